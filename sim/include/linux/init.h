@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim: stands for include/linux/init.h. Initcalls are collected in the
+ * "sim_initcall" section, like the kernel's .initcall sections, and run by
+ * sim_init() in link order before the first test.
+ */
+#ifndef _LINUX_INIT_H
+#define _LINUX_INIT_H
+
+#include <sim/compiler.h>
+
+typedef int (*initcall_t)(void);
+
+#define __init
+#define __initdata
+#define __exit
+
+#define __sim_initcall(fn, id)						\
+	static initcall_t __sim_initcall_##fn##id			\
+	__attribute__((__used__, __section__("sim_initcall"))) = fn
+
+#define core_initcall(fn)	__sim_initcall(fn, 1)
+#define subsys_initcall(fn)	__sim_initcall(fn, 4)
+#define fs_initcall(fn)		__sim_initcall(fn, 5)
+#define device_initcall(fn)	__sim_initcall(fn, 6)
+#define late_initcall(fn)	__sim_initcall(fn, 7)
+
+/* Run every registered initcall once (sim/world.c). */
+void sim_run_initcalls(void);
+
+#endif /* _LINUX_INIT_H */

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim: socket buffers. Stands for include/linux/skbuff.h and the parts of
+ * net/core/skbuff.c the real files call.
+ *
+ * An skb has a kmalloc'd (slab) linear head that ends with its
+ * skb_shared_info, as in the kernel, and up to MAX_SKB_FRAGS page frags.
+ * skb structs are counted as SIM_SKB, heads as slab objects, frags hold
+ * page references.
+ */
+#ifndef _LINUX_SKBUFF_H
+#define _LINUX_SKBUFF_H
+
+#include <sim/compiler.h>
+#include <sim/atomic.h>
+#include <sim/lock.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/scatterlist.h>
+#include <linux/uio.h>
+
+#define MAX_SKB_FRAGS		17
+#define SKB_DATA_ALIGN(x)	ALIGN((x), 64)
+#define SKB_TRUESIZE(x)		((x) + SKB_DATA_ALIGN(sizeof(struct sk_buff)) + \
+				 SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+#define CHECKSUM_NONE		0
+#define CHECKSUM_UNNECESSARY	1
+#define CHECKSUM_PARTIAL	3
+
+struct sock;
+struct sk_buff;
+
+typedef struct skb_frag {
+	struct page *page;
+	unsigned int len;
+	unsigned int offset;
+} skb_frag_t;
+
+struct skb_shared_info {
+	u8 nr_frags;
+	u8 flags;
+	struct sk_buff *frag_list;
+	atomic_t dataref;
+	skb_frag_t frags[MAX_SKB_FRAGS];
+};
+
+struct sk_buff {
+	struct sk_buff *next;
+	struct sk_buff *prev;
+	struct sock *sk;
+	char cb[48] __aligned(8);
+	unsigned long _skb_refdst;
+	unsigned long _sk_redir;
+	void (*destructor)(struct sk_buff *skb);
+	unsigned int len;
+	unsigned int data_len;
+	u8 cloned:1,
+	   pfmemalloc:1,
+	   ip_summed:2;
+	unsigned int tail;	/* offset of the tail from head */
+	unsigned int end;	/* offset of the shared info from head */
+	unsigned char *head;
+	unsigned char *data;
+	unsigned int truesize;
+	refcount_t users;
+};
+
+struct sk_buff_head {
+	struct sk_buff *next;
+	struct sk_buff *prev;
+	u32 qlen;
+	spinlock_t lock;
+};
+
+static inline struct skb_shared_info *skb_shinfo(const struct sk_buff *skb)
+{
+	return (struct skb_shared_info *)(skb->head + skb->end);
+}
+
+static inline unsigned int skb_headlen(const struct sk_buff *skb)
+{
+	return skb->len - skb->data_len;
+}
+
+static inline bool skb_is_nonlinear(const struct sk_buff *skb)
+{
+	return skb->data_len;
+}
+
+static inline unsigned int skb_frag_size(const skb_frag_t *frag)
+{
+	return frag->len;
+}
+
+static inline unsigned int skb_frag_off(const skb_frag_t *frag)
+{
+	return frag->offset;
+}
+
+static inline struct page *skb_frag_page(const skb_frag_t *frag)
+{
+	return frag->page;
+}
+
+static inline unsigned char *skb_tail_pointer(const struct sk_buff *skb)
+{
+	return skb->head + skb->tail;
+}
+
+static inline bool skb_pfmemalloc(const struct sk_buff *skb)
+{
+	return skb->pfmemalloc;
+}
+
+static inline void skb_dst_drop(struct sk_buff *skb)
+{
+	/* The sim never routes: no dst is ever attached. */
+	skb->_skb_refdst = 0UL;
+}
+
+static inline struct sk_buff *skb_get(struct sk_buff *skb)
+{
+	refcount_inc(&skb->users);
+	return skb;
+}
+
+static inline bool skb_unref(struct sk_buff *skb)
+{
+	if (!skb)
+		return false;
+	if (likely(refcount_read(&skb->users) == 1))
+		return true;
+	return refcount_dec_and_test(&skb->users);
+}
+
+struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site);
+#define alloc_skb(size, gfp)	sim_alloc_skb((size), (gfp), SIM_SITE)
+void *skb_put(struct sk_buff *skb, unsigned int len);
+void skb_reserve(struct sk_buff *skb, int len);
+void skb_fill_page_desc(struct sk_buff *skb, int i, struct page *page,
+			int off, int size);
+void skb_add_rx_frag(struct sk_buff *skb, int i, struct page *page, int off,
+		     int size, unsigned int truesize);
+void __kfree_skb(struct sk_buff *skb);
+void kfree_skb(struct sk_buff *skb);
+void consume_skb(struct sk_buff *skb);
+void skb_orphan(struct sk_buff *skb);
+int skb_to_sgvec(struct sk_buff *skb, struct scatterlist *sg, int offset, int len);
+int skb_linearize(struct sk_buff *skb);
+int skb_copy_bits(const struct sk_buff *skb, int offset, void *to, int len);
+int skb_send_sock(struct sock *sk, struct sk_buff *skb, int offset, int len);
+int skb_send_sock_locked(struct sock *sk, struct sk_buff *skb, int offset, int len);
+
+static inline void skb_queue_head_init(struct sk_buff_head *list)
+{
+	spin_lock_init(&list->lock);
+	list->prev = list->next = (struct sk_buff *)list;
+	list->qlen = 0;
+}
+
+static inline bool skb_queue_empty(const struct sk_buff_head *list)
+{
+	return list->next == (const struct sk_buff *)list;
+}
+
+static inline bool skb_queue_empty_lockless(const struct sk_buff_head *list)
+{
+	return READ_ONCE(list->next) == (const struct sk_buff *)list;
+}
+
+static inline u32 skb_queue_len(const struct sk_buff_head *list)
+{
+	return list->qlen;
+}
+
+static inline struct sk_buff *skb_peek(const struct sk_buff_head *list)
+{
+	struct sk_buff *skb = list->next;
+
+	if (skb == (struct sk_buff *)list)
+		skb = NULL;
+	return skb;
+}
+
+static inline struct sk_buff *skb_peek_next(struct sk_buff *skb,
+					    const struct sk_buff_head *list)
+{
+	struct sk_buff *next = skb->next;
+
+	if (next == (struct sk_buff *)list)
+		next = NULL;
+	return next;
+}
+
+static inline void __skb_insert(struct sk_buff *newsk, struct sk_buff *prev,
+				struct sk_buff *next, struct sk_buff_head *list)
+{
+	WRITE_ONCE(newsk->next, next);
+	WRITE_ONCE(newsk->prev, prev);
+	WRITE_ONCE(next->prev, newsk);
+	WRITE_ONCE(prev->next, newsk);
+	WRITE_ONCE(list->qlen, list->qlen + 1);
+}
+
+static inline void __skb_queue_tail(struct sk_buff_head *list,
+				    struct sk_buff *newsk)
+{
+	__skb_insert(newsk, list->prev, (struct sk_buff *)list, list);
+}
+
+static inline void __skb_queue_head(struct sk_buff_head *list,
+				    struct sk_buff *newsk)
+{
+	__skb_insert(newsk, (struct sk_buff *)list, list->next, list);
+}
+
+static inline void __skb_unlink(struct sk_buff *skb, struct sk_buff_head *list)
+{
+	struct sk_buff *next, *prev;
+
+	WRITE_ONCE(list->qlen, list->qlen - 1);
+	next = skb->next;
+	prev = skb->prev;
+	skb->next = skb->prev = NULL;
+	WRITE_ONCE(next->prev, prev);
+	WRITE_ONCE(prev->next, next);
+}
+
+static inline struct sk_buff *__skb_dequeue(struct sk_buff_head *list)
+{
+	struct sk_buff *skb = skb_peek(list);
+
+	if (skb)
+		__skb_unlink(skb, list);
+	return skb;
+}
+
+static inline void skb_queue_tail(struct sk_buff_head *list, struct sk_buff *newsk)
+{
+	spin_lock(&list->lock);
+	__skb_queue_tail(list, newsk);
+	spin_unlock(&list->lock);
+}
+
+static inline struct sk_buff *skb_dequeue(struct sk_buff_head *list)
+{
+	struct sk_buff *skb;
+
+	spin_lock(&list->lock);
+	skb = __skb_dequeue(list);
+	spin_unlock(&list->lock);
+	return skb;
+}
+
+static inline void skb_unlink(struct sk_buff *skb, struct sk_buff_head *list)
+{
+	spin_lock(&list->lock);
+	__skb_unlink(skb, list);
+	spin_unlock(&list->lock);
+}
+
+static inline void skb_queue_purge(struct sk_buff_head *list)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(list)) != NULL)
+		kfree_skb(skb);
+}
+
+#define skb_queue_walk(queue, skb)					\
+	for (skb = (queue)->next; skb != (struct sk_buff *)(queue); skb = skb->next)
+#define skb_queue_walk_safe(queue, skb, tmp)				\
+	for (skb = (queue)->next, tmp = skb->next;			\
+	     skb != (struct sk_buff *)(queue);				\
+	     skb = tmp, tmp = skb->next)
+
+#endif /* _LINUX_SKBUFF_H */

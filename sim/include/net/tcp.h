@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim: TCP. Stands for include/net/tcp.h, include/linux/tcp.h,
+ * include/net/inet_sock.h and include/net/inet_connection_sock.h; bodies in
+ * sim/tcp.c stand for net/ipv4/tcp.c and the loopback path.
+ *
+ * The wire is instantaneous and lossless: tcp_sendmsg_locked() on one end
+ * builds skbs (slab head, data in page frags, as TCP does) and delivers
+ * them to the peer's sk_receive_queue (or its backlog while the peer is
+ * owned by a lock_sock() holder), then calls the peer's sk_data_ready.
+ */
+#ifndef _TCP_H
+#define _TCP_H
+
+#include <net/sock.h>
+#include <linux/skbuff.h>
+
+enum {
+	TCP_ESTABLISHED = 1,
+	TCP_SYN_SENT,
+	TCP_SYN_RECV,
+	TCP_FIN_WAIT1,
+	TCP_FIN_WAIT2,
+	TCP_TIME_WAIT,
+	TCP_CLOSE,
+	TCP_CLOSE_WAIT,
+	TCP_LAST_ACK,
+	TCP_LISTEN,
+	TCP_CLOSING,
+	TCP_NEW_SYN_RECV,
+	TCP_BOUND_INACTIVE,
+	TCP_MAX_STATES
+};
+
+#define TCPHDR_FIN	0x01
+#define TCPHDR_SYN	0x02
+#define TCPHDR_RST	0x04
+#define TCPHDR_PSH	0x08
+#define TCPHDR_ACK	0x10
+
+struct tcp_skb_cb {
+	__u32 seq;
+	__u32 end_seq;
+	__u8 tcp_flags;
+};
+
+#define TCP_SKB_CB(__skb)	((struct tcp_skb_cb *)&((__skb)->cb[0]))
+
+struct tcp_ulp_ops {
+	char name[16];
+};
+
+struct inet_sock {
+	struct sock sk;
+	__be32 inet_saddr;
+	__be32 inet_daddr;
+	__be16 inet_sport;
+	__be16 inet_dport;
+};
+
+struct inet_connection_sock {
+	struct inet_sock icsk_inet;
+	const struct tcp_ulp_ops *icsk_ulp_ops;
+	void *icsk_ulp_data;
+};
+
+struct tcp_sock {
+	struct inet_connection_sock inet_conn;
+	u32 rcv_nxt;
+	u32 copied_seq;
+	u32 write_seq;
+	u32 snd_nxt;
+	u32 snd_una;
+	u32 urg_data;
+	/* sim: test fields */
+	struct tcp_sock *sim_peer;	/* the other end of the loopback wire */
+	unsigned long sim_acks;		/* __tcp_cleanup_rbuf() window updates */
+	unsigned long sim_rcv_space_adjust;
+	unsigned long sim_app_limited;
+};
+
+static inline struct inet_sock *inet_sk(const struct sock *sk)
+{
+	return (struct inet_sock *)sk;
+}
+
+static inline struct inet_connection_sock *inet_csk(const struct sock *sk)
+{
+	return (struct inet_connection_sock *)sk;
+}
+
+static inline struct tcp_sock *tcp_sk(const struct sock *sk)
+{
+	return (struct tcp_sock *)sk;
+}
+
+static inline bool inet_csk_has_ulp(const struct sock *sk)
+{
+	/* every sim socket is a connection socket (INET_FLAGS_IS_ICSK) */
+	return !!inet_csk(sk)->icsk_ulp_ops;
+}
+
+extern struct proto tcp_prot;
+extern struct proto tcpv6_prot;
+extern const struct proto_ops inet_stream_ops;
+extern const struct proto_ops inet6_stream_ops;
+
+int tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+int tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size);
+int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		int *addr_len);
+int tcp_ioctl(struct sock *sk, int cmd, int *karg);
+void tcp_close(struct sock *sk, long timeout);
+void tcp_v4_destroy_sock(struct sock *sk);
+void tcp_shutdown(struct sock *sk, int how);
+int tcp_read_skb(struct sock *sk, skb_read_actor_t recv_actor);
+int tcp_read_sock_noack(struct sock *sk, read_descriptor_t *desc,
+			sk_read_actor_t recv_actor, bool noack, u32 *copied_seq);
+ssize_t tcp_splice_read(struct socket *sk, loff_t *ppos,
+			struct pipe_inode_info *pipe, size_t len,
+			unsigned int flags);
+void tcp_rcv_space_adjust(struct sock *sk);
+void __tcp_cleanup_rbuf(struct sock *sk, int copied);
+void tcp_cleanup_rbuf(struct sock *sk, int copied);
+void tcp_data_ready(struct sock *sk);
+void tcp_rate_check_app_limited(struct sock *sk);
+int tcp_inq(struct sock *sk);
+void tcp_update_ulp(struct sock *sk, struct proto *p,
+		    void (*write_space)(struct sock *sk));
+int inet_recv_error(struct sock *sk, struct msghdr *msg, int len, int *addr_len);
+
+/* net/ipv4/tcp_bpf.c */
+struct sk_psock;
+struct sk_msg;
+struct strparser;
+int tcp_bpf_update_proto(struct sock *sk, struct sk_psock *psock, bool restore);
+void tcp_bpf_clone(const struct sock *sk, struct sock *newsk);
+int tcp_bpf_sendmsg_redir(struct sock *sk, bool ingress, struct sk_msg *msg,
+			  u32 bytes, int flags);
+int tcp_bpf_strp_read_sock(struct strparser *strp, read_descriptor_t *desc,
+			   sk_read_actor_t recv_actor);
+void tcp_eat_skb(struct sock *sk, struct sk_buff *skb);
+
+#endif /* _TCP_H */

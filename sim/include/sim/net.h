@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim: the test-facing socket API, the syscalls a test makes. Sockets are
+ * connected loopback TCP pairs; every call goes through the socket layer
+ * (struct proto_ops -> sk->sk_prot), so a socket in a sockmap reaches the
+ * real tcp_bpf functions exactly as a syscall would.
+ */
+#ifndef _SIM_NET_H
+#define _SIM_NET_H
+
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <sim/world.h>
+
+/* A TCP socket and its file: what the sim allocates per socket. */
+struct sim_tcp_sock {
+	struct tcp_sock tp;		/* first: struct sock is at offset 0 */
+	struct sk_buff_head wire;	/* skbs in flight towards this socket */
+	struct socket socket;		/* the file side (sk->sk_socket) */
+	struct sim_resource res;	/* open "fd", closed at world end */
+	bool fd_open;
+};
+
+static inline struct sim_tcp_sock *sim_tcp(struct sock *sk)
+{
+	return (struct sim_tcp_sock *)sk;
+}
+
+/* socketpair-like: two connected, established TCP sockets. */
+void sim_tcp_pair(struct sock **a, struct sock **b, const char *name_a,
+		  const char *name_b);
+int sim_send(struct sock *sk, const void *buf, size_t len, int flags);
+int sim_recv(struct sock *sk, void *buf, size_t len, int flags);
+int sim_fionread(struct sock *sk, int *val);
+int sim_shutdown(struct sock *sk, int how);	/* SHUT_RD=0, SHUT_WR=1, SHUT_RDWR=2 */
+void sim_close(struct sock *sk);
+void sim_set_rcvtimeo(struct sock *sk, long jiffies);
+void sim_tcp_wire_flush(struct sock *sk);
+void sim_tcp_set_mem_limits(long low, long pressure, long high);
+long sim_tcp_memory_allocated(void);
+
+#endif /* _SIM_NET_H */

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim: sockmaps and programs, the bpf(2) calls a test makes: create a
+ * SOCKMAP, update/delete slots, load a program (a C callback) and attach
+ * it to the map. The map links socks to psocks the way
+ * net/core/sock_map.c does (sk_psock_init, psock_update_sk_prot,
+ * sk_psock_start_verdict, sk_psock_put on delete, close and unhash).
+ */
+#ifndef _SIM_SOCKMAP_H
+#define _SIM_SOCKMAP_H
+
+#include <linux/skmsg.h>
+#include <sim/world.h>
+
+struct bpf_map *sim_sockmap_create(u32 max_entries);
+int sim_map_update(struct bpf_map *map, u32 key, struct sock *sk, u64 flags);
+int sim_map_delete(struct bpf_map *map, u32 key);
+struct sock *sim_map_lookup(struct bpf_map *map, u32 key);
+void sim_map_close(struct bpf_map *map);
+
+/* Load a program: the returned reference is the test's "fd". */
+struct bpf_prog *sim_prog_load(enum bpf_prog_type type, sim_prog_fn fn,
+			       void *priv, const char *name);
+int sim_prog_attach(struct bpf_prog *prog, struct bpf_map *map,
+		    enum bpf_attach_type type);
+int sim_prog_detach(struct bpf_prog *prog, struct bpf_map *map,
+		    enum bpf_attach_type type);
+
+/* The canned verdict programs most tests need. */
+enum sim_action {
+	SIM_PASS,
+	SIM_DROP,
+	SIM_REDIRECT,
+};
+
+struct sim_verdict {
+	enum sim_action action;
+	struct bpf_map *map;	/* redirect target map */
+	u32 key;		/* redirect target slot */
+	u64 flags;		/* BPF_F_INGRESS or 0 */
+	u32 apply_bytes;	/* bpf_msg_apply_bytes() when non-zero */
+	u32 cork_bytes;		/* bpf_msg_cork_bytes() when non-zero */
+};
+
+/* sk_msg verdict running @v (which must outlive the program). */
+struct bpf_prog *sim_prog_msg_verdict(struct sim_verdict *v);
+/* sk_skb verdict running @v. */
+struct bpf_prog *sim_prog_skb_verdict(struct sim_verdict *v);
+
+#endif /* _SIM_SOCKMAP_H */

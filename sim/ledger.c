@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim: the ownership ledger. A hash of live objects by address, each with
+ * its kind, size and allocation call site; violations recorded with the
+ * call site that committed them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sim/ledger.h>
+#include <sim/bug.h>
+
+struct sim_stats sim_stats;
+
+struct rec {
+	enum sim_kind kind;
+	const void *ptr;
+	size_t size;
+	struct sim_site site;
+	struct rec *hnext;		/* hash chain */
+	struct rec *prev, *next;	/* allocation order */
+	unsigned long seq;
+};
+
+#define HBITS 16
+static struct rec *hash[1 << HBITS];
+static struct rec live_head = { .prev = &live_head, .next = &live_head };
+static long live[SIM_KIND_NR];
+static unsigned long seq;
+static long violations, expected_violations;
+static char last_violation[512];
+
+static struct {
+	size_t size;
+	enum sim_kind kind;
+} classes[8];
+static int nr_classes;
+
+static struct {
+	int skip;
+	int count;
+} faults[SIM_KIND_NR];
+
+static const char *const kind_names[SIM_KIND_NR] = {
+	[SIM_PAGE] = "page",
+	[SIM_SLAB] = "slab",
+	[SIM_SKB] = "skb",
+	[SIM_SK_MSG] = "sk_msg",
+	[SIM_PSOCK] = "psock",
+	[SIM_SOCK] = "sock",
+	[SIM_PIPE_BUF] = "pipe_buf",
+};
+
+const char *sim_kind_name(enum sim_kind kind)
+{
+	return kind < SIM_KIND_NR ? kind_names[kind] : "?";
+}
+
+static unsigned int hash_ptr(const void *p)
+{
+	uint64_t v = (uintptr_t)p;
+
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdULL;
+	v ^= v >> 33;
+	return v & ((1 << HBITS) - 1);
+}
+
+static struct rec **find(const void *ptr)
+{
+	struct rec **pp = &hash[hash_ptr(ptr)];
+
+	while (*pp && (*pp)->ptr != ptr)
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+void sim_ledger_classify(size_t size, enum sim_kind kind)
+{
+	for (int i = 0; i < nr_classes; i++)
+		if (classes[i].size == size) {
+			classes[i].kind = kind;
+			return;
+		}
+	BUG_ON(nr_classes == (int)ARRAY_SIZE(classes));
+	classes[nr_classes].size = size;
+	classes[nr_classes++].kind = kind;
+}
+
+enum sim_kind sim_ledger_slab_kind(size_t size);
+enum sim_kind sim_ledger_slab_kind(size_t size)
+{
+	for (int i = 0; i < nr_classes; i++)
+		if (classes[i].size == size)
+			return classes[i].kind;
+	return SIM_SLAB;
+}
+
+void sim_ledger_add(enum sim_kind kind, const void *ptr, size_t size,
+		    struct sim_site site)
+{
+	struct rec **pp = find(ptr);
+	struct rec *r;
+
+	if (*pp)
+		sim_bug(site.file, site.line, site.func,
+			"ledger: %p allocated twice (live %s from %s:%d)", ptr,
+			sim_kind_name((*pp)->kind), (*pp)->site.file, (*pp)->site.line);
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		abort();
+	r->kind = kind;
+	r->ptr = ptr;
+	r->size = size;
+	r->site = site;
+	r->seq = ++seq;
+	*pp = r;
+	r->prev = live_head.prev;
+	r->next = &live_head;
+	live_head.prev->next = r;
+	live_head.prev = r;
+	live[kind]++;
+	sim_stats.allocs[kind]++;
+}
+
+bool sim_ledger_del(enum sim_kind kind, const void *ptr, struct sim_site site)
+{
+	struct rec **pp = find(ptr);
+	struct rec *r = *pp;
+
+	if (!r) {
+		sim_violation(site, "free of %s %p that is not allocated (double free?)",
+			      sim_kind_name(kind), ptr);
+		return false;
+	}
+	if (r->kind != kind) {
+		sim_violation(site, "free of %p as %s, but it is a %s from %s:%d",
+			      ptr, sim_kind_name(kind), sim_kind_name(r->kind),
+			      r->site.file, r->site.line);
+		return false;
+	}
+	*pp = r->hnext;
+	r->prev->next = r->next;
+	r->next->prev = r->prev;
+	live[r->kind]--;
+	sim_stats.frees[r->kind]++;
+	free(r);
+	return true;
+}
+
+bool sim_ledger_is_live(enum sim_kind kind, const void *ptr)
+{
+	struct rec *r = *find(ptr);
+
+	return r && r->kind == kind;
+}
+
+const struct sim_site *sim_ledger_site(const void *ptr)
+{
+	struct rec *r = *find(ptr);
+
+	return r ? &r->site : NULL;
+}
+
+long sim_live(enum sim_kind kind)
+{
+	return live[kind];
+}
+
+void sim_violation(struct sim_site site, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(last_violation, sizeof(last_violation), "%s:%d %s(): ",
+		     site.file, site.line, site.func);
+	va_start(ap, fmt);
+	vsnprintf(last_violation + n, sizeof(last_violation) - n, fmt, ap);
+	va_end(ap);
+	violations++;
+	if (violations > expected_violations)
+		fprintf(stderr, "sockmap-sim: ledger violation: %s\n", last_violation);
+}
+
+long sim_violations(void)
+{
+	return violations;
+}
+
+const char *sim_last_violation(void)
+{
+	return last_violation;
+}
+
+void sim_expect_violations(long n)
+{
+	expected_violations = n;
+}
+
+long sim_expected_violations(void)
+{
+	return expected_violations;
+}
+
+void sim_ledger_report(FILE *out)
+{
+	struct rec *r;
+
+	for (r = live_head.next; r != &live_head; r = r->next)
+		fprintf(out, "  leaked %-8s %p size %zu allocated at %s:%d %s()\n",
+			sim_kind_name(r->kind), r->ptr, r->size, r->site.file,
+			r->site.line, r->site.func);
+}
+
+void sim_fail_alloc(enum sim_kind kind, int skip, int count)
+{
+	faults[kind].skip = skip;
+	faults[kind].count = count;
+}
+
+bool sim_should_fail(enum sim_kind kind)
+{
+	if (!faults[kind].count)
+		return false;
+	if (faults[kind].skip > 0) {
+		faults[kind].skip--;
+		return false;
+	}
+	faults[kind].count--;
+	return true;
+}
+
+void sim_page_quarantine_flush(void);
+
+void sim_ledger_reset(void)
+{
+	memset(faults, 0, sizeof(faults));
+	violations = 0;
+	expected_violations = 0;
+	last_violation[0] = 0;
+	sim_page_quarantine_flush();
+}

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim: socket buffers (stands for net/core/skbuff.c: alloc_skb,
+ * kfree_skb/consume_skb, skb_to_sgvec, skb_linearize, skb_copy_bits).
+ */
+#include <stdlib.h>
+#include <sim/ledger.h>
+#include <sim/bug.h>
+#include <linux/skbuff.h>
+#include <net/sock.h>
+
+struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site)
+{
+	struct skb_shared_info *shinfo;
+	struct sk_buff *skb;
+	unsigned char *data;
+
+	if (sim_should_fail(SIM_SKB))
+		return NULL;
+	size = SKB_DATA_ALIGN(size);
+	data = sim_kmalloc(size + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)),
+			   gfp, site);
+	if (!data)
+		return NULL;
+	skb = calloc(1, sizeof(*skb));
+	if (!skb)
+		abort();
+	sim_ledger_add(SIM_SKB, skb, sizeof(*skb), site);
+	skb->truesize = SKB_TRUESIZE(size);
+	refcount_set(&skb->users, 1);
+	skb->head = data;
+	skb->data = data;
+	skb->tail = 0;
+	skb->end = size;
+	shinfo = skb_shinfo(skb);
+	memset(shinfo, 0, sizeof(*shinfo));
+	atomic_set(&shinfo->dataref, 1);
+	return skb;
+}
+
+void *skb_put(struct sk_buff *skb, unsigned int len)
+{
+	void *tmp = skb_tail_pointer(skb);
+
+	BUG_ON(skb_is_nonlinear(skb));
+	skb->tail += len;
+	skb->len += len;
+	BUG_ON(skb->tail > skb->end);	/* skb_over_panic */
+	return tmp;
+}
+
+void skb_reserve(struct sk_buff *skb, int len)
+{
+	skb->data += len;
+	skb->tail += len;
+}
+
+void skb_fill_page_desc(struct sk_buff *skb, int i, struct page *page,
+			int off, int size)
+{
+	skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+	BUG_ON(i >= MAX_SKB_FRAGS);
+	frag->page = page;
+	frag->offset = off;
+	frag->len = size;
+	skb_shinfo(skb)->nr_frags = i + 1;
+}
+
+void skb_add_rx_frag(struct sk_buff *skb, int i, struct page *page, int off,
+		     int size, unsigned int truesize)
+{
+	skb_fill_page_desc(skb, i, page, off, size);
+	skb->len += size;
+	skb->data_len += size;
+	skb->truesize += truesize;
+}
+
+void skb_orphan(struct sk_buff *skb)
+{
+	if (skb->destructor) {
+		skb->destructor(skb);
+		skb->destructor = NULL;
+		skb->sk = NULL;
+	} else {
+		BUG_ON(skb->sk);
+	}
+}
+
+static void skb_release_data(struct sk_buff *skb)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	int i;
+
+	if (skb->cloned && atomic_sub_return(1, &shinfo->dataref))
+		return;
+	for (i = 0; i < shinfo->nr_frags; i++)
+		sim_put_page(skb_frag_page(&shinfo->frags[i]), SIM_SITE);
+	while (shinfo->frag_list) {
+		struct sk_buff *list = shinfo->frag_list;
+
+		shinfo->frag_list = list->next;
+		kfree_skb(list);
+	}
+	sim_kfree(skb->head, SIM_SITE);
+}
+
+void __kfree_skb(struct sk_buff *skb)
+{
+	if (skb->destructor)
+		skb->destructor(skb);
+	skb->destructor = NULL;
+	skb->sk = NULL;
+	skb_release_data(skb);
+	sim_ledger_del(SIM_SKB, skb, SIM_SITE);
+	free(skb);
+}
+
+void kfree_skb(struct sk_buff *skb)
+{
+	if (!skb)
+		return;
+	if (!sim_ledger_is_live(SIM_SKB, skb)) {
+		sim_violation(SIM_SITE, "kfree_skb(%p): not a live skb (double free?)", skb);
+		return;
+	}
+	if (!skb_unref(skb))
+		return;
+	__kfree_skb(skb);
+}
+
+void consume_skb(struct sk_buff *skb)
+{
+	kfree_skb(skb);
+}
+
+/* Copy without counting: the shared helper of skb_copy_bits and linearize. */
+static int copy_bits(const struct sk_buff *skb, int offset, void *to, int len)
+{
+	int start = skb_headlen(skb);
+	int i, copy;
+	struct sk_buff *frag_iter;
+
+	if (offset > (int)skb->len - len)
+		return -EFAULT;
+	if ((copy = start - offset) > 0) {
+		if (copy > len)
+			copy = len;
+		memcpy(to, skb->data + offset, copy);
+		if ((len -= copy) == 0)
+			return 0;
+		offset += copy;
+		to = (char *)to + copy;
+	}
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		const skb_frag_t *f = &skb_shinfo(skb)->frags[i];
+		int end = start + skb_frag_size(f);
+
+		if ((copy = end - offset) > 0) {
+			if (copy > len)
+				copy = len;
+			memcpy(to, (char *)page_address(skb_frag_page(f)) +
+			       skb_frag_off(f) + offset - start, copy);
+			if ((len -= copy) == 0)
+				return 0;
+			offset += copy;
+			to = (char *)to + copy;
+		}
+		start = end;
+	}
+	for (frag_iter = skb_shinfo(skb)->frag_list; frag_iter; frag_iter = frag_iter->next) {
+		int end = start + frag_iter->len;
+
+		if ((copy = end - offset) > 0) {
+			if (copy > len)
+				copy = len;
+			if (copy_bits(frag_iter, offset - start, to, copy))
+				return -EFAULT;
+			if ((len -= copy) == 0)
+				return 0;
+			offset += copy;
+			to = (char *)to + copy;
+		}
+		start = end;
+	}
+	return len ? -EFAULT : 0;
+}
+
+int skb_copy_bits(const struct sk_buff *skb, int offset, void *to, int len)
+{
+	int err = copy_bits(skb, offset, to, len);
+
+	if (!err)
+		sim_stats.bytes_copied += len;
+	return err;
+}
+
+int sim_skb_peek_bytes(const struct sk_buff *skb, int offset, void *to, int len);
+int sim_skb_peek_bytes(const struct sk_buff *skb, int offset, void *to, int len)
+{
+	return copy_bits(skb, offset, to, len);
+}
+
+static int __skb_to_sgvec(struct sk_buff *skb, struct scatterlist *sg, int offset,
+			  int len, unsigned int recursion_level)
+{
+	int start = skb_headlen(skb);
+	int i, copy = start - offset;
+	struct sk_buff *frag_iter;
+	int elt = 0;
+
+	if (unlikely(recursion_level >= 24))
+		return -EMSGSIZE;
+	if (copy > 0) {
+		if (copy > len)
+			copy = len;
+		sg_set_buf(sg, skb->data + offset, copy);
+		elt++;
+		if ((len -= copy) == 0)
+			return elt;
+		offset += copy;
+	}
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		int end;
+
+		WARN_ON(start > offset + len);
+		end = start + skb_frag_size(&skb_shinfo(skb)->frags[i]);
+		if ((copy = end - offset) > 0) {
+			skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+			/* the end marker bounds the array */
+			if (unlikely(elt && sg_is_last(&sg[elt - 1])))
+				return -EMSGSIZE;
+			if (copy > len)
+				copy = len;
+			sg_set_page(&sg[elt], skb_frag_page(frag), copy,
+				    skb_frag_off(frag) + offset - start);
+			elt++;
+			if (!(len -= copy))
+				return elt;
+			offset += copy;
+		}
+		start = end;
+	}
+	for (frag_iter = skb_shinfo(skb)->frag_list; frag_iter; frag_iter = frag_iter->next) {
+		int end, ret;
+
+		WARN_ON(start > offset + len);
+		end = start + frag_iter->len;
+		if ((copy = end - offset) > 0) {
+			if (unlikely(elt && sg_is_last(&sg[elt - 1])))
+				return -EMSGSIZE;
+			if (copy > len)
+				copy = len;
+			ret = __skb_to_sgvec(frag_iter, sg + elt, offset - start,
+					     copy, recursion_level + 1);
+			if (unlikely(ret < 0))
+				return ret;
+			elt += ret;
+			if ((len -= copy) == 0)
+				return elt;
+			offset += copy;
+		}
+		start = end;
+	}
+	BUG_ON(len);
+	return elt;
+}
+
+int skb_to_sgvec(struct sk_buff *skb, struct scatterlist *sg, int offset, int len)
+{
+	int nsg = __skb_to_sgvec(skb, sg, offset, len, 0);
+
+	if (nsg <= 0)
+		return nsg;
+	sg_mark_end(&sg[nsg - 1]);
+	return nsg;
+}
+
+/* __pskb_pull_tail(skb, skb->data_len): pull everything into a new head. */
+int skb_linearize(struct sk_buff *skb)
+{
+	struct skb_shared_info *shinfo;
+	unsigned int size;
+	unsigned char *data;
+	int i;
+
+	if (!skb_is_nonlinear(skb))
+		return 0;
+	BUG_ON(refcount_read(&skb->users) != 1);	/* must not be shared */
+	size = SKB_DATA_ALIGN(skb->len);
+	data = sim_kmalloc(size + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)),
+			   GFP_ATOMIC, SIM_SITE);
+	if (!data)
+		return -ENOMEM;
+	BUG_ON(copy_bits(skb, 0, data, skb->len));
+	sim_stats.bytes_copied += skb->len;
+	shinfo = skb_shinfo(skb);
+	for (i = 0; i < shinfo->nr_frags; i++)
+		sim_put_page(skb_frag_page(&shinfo->frags[i]), SIM_SITE);
+	while (shinfo->frag_list) {
+		struct sk_buff *list = shinfo->frag_list;
+
+		shinfo->frag_list = list->next;
+		kfree_skb(list);
+	}
+	if (!skb->cloned || !atomic_sub_return(1, &shinfo->dataref))
+		sim_kfree(skb->head, SIM_SITE);
+	skb->head = data;
+	skb->data = data;
+	skb->end = size;
+	skb->tail = skb->len;
+	skb->data_len = 0;
+	skb->cloned = 0;
+	shinfo = skb_shinfo(skb);
+	memset(shinfo, 0, sizeof(*shinfo));
+	atomic_set(&shinfo->dataref, 1);
+	return 0;
+}

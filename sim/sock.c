@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim: socket core (stands for net/core/sock.c and net/core/stream.c):
+ * socket locking with the backlog, memory scheduling, the default
+ * callbacks, sk_free() with inet_sock_destruct()'s accounting checks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sim/ledger.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+void lock_sock(struct sock *sk)
+{
+	sim_might_sleep(__FILE__, __LINE__);
+	spin_lock_bh(&sk->sk_lock.slock);
+	if (sk->sk_lock.owned)
+		/* single task: waiting for ourselves never ends */
+		sim_bug(__FILE__, __LINE__, "lock_sock",
+			"lockdep: lock_sock(%s) while this task already owns it",
+			sk->sim_name ? sk->sim_name : "?");
+	sk->sk_lock.owned = 1;
+	spin_unlock_bh(&sk->sk_lock.slock);
+	sim_stats.lock_sock++;
+}
+
+/* net/core/sock.c: __release_sock(): run what softirq queued meanwhile. */
+static void release_backlog(struct sock *sk)
+{
+	struct sk_buff *skb, *next;
+
+	while ((skb = sk->sk_backlog.head) != NULL) {
+		sk->sk_backlog.head = sk->sk_backlog.tail = NULL;
+		spin_unlock_bh(&sk->sk_lock.slock);
+		do {
+			next = skb->next;
+			skb->next = NULL;
+			sk->sk_backlog_rcv(sk, skb);
+			skb = next;
+		} while (skb);
+		spin_lock_bh(&sk->sk_lock.slock);
+	}
+	sk->sk_backlog.len = 0;
+}
+
+void release_sock(struct sock *sk)
+{
+	spin_lock_bh(&sk->sk_lock.slock);
+	if (!sk->sk_lock.owned)
+		sim_bug(__FILE__, __LINE__, "release_sock",
+			"release_sock(%s) without lock_sock",
+			sk->sim_name ? sk->sim_name : "?");
+	if (sk->sk_backlog.tail)
+		release_backlog(sk);
+	sk->sk_lock.owned = 0;
+	if (waitqueue_active(&sk->sk_lock.wq))
+		sim_wake_up(&sk->sk_lock.wq, 0);
+	spin_unlock_bh(&sk->sk_lock.slock);
+}
+
+bool lock_sock_fast(struct sock *sk)
+{
+	sim_might_sleep(__FILE__, __LINE__);
+	spin_lock_bh(&sk->sk_lock.slock);
+	sim_stats.lock_sock++;
+	if (!sk->sk_lock.owned)
+		return false;	/* fast path: keep the spinlock */
+	sim_bug(__FILE__, __LINE__, "lock_sock_fast",
+		"lockdep: lock_sock_fast(%s) while this task owns it",
+		sk->sim_name ? sk->sim_name : "?");
+}
+
+void sk_error_report(struct sock *sk)
+{
+	sk->sim_error_reports++;
+	if (sk->sk_error_report)
+		sk->sk_error_report(sk);
+}
+
+/* __sk_mem_raise_allocated() without memcg and pressure averaging: under
+ * sysctl_mem[0] always; above [2] never; in between, the RFC 7323 minimum
+ * (rmem[0]/wmem[0]) is guaranteed and anything more fails above [1]. */
+static int raise_allocated(struct sock *sk, int amt, int kind)
+{
+	struct proto *prot = sk->sk_prot;
+	long allocated;
+
+	atomic_long_add(amt, prot->memory_allocated);
+	allocated = atomic_long_read(prot->memory_allocated);
+	if (allocated <= prot->sysctl_mem[0])
+		return 1;
+	if (allocated > prot->sysctl_mem[2])
+		goto suppress;
+	if (kind == SK_MEM_RECV) {
+		if (atomic_read(&sk->sk_rmem_alloc) < prot->sysctl_rmem[0])
+			return 1;
+	} else if (sk->sk_wmem_queued < prot->sysctl_wmem[0]) {
+		return 1;
+	}
+	if (allocated <= prot->sysctl_mem[1])
+		return 1;
+suppress:
+	atomic_long_sub(amt, prot->memory_allocated);
+	return 0;
+}
+
+int __sk_mem_schedule(struct sock *sk, int size, int kind)
+{
+	int ret, amt = sk_mem_pages(size);
+
+	if (sim_should_fail(SIM_SOCK))	/* injected memory pressure */
+		return 0;
+	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
+	ret = raise_allocated(sk, amt, kind);
+	if (!ret)
+		sk_forward_alloc_add(sk, -(amt << PAGE_SHIFT));
+	return ret;
+}
+
+void __sk_mem_reclaim(struct sock *sk, int amount)
+{
+	amount >>= PAGE_SHIFT;
+	sk_forward_alloc_add(sk, -(amount << PAGE_SHIFT));
+	atomic_long_sub(amount, sk->sk_prot->memory_allocated);
+}
+
+void sock_rfree(struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+	unsigned int len = skb->truesize;
+
+	atomic_sub(len, &sk->sk_rmem_alloc);
+	sk_mem_uncharge(sk, len);
+}
+
+void sock_efree(struct sk_buff *skb)
+{
+	sock_put(skb->sk);
+}
+
+struct page_frag *sk_page_frag(struct sock *sk)
+{
+	if (sk->sk_use_task_frag && gfpflags_allow_blocking(sk->sk_allocation))
+		return &current->task_frag;
+	return &sk->sk_frag;
+}
+
+bool sk_page_frag_refill(struct sock *sk, struct page_frag *pfrag)
+{
+	if (likely(skb_page_frag_refill(32U, pfrag, sk->sk_allocation)))
+		return true;
+	/* sk_enter_memory_pressure() + sk_stream_moderate_sndbuf() */
+	sk->sk_sndbuf = min_t(int, sk->sk_sndbuf,
+			      max_t(int, sk->sk_wmem_queued >> 1, 4608));
+	return false;
+}
+
+void sock_def_readable(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	sk->sim_data_ready++;
+	sim_stats.data_ready++;
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (wq)
+		sim_wake_up(&wq->wait, EPOLLIN | EPOLLRDNORM);
+	rcu_read_unlock();
+}
+
+void sk_stream_write_space(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	if (sk_stream_wspace(sk) >= sk_stream_min_wspace(sk) && sk->sk_socket) {
+		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		rcu_read_lock();
+		wq = rcu_dereference(sk->sk_wq);
+		if (wq)
+			sim_wake_up(&wq->wait, EPOLLOUT | EPOLLWRNORM);
+		rcu_read_unlock();
+	}
+}
+
+/* net/core/stream.c */
+int sk_stream_wait_memory(struct sock *sk, long *timeo_p)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long vm_wait = 0;
+	int ret = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (1) {
+		sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
+			ret = -EPIPE;
+			break;
+		}
+		if (!*timeo_p) {
+			ret = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			ret = sock_intr_errno(*timeo_p);
+			break;
+		}
+		sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+		if (sk_stream_memory_free(sk) && !vm_wait)
+			break;
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		sk_wait_event(sk, timeo_p, sk->sk_err ||
+			      (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
+			      (sk_stream_memory_free(sk) && !vm_wait), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return ret;
+}
+
+int sk_stream_error(struct sock *sk, int flags, int err)
+{
+	(void)sk;
+	if (err == -EPIPE)
+		err = sock_error(sk) ? : -EPIPE;
+	(void)flags;	/* SIGPIPE is a userspace signal: not modelled */
+	return err;
+}
+
+/* __sk_destruct() + inet_sock_destruct(): the accounting must be zero. */
+void sk_free(struct sock *sk)
+{
+	skb_queue_purge(&sk->sk_receive_queue);
+	skb_queue_purge(&sk->sk_error_queue);
+	sk_mem_reclaim_final(sk);
+	WARN_ON(sk->sk_state != TCP_CLOSE);
+	WARN_ON(!sock_flag(sk, SOCK_DEAD));
+	WARN_ON(atomic_read(&sk->sk_rmem_alloc));
+	WARN_ON(sk->sk_wmem_queued);
+	WARN_ON(sk->sk_forward_alloc);
+	if (sk->sk_frag.page) {
+		put_page(sk->sk_frag.page);
+		sk->sk_frag.page = NULL;
+	}
+	sim_ledger_del(SIM_SOCK, sk, SIM_SITE);
+	free(sk);
+}
+
+int sock_sendmsg(struct socket *sock, struct msghdr *msg)
+{
+	return sock->ops->sendmsg(sock, msg, msg_data_left(msg));
+}
+
+int sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
+{
+	return sock->ops->recvmsg(sock, msg, msg_data_left(msg), flags);
+}

@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim: SOCKMAP and the sockmap helpers. Stands for net/core/sock_map.c
+ * (sock_map_link, sock_map_update_common, __sock_map_delete,
+ * sock_map_unref, sock_map_del_link, sock_map_close/destroy/unhash,
+ * sock_map_free, sock_map_prog_update) and the BPF_CALL bodies of
+ * bpf_msg_redirect_map, bpf_sk_redirect_map, bpf_msg_apply_bytes and
+ * bpf_msg_cork_bytes (net/core/filter.c). It follows the kernel's order of
+ * operations; only map storage and bpf(2) plumbing are simplified.
+ */
+#include <stdlib.h>
+#include <sim/sockmap.h>
+#include <sim/net.h>
+#include <linux/filter.h>
+
+struct bpf_stab {
+	struct bpf_map map;
+	struct sock **sks;
+	struct sk_psock_progs progs;
+	spinlock_t lock;
+	struct sim_resource res;
+};
+
+static struct bpf_stab *stab_of(struct bpf_map *map)
+{
+	return container_of(map, struct bpf_stab, map);
+}
+
+static struct sk_psock_progs *sock_map_progs(struct bpf_map *map)
+{
+	return &stab_of(map)->progs;
+}
+
+/* ---- programs ---------------------------------------------------------- */
+
+void bpf_prog_inc(struct bpf_prog *prog)
+{
+	refcount_inc(&prog->refcnt);
+}
+
+struct bpf_prog *bpf_prog_inc_not_zero(struct bpf_prog *prog)
+{
+	if (!refcount_inc_not_zero(&prog->refcnt))
+		return ERR_PTR(-ENOENT);
+	return prog;
+}
+
+void bpf_prog_put(struct bpf_prog *prog)
+{
+	if (refcount_dec_and_test(&prog->refcnt))
+		kfree(prog);
+}
+
+struct prog_res {
+	struct sim_resource res;
+	struct bpf_prog *prog;
+};
+
+static void prog_fd_release(struct sim_resource *res)
+{
+	struct prog_res *pr = container_of(res, struct prog_res, res);
+
+	bpf_prog_put(pr->prog);
+	free(pr);
+}
+
+struct bpf_prog *sim_prog_load(enum bpf_prog_type type, sim_prog_fn fn,
+			       void *priv, const char *name)
+{
+	struct bpf_prog *prog = kzalloc(sizeof(*prog), GFP_KERNEL);
+	struct prog_res *pr = calloc(1, sizeof(*pr));
+
+	BUG_ON(!prog || !pr);
+	prog->type = type;
+	prog->run = fn;
+	prog->priv = priv;
+	prog->name = name;
+	refcount_set(&prog->refcnt, 1);
+	pr->prog = prog;
+	sim_world_own(&pr->res, prog_fd_release, name);	/* the prog fd */
+	return prog;
+}
+
+static struct bpf_prog **prog_slot(struct sk_psock_progs *progs,
+				   enum bpf_attach_type type)
+{
+	switch (type) {
+	case BPF_SK_MSG_VERDICT:
+		return &progs->msg_parser;
+	case BPF_SK_SKB_STREAM_PARSER:
+		return &progs->stream_parser;
+	case BPF_SK_SKB_STREAM_VERDICT:
+		if (progs->skb_verdict)
+			return NULL;
+		return &progs->stream_verdict;
+	case BPF_SK_SKB_VERDICT:
+		if (progs->stream_verdict)
+			return NULL;
+		return &progs->skb_verdict;
+	}
+	return NULL;
+}
+
+/* sock_map_prog_update() from bpf(BPF_PROG_ATTACH) */
+int sim_prog_attach(struct bpf_prog *prog, struct bpf_map *map,
+		    enum bpf_attach_type type)
+{
+	struct bpf_prog **pprog = prog_slot(sock_map_progs(map), type);
+
+	if (!pprog)
+		return -EBUSY;
+	bpf_prog_inc(prog);	/* bpf_prog_get() from the fd */
+	psock_set_prog(pprog, prog);
+	return 0;
+}
+
+int sim_prog_detach(struct bpf_prog *prog, struct bpf_map *map,
+		    enum bpf_attach_type type)
+{
+	struct sk_psock_progs *progs = sock_map_progs(map);
+	struct bpf_prog **pprog;
+
+	switch (type) {
+	case BPF_SK_MSG_VERDICT: pprog = &progs->msg_parser; break;
+	case BPF_SK_SKB_STREAM_PARSER: pprog = &progs->stream_parser; break;
+	case BPF_SK_SKB_STREAM_VERDICT: pprog = &progs->stream_verdict; break;
+	case BPF_SK_SKB_VERDICT: pprog = &progs->skb_verdict; break;
+	default: return -EOPNOTSUPP;
+	}
+	return psock_replace_prog(pprog, NULL, prog);
+}
+
+/* ---- links between socks and the map --------------------------------- */
+
+static void sock_map_add_link(struct sk_psock *psock, struct sk_psock_link *link,
+			      struct bpf_map *map, void *link_raw)
+{
+	link->link_raw = link_raw;
+	link->map = map;
+	spin_lock_bh(&psock->link_lock);
+	list_add_tail(&link->list, &psock->link);
+	spin_unlock_bh(&psock->link_lock);
+}
+
+static void sock_map_del_link(struct sock *sk, struct sk_psock *psock,
+			      void *link_raw)
+{
+	bool strp_stop = false, verdict_stop = false;
+	struct sk_psock_link *link, *tmp;
+
+	spin_lock_bh(&psock->link_lock);
+	list_for_each_entry_safe(link, tmp, &psock->link, list) {
+		if (link->link_raw == link_raw) {
+			struct sk_psock_progs *progs = sock_map_progs(link->map);
+
+			if (psock->saved_data_ready && progs->stream_parser)
+				strp_stop = true;
+			if (psock->saved_data_ready && progs->stream_verdict)
+				verdict_stop = true;
+			if (psock->saved_data_ready && progs->skb_verdict)
+				verdict_stop = true;
+			list_del(&link->list);
+			sk_psock_free_link(link);
+			break;
+		}
+	}
+	spin_unlock_bh(&psock->link_lock);
+	if (strp_stop || verdict_stop) {
+		write_lock_bh(&sk->sk_callback_lock);
+		if (strp_stop)
+			sk_psock_stop_strp(sk, psock);
+		if (verdict_stop)
+			sk_psock_stop_verdict(sk, psock);
+		if (psock->psock_update_sk_prot)
+			psock->psock_update_sk_prot(sk, psock, false);
+		write_unlock_bh(&sk->sk_callback_lock);
+	}
+}
+
+static void sock_map_unref(struct sock *sk, void *link_raw)
+{
+	struct sk_psock *psock = sk_psock(sk);
+
+	if (likely(psock)) {
+		sock_map_del_link(sk, psock, link_raw);
+		sk_psock_put(sk, psock);
+	}
+}
+
+static int sock_map_init_proto(struct sock *sk, struct sk_psock *psock)
+{
+	if (!sk->sk_prot->psock_update_sk_prot)
+		return -EINVAL;
+	psock->psock_update_sk_prot = sk->sk_prot->psock_update_sk_prot;
+	return sk->sk_prot->psock_update_sk_prot(sk, psock, false);
+}
+
+static struct sk_psock *sock_map_psock_get_checked(struct sock *sk)
+{
+	struct sk_psock *psock;
+
+	rcu_read_lock();
+	psock = sk_psock(sk);
+	if (psock) {
+		if (sk->sk_prot->close != sock_map_close) {
+			psock = ERR_PTR(-EBUSY);
+			goto out;
+		}
+		if (!refcount_inc_not_zero(&psock->refcnt))
+			psock = ERR_PTR(-EBUSY);
+	}
+out:
+	rcu_read_unlock();
+	return psock;
+}
+
+static struct bpf_prog *prog_get(struct bpf_prog *prog, int *err)
+{
+	if (!prog || *err)
+		return NULL;
+	prog = bpf_prog_inc_not_zero(prog);
+	if (IS_ERR(prog)) {
+		*err = PTR_ERR(prog);
+		return NULL;
+	}
+	return prog;
+}
+
+static void prog_put(struct bpf_prog *prog)
+{
+	if (prog)
+		bpf_prog_put(prog);
+}
+
+static int sock_map_link(struct bpf_map *map, struct sock *sk)
+{
+	struct sk_psock_progs *progs = sock_map_progs(map);
+	struct bpf_prog *stream_verdict, *stream_parser, *skb_verdict, *msg_parser;
+	struct sk_psock *psock;
+	int ret = 0;
+
+	stream_verdict = prog_get(READ_ONCE(progs->stream_verdict), &ret);
+	stream_parser = prog_get(READ_ONCE(progs->stream_parser), &ret);
+	msg_parser = prog_get(READ_ONCE(progs->msg_parser), &ret);
+	skb_verdict = prog_get(READ_ONCE(progs->skb_verdict), &ret);
+	if (ret)
+		goto out_progs;
+
+	psock = sock_map_psock_get_checked(sk);
+	if (IS_ERR(psock)) {
+		ret = PTR_ERR(psock);
+		goto out_progs;
+	}
+	if (psock) {
+		if ((msg_parser && READ_ONCE(psock->progs.msg_parser)) ||
+		    (stream_parser && READ_ONCE(psock->progs.stream_parser)) ||
+		    (skb_verdict && READ_ONCE(psock->progs.skb_verdict)) ||
+		    (skb_verdict && READ_ONCE(psock->progs.stream_verdict)) ||
+		    (stream_verdict && READ_ONCE(psock->progs.skb_verdict)) ||
+		    (stream_verdict && READ_ONCE(psock->progs.stream_verdict))) {
+			sk_psock_put(sk, psock);
+			ret = -EBUSY;
+			goto out_progs;
+		}
+	} else {
+		psock = sk_psock_init(sk, map->numa_node);
+		if (IS_ERR(psock)) {
+			ret = PTR_ERR(psock);
+			goto out_progs;
+		}
+	}
+	if (msg_parser)
+		psock_set_prog(&psock->progs.msg_parser, msg_parser);
+	if (stream_parser)
+		psock_set_prog(&psock->progs.stream_parser, stream_parser);
+	if (stream_verdict)
+		psock_set_prog(&psock->progs.stream_verdict, stream_verdict);
+	if (skb_verdict)
+		psock_set_prog(&psock->progs.skb_verdict, skb_verdict);
+
+	ret = sock_map_init_proto(sk, psock);
+	if (ret < 0) {
+		sk_psock_put(sk, psock);
+		return ret;
+	}
+	write_lock_bh(&sk->sk_callback_lock);
+	if (stream_parser && stream_verdict && !psock->saved_data_ready) {
+		ret = sk_psock_init_strp(sk, psock);
+		if (ret) {
+			write_unlock_bh(&sk->sk_callback_lock);
+			sk_psock_put(sk, psock);
+			return ret;
+		}
+		sk_psock_start_strp(sk, psock);
+	} else if (!stream_parser && stream_verdict && !psock->saved_data_ready) {
+		sk_psock_start_verdict(sk, psock);
+	} else if (!stream_verdict && skb_verdict && !psock->saved_data_ready) {
+		sk_psock_start_verdict(sk, psock);
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+	return 0;
+out_progs:
+	prog_put(skb_verdict);
+	prog_put(msg_parser);
+	prog_put(stream_parser);
+	prog_put(stream_verdict);
+	return ret;
+}
+
+/* ---- the map ------------------------------------------------------------ */
+
+static int __sock_map_delete(struct bpf_stab *stab, struct sock *sk_test,
+			     struct sock **psk)
+{
+	struct sock *sk = NULL;
+	int err = 0;
+
+	spin_lock_bh(&stab->lock);
+	if (!sk_test || sk_test == *psk)
+		sk = xchg(psk, NULL);
+	if (likely(sk))
+		sock_map_unref(sk, psk);
+	else
+		err = -EINVAL;
+	spin_unlock_bh(&stab->lock);
+	return err;
+}
+
+static void sock_map_free(struct sim_resource *res)
+{
+	struct bpf_stab *stab = container_of(res, struct bpf_stab, res);
+	u32 i;
+
+	synchronize_rcu();
+	for (i = 0; i < stab->map.max_entries; i++) {
+		struct sock **psk = &stab->sks[i];
+		struct sock *sk;
+
+		sk = xchg(psk, NULL);
+		if (sk) {
+			sock_hold(sk);
+			lock_sock(sk);
+			rcu_read_lock();
+			sock_map_unref(sk, psk);
+			rcu_read_unlock();
+			release_sock(sk);
+			sock_put(sk);
+		}
+	}
+	synchronize_rcu();
+	psock_progs_drop(&stab->progs);
+	kfree(stab->sks);
+	kfree(stab);
+}
+
+struct bpf_map *sim_sockmap_create(u32 max_entries)
+{
+	struct bpf_stab *stab = kzalloc(sizeof(*stab), GFP_KERNEL);
+
+	BUG_ON(!stab);
+	stab->map.map_type = BPF_MAP_TYPE_SOCKMAP;
+	stab->map.max_entries = max_entries;
+	stab->map.numa_node = NUMA_NO_NODE;
+	spin_lock_init(&stab->lock);
+	stab->sks = kzalloc(sizeof(struct sock *) * max_entries, GFP_KERNEL);
+	BUG_ON(!stab->sks);
+	sim_world_own(&stab->res, sock_map_free, "sockmap");
+	return &stab->map;
+}
+
+void sim_map_close(struct bpf_map *map)
+{
+	struct bpf_stab *stab = stab_of(map);
+
+	sim_world_disown(&stab->res);
+	sock_map_free(&stab->res);
+}
+
+static bool sock_map_sk_state_allowed(const struct sock *sk)
+{
+	return (1 << sk->sk_state) & ((1 << TCP_ESTABLISHED) | (1 << TCP_LISTEN));
+}
+
+/* bpf(BPF_MAP_UPDATE_ELEM): sock_map_update_elem_sys() */
+int sim_map_update(struct bpf_map *map, u32 idx, struct sock *sk, u64 flags)
+{
+	struct bpf_stab *stab = stab_of(map);
+	struct sk_psock_link *link;
+	struct sk_psock *psock;
+	struct sock *osk;
+	int ret;
+
+	if (!sock_map_sk_state_allowed(sk))
+		return -EOPNOTSUPP;
+	lock_sock(sk);	/* sock_map_sk_acquire() */
+	rcu_read_lock();
+	if (unlikely(flags > BPF_EXIST)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (unlikely(idx >= map->max_entries)) {
+		ret = -E2BIG;
+		goto out;
+	}
+	link = sk_psock_init_link();
+	if (!link) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = sock_map_link(map, sk);
+	if (ret < 0)
+		goto out_free;
+	psock = sk_psock(sk);
+	WARN_ON_ONCE(!psock);
+	spin_lock_bh(&stab->lock);
+	osk = stab->sks[idx];
+	if (osk && flags == BPF_NOEXIST) {
+		ret = -EEXIST;
+		goto out_unlock;
+	} else if (!osk && flags == BPF_EXIST) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	sock_map_add_link(psock, link, map, &stab->sks[idx]);
+	stab->sks[idx] = sk;
+	if (osk)
+		sock_map_unref(osk, &stab->sks[idx]);
+	spin_unlock_bh(&stab->lock);
+	goto out;
+out_unlock:
+	spin_unlock_bh(&stab->lock);
+	if (psock)
+		sk_psock_put(sk, psock);
+out_free:
+	sk_psock_free_link(link);
+out:
+	rcu_read_unlock();
+	release_sock(sk);
+	return ret;
+}
+
+int sim_map_delete(struct bpf_map *map, u32 i)
+{
+	struct bpf_stab *stab = stab_of(map);
+
+	if (unlikely(i >= map->max_entries))
+		return -EINVAL;
+	return __sock_map_delete(stab, NULL, &stab->sks[i]);
+}
+
+static struct sock *__sock_map_lookup_elem(struct bpf_map *map, u32 key)
+{
+	struct bpf_stab *stab = stab_of(map);
+
+	if (unlikely(key >= map->max_entries))
+		return NULL;
+	return READ_ONCE(stab->sks[key]);
+}
+
+struct sock *sim_map_lookup(struct bpf_map *map, u32 key)
+{
+	return __sock_map_lookup_elem(map, key);
+}
+
+static void sock_map_unlink(struct sock *sk, struct sk_psock_link *link)
+{
+	__sock_map_delete(stab_of(link->map), sk, link->link_raw);
+}
+
+static void sock_map_remove_links(struct sock *sk, struct sk_psock *psock)
+{
+	struct sk_psock_link *link;
+
+	while ((link = sk_psock_link_pop(psock))) {
+		sock_map_unlink(sk, link);
+		sk_psock_free_link(link);
+	}
+}
+
+void sock_map_unhash(struct sock *sk)
+{
+	void (*saved_unhash)(struct sock *sk);
+	struct sk_psock *psock;
+
+	rcu_read_lock();
+	psock = sk_psock(sk);
+	if (unlikely(!psock)) {
+		rcu_read_unlock();
+		saved_unhash = READ_ONCE(sk->sk_prot)->unhash;
+	} else {
+		saved_unhash = psock->saved_unhash;
+		sock_map_remove_links(sk, psock);
+		rcu_read_unlock();
+	}
+	if (WARN_ON_ONCE(saved_unhash == sock_map_unhash))
+		return;
+	if (saved_unhash)
+		saved_unhash(sk);
+}
+
+void sock_map_destroy(struct sock *sk)
+{
+	void (*saved_destroy)(struct sock *sk);
+	struct sk_psock *psock;
+
+	rcu_read_lock();
+	psock = sk_psock_get(sk);
+	if (unlikely(!psock)) {
+		rcu_read_unlock();
+		saved_destroy = READ_ONCE(sk->sk_prot)->destroy;
+	} else {
+		saved_destroy = psock->saved_destroy;
+		sock_map_remove_links(sk, psock);
+		rcu_read_unlock();
+		sk_psock_stop(psock);
+		sk_psock_put(sk, psock);
+	}
+	if (WARN_ON_ONCE(saved_destroy == sock_map_destroy))
+		return;
+	if (saved_destroy)
+		saved_destroy(sk);
+}
+
+void sock_map_close(struct sock *sk, long timeout)
+{
+	void (*saved_close)(struct sock *sk, long timeout);
+	struct sk_psock *psock;
+
+	lock_sock(sk);
+	rcu_read_lock();
+	psock = sk_psock(sk);
+	if (likely(psock)) {
+		saved_close = psock->saved_close;
+		sock_map_remove_links(sk, psock);
+		psock = sk_psock_get(sk);
+		if (unlikely(!psock))
+			goto no_psock;
+		rcu_read_unlock();
+		sk_psock_stop(psock);
+		release_sock(sk);
+		cancel_delayed_work_sync(&psock->work);
+		sk_psock_put(sk, psock);
+	} else {
+		saved_close = READ_ONCE(sk->sk_prot)->close;
+no_psock:
+		rcu_read_unlock();
+		release_sock(sk);
+	}
+	if (WARN_ON_ONCE(saved_close == sock_map_close))
+		return;
+	saved_close(sk, timeout);
+}
+
+/* ---- helpers programs call -------------------------------------------- */
+
+static bool sock_map_redirect_allowed(const struct sock *sk)
+{
+	if (sk_is_tcp(sk))
+		return sk->sk_state != TCP_LISTEN;
+	return sk->sk_state == TCP_ESTABLISHED;
+}
+
+u64 bpf_msg_apply_bytes(struct sk_msg *msg, u32 bytes)
+{
+	msg->apply_bytes = bytes;
+	return 0;
+}
+
+u64 bpf_msg_cork_bytes(struct sk_msg *msg, u32 bytes)
+{
+	msg->cork_bytes = bytes;
+	return 0;
+}
+
+u64 bpf_msg_redirect_map(struct sk_msg *msg, struct bpf_map *map, u32 key, u64 flags)
+{
+	struct sock *sk;
+
+	if (unlikely(flags & ~(BPF_F_INGRESS)))
+		return SK_DROP;
+	sk = __sock_map_lookup_elem(map, key);
+	if (!sk || !sock_map_redirect_allowed(sk))
+		return SK_DROP;
+	if (!(flags & BPF_F_INGRESS) && !sk_is_tcp(sk))
+		return SK_DROP;
+	msg->flags = flags;
+	msg->sk_redir = sk;
+	return SK_PASS;
+}
+
+u64 bpf_sk_redirect_map(struct sk_buff *skb, struct bpf_map *map, u32 key, u64 flags)
+{
+	struct sock *sk;
+
+	if (unlikely(flags & ~(BPF_F_INGRESS)))
+		return SK_DROP;
+	sk = __sock_map_lookup_elem(map, key);
+	if (unlikely(!sk || !sock_map_redirect_allowed(sk)))
+		return SK_DROP;
+	if (!(flags & BPF_F_INGRESS) && !sk_is_tcp(sk))
+		return SK_DROP;
+	skb_bpf_set_redir(skb, sk, flags & BPF_F_INGRESS);
+	return SK_PASS;
+}
+
+u64 bpf_msg_redirect_hash(struct sk_msg *msg, struct bpf_map *map,
+			  const void *key, u64 flags)
+{
+	(void)msg; (void)map; (void)key; (void)flags;
+	SIM_UNREACHABLE("SOCKHASH (bpf_msg_redirect_hash)");
+}
+
+u64 bpf_sk_redirect_hash(struct sk_buff *skb, struct bpf_map *map,
+			 const void *key, u64 flags)
+{
+	(void)skb; (void)map; (void)key; (void)flags;
+	SIM_UNREACHABLE("SOCKHASH (bpf_sk_redirect_hash)");
+}
+
+/* ---- canned programs ---------------------------------------------------- */
+
+static unsigned int run_msg_verdict(const struct bpf_prog *prog, void *ctx)
+{
+	struct sim_verdict *v = prog->priv;
+	struct sk_msg *msg = ctx;
+
+	if (v->apply_bytes)
+		bpf_msg_apply_bytes(msg, v->apply_bytes);
+	if (v->cork_bytes)
+		bpf_msg_cork_bytes(msg, v->cork_bytes);
+	switch (v->action) {
+	case SIM_PASS:
+		return SK_PASS;
+	case SIM_REDIRECT:
+		return bpf_msg_redirect_map(msg, v->map, v->key, v->flags);
+	case SIM_DROP:
+	default:
+		return SK_DROP;
+	}
+}
+
+static unsigned int run_skb_verdict(const struct bpf_prog *prog, void *ctx)
+{
+	struct sim_verdict *v = prog->priv;
+	struct sk_buff *skb = ctx;
+
+	switch (v->action) {
+	case SIM_PASS:
+		return SK_PASS;
+	case SIM_REDIRECT:
+		return bpf_sk_redirect_map(skb, v->map, v->key, v->flags);
+	case SIM_DROP:
+	default:
+		return SK_DROP;
+	}
+}
+
+struct bpf_prog *sim_prog_msg_verdict(struct sim_verdict *v)
+{
+	return sim_prog_load(BPF_PROG_TYPE_SK_MSG, run_msg_verdict, v, "msg_verdict");
+}
+
+struct bpf_prog *sim_prog_skb_verdict(struct sim_verdict *v)
+{
+	return sim_prog_load(BPF_PROG_TYPE_SK_SKB, run_skb_verdict, v, "skb_verdict");
+}

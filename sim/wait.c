@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim: wait queues and bounded sleeps (stands for kernel/sched/wait.c and
+ * kernel/sched/wait_woken). See <linux/wait.h> for the sleep model.
+ */
+#include <stdio.h>
+#include <linux/wait.h>
+#include <sim/ledger.h>
+#include <sim/workqueue.h>
+
+struct task_struct sim_task = { .comm = "sim-test" };
+
+static sim_sleep_hook_t sleep_hook;
+static void *sleep_hook_arg;
+static long hangs, expected_hangs;
+
+void sim_set_sleep_hook(sim_sleep_hook_t fn, void *arg)
+{
+	sleep_hook = fn;
+	sleep_hook_arg = arg;
+}
+
+long sim_hangs(void)
+{
+	return hangs;
+}
+
+void sim_expect_hangs(long n)
+{
+	if (!n)
+		hangs = 0;
+	expected_hangs = n;
+}
+
+long sim_expected_hangs(void)
+{
+	return expected_hangs;
+}
+
+void init_waitqueue_head(struct wait_queue_head *wq_head)
+{
+	spin_lock_init(&wq_head->lock);
+	INIT_LIST_HEAD(&wq_head->head);
+}
+
+void add_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry)
+{
+	wq_entry->flags &= ~WQ_FLAG_EXCLUSIVE;
+	spin_lock(&wq_head->lock);
+	list_add(&wq_entry->entry, &wq_head->head);
+	spin_unlock(&wq_head->lock);
+}
+
+void remove_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry)
+{
+	spin_lock(&wq_head->lock);
+	list_del(&wq_entry->entry);
+	spin_unlock(&wq_head->lock);
+}
+
+bool wq_has_sleeper(struct wait_queue_head *wq_head)
+{
+	return waitqueue_active(wq_head);
+}
+
+int woken_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
+			int sync, void *key)
+{
+	(void)mode; (void)sync; (void)key;
+	wq_entry->flags |= WQ_FLAG_WOKEN;
+	return 1;
+}
+
+int default_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
+			  int sync, void *key)
+{
+	return woken_wake_function(wq_entry, mode, sync, key);
+}
+
+int sim_wake_up(struct wait_queue_head *wq_head, unsigned long poll)
+{
+	struct wait_queue_entry *curr, *next;
+	int woken = 0;
+
+	spin_lock(&wq_head->lock);
+	list_for_each_entry_safe(curr, next, &wq_head->head, entry) {
+		if (curr->func(curr, TASK_INTERRUPTIBLE, 0, (void *)poll))
+			woken++;
+	}
+	spin_unlock(&wq_head->lock);
+	sim_stats.wakeups += woken;
+	return woken;
+}
+
+long wait_woken(struct wait_queue_entry *wq_entry, unsigned int mode, long timeout)
+{
+	(void)mode;
+	sim_might_sleep(__FILE__, __LINE__);
+	if (!(wq_entry->flags & WQ_FLAG_WOKEN) && timeout && sleep_hook)
+		sleep_hook(sleep_hook_arg);	/* the rest of the system runs */
+	if (wq_entry->flags & WQ_FLAG_WOKEN) {
+		wq_entry->flags &= ~WQ_FLAG_WOKEN;
+		return timeout;
+	}
+	if (timeout == MAX_SCHEDULE_TIMEOUT) {
+		/* Nothing can ever wake this task: the kernel would hang. */
+		hangs++;
+		if (hangs > expected_hangs)
+			fprintf(stderr, "sockmap-sim: unbounded sleep with nothing to wake it (a real kernel would block forever here)\n");
+		return 0;
+	}
+	sim_advance_jiffies(timeout);
+	return 0;
+}

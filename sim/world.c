@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sim: world set-up, quiescing and the end-of-test invariant checks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sim/world.h>
+#include <sim/ledger.h>
+#include <sim/rcu.h>
+#include <sim/workqueue.h>
+#include <sim/sched.h>
+#include <linux/init.h>
+#include <linux/skmsg.h>
+#include <linux/wait.h>
+#include <net/tcp.h>
+
+static long warnings, expected_warnings;
+static struct sim_resource *resources;
+static long live_at_begin[SIM_KIND_NR];
+static bool initialised;
+
+void sim_world_warning(const char *cond, const char *file, int line,
+		       const char *func)
+{
+	warnings++;
+	if (warnings > expected_warnings)
+		fprintf(stderr, "sockmap-sim: WARNING at %s:%d %s(): %s\n", file,
+			line, func, cond);
+}
+
+long sim_warnings(void)
+{
+	return warnings;
+}
+
+void sim_expect_warnings(long n)
+{
+	expected_warnings = n;
+}
+
+extern initcall_t __start_sim_initcall[], __stop_sim_initcall[];
+
+void sim_run_initcalls(void)
+{
+	for (initcall_t *fn = __start_sim_initcall; fn < __stop_sim_initcall; fn++)
+		BUG_ON((*fn)());
+}
+
+void sim_init(void)
+{
+	if (initialised)
+		return;
+	initialised = true;
+	rcu_register_thread();
+	sim_ledger_classify(sizeof(struct sk_msg), SIM_SK_MSG);
+	sim_ledger_classify(sizeof(struct sk_psock), SIM_PSOCK);
+	sim_run_initcalls();
+}
+
+void sim_world_own(struct sim_resource *res, void (*release)(struct sim_resource *),
+		   const char *what)
+{
+	res->release = release;
+	res->what = what;
+	res->next = resources;
+	resources = res;
+}
+
+void sim_world_disown(struct sim_resource *res)
+{
+	struct sim_resource **pp = &resources;
+
+	while (*pp && *pp != res)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = res->next;
+}
+
+void sim_quiesce(void)
+{
+	int rounds = 0;
+
+	/* Work that keeps retrying (a backlog waiting for a reader) may stay
+	 * queued: that is a state, not an error; stop after it stops moving. */
+	do {
+		sim_rcu_barrier();
+		sim_advance_jiffies(HZ);
+	} while (sim_run_work() && ++rounds < 100);
+	sim_rcu_barrier();
+}
+
+void sim_world_begin(void)
+{
+	sim_init();
+	sim_ledger_reset();
+	memset(&sim_stats, 0, sizeof(sim_stats));
+	warnings = expected_warnings = 0;
+	sim_expect_hangs(0);
+	sim_set_sleep_hook(NULL, NULL);
+	current->sigpending = 0;
+	for (int k = 0; k < SIM_KIND_NR; k++)
+		live_at_begin[k] = sim_live(k);
+}
+
+long sim_tcp_memory_allocated(void);
+
+int sim_world_end(void)
+{
+	int failures = 0;
+
+	while (resources) {
+		struct sim_resource *res = resources;
+
+		resources = res->next;
+		res->release(res);
+	}
+	sim_quiesce();
+	/* The task's page frag goes away with the task. */
+	sim_page_frag_release(&current->task_frag);
+	sim_quiesce();
+
+	for (int k = 0; k < SIM_KIND_NR; k++) {
+		if (sim_live(k) != live_at_begin[k]) {
+			fprintf(stderr, "sockmap-sim: ledger: %ld %s object(s) leaked\n",
+				sim_live(k) - live_at_begin[k], sim_kind_name(k));
+			failures++;
+		}
+	}
+	if (failures)
+		sim_ledger_report(stderr);
+	if (sim_tcp_memory_allocated() != 0) {
+		fprintf(stderr, "sockmap-sim: accounting: tcp memory_allocated is %ld pages after teardown, expected 0\n",
+			sim_tcp_memory_allocated());
+		failures++;
+	}
+	if (warnings != expected_warnings) {
+		fprintf(stderr, "sockmap-sim: %ld WARN(s), expected %ld\n", warnings,
+			expected_warnings);
+		failures++;
+	}
+	if (sim_violations() != sim_expected_violations()) {
+		fprintf(stderr, "sockmap-sim: %ld ledger violation(s), expected %ld; last: %s\n",
+			sim_violations(), sim_expected_violations(),
+			sim_last_violation());
+		failures++;
+	}
+	if (sim_hangs() != sim_expected_hangs()) {
+		fprintf(stderr, "sockmap-sim: %ld unbounded wait(s) (the kernel would hang), expected %ld\n",
+			sim_hangs(), sim_expected_hangs());
+		failures++;
+	}
+	sim_ledger_reset();
+	return failures;
+}
