@@ -44,7 +44,9 @@ files=()
 declare -A allowed=()
 while IFS= read -r f; do
 	case $f in
-	*[[:space:]]* | /* | ../* | */../* | */.. | .. | ./* | Makefile | .*)
+	Makefile)
+		die "$list: Makefile is always extracted (for the version check), don't list it" ;;
+	*[[:space:]]* | /* | ../* | */../* | */.. | .. | ./* | .*)
 		die "$list: bad path '$f' (want a relative kernel path such as net/core/skmsg.c)" ;;
 	esac
 	[[ -z ${allowed[$f]:-} ]] || die "$list: $f listed twice"
@@ -62,6 +64,7 @@ old=""
 # shellcheck disable=SC2317 # called by the trap
 cleanup() { rm -rf "$tmp" ${old:+"$old"}; }
 trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
 mkdir "$tmp/tree" "$tmp/patches"
 tree=$tmp/tree
 

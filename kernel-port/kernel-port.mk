@@ -39,7 +39,7 @@
 #   kport-sums          regenerate $(KPORT_SUMS) from the tarball
 #                       (maintainers, after a KVER/KPKG_VERSION bump)
 
-KPKG := linux-source-$(word 1,$(subst ., ,$(KVER))).$(word 2,$(subst ., ,$(KVER)))
+KPKG ?= linux-source-$(word 1,$(subst ., ,$(KVER))).$(word 2,$(subst ., ,$(KVER)))
 KPORT_FILES := kernel-port/files.txt
 KPORT_SUMS := $(wildcard kernel-port/SHA256SUMS)
 KSRC_PREFIX ?=

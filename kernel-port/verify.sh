@@ -31,6 +31,7 @@ npatches=$#
 # 1. Fresh tree, next to the compiled one (same build directory).
 fresh=$compiled.verify
 trap 'rm -rf "$fresh"' EXIT
+trap 'exit 1' HUP INT TERM
 "$(dirname "$0")/extract.sh" "$tarball" "$kver" "$list" "$fresh" "$@"
 rm -f "$fresh.log"
 
