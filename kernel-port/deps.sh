@@ -75,7 +75,8 @@ declare -A ok=()
 if (( $# )); then
 	while IFS='|' read -r st p bp; do
 		[[ ${st:1:2} == "i " ]] || continue
-		ok[$p]=1 ok[$bp]=1
+		[[ -n $p ]] && ok[$p]=1
+		[[ -n $bp ]] && ok[$bp]=1
 	done < <(dpkg-query -W -f='${db:Status-Abbrev}|${Package}|${binary:Package}\n' "$@" 2>/dev/null || true)
 fi
 for p in "$@"; do

@@ -193,7 +193,7 @@ for i in "${!patches[@]}"; do
 	while IFS=$'\t' read -r what f path new; do
 		case $what in
 		malformed) die "patch $(basename "$p") is malformed (truncated hunk near line $path)" ;;
-		keep) [[ $new == 1 ]] && created[$path]=1 ;;
+		keep) if [[ $new == 1 ]]; then created[$path]=1; fi ;;
 		esac
 	done <<<"$idx"
 done
@@ -228,7 +228,7 @@ if [[ -n ${KPORT_SUMS:-} ]]; then
 	[[ -f $KPORT_SUMS ]] || die "checksum file $KPORT_SUMS not found"
 	declare -A sum=()
 	while read -r h f; do
-		[[ -n $h && $h != \#* ]] && sum[$f]=$h
+		if [[ -n $h && $h != \#* ]]; then sum[$f]=$h; fi
 	done <"$KPORT_SUMS"
 	for f in "${members[@]}"; do
 		[[ -n ${sum[$f]:-} ]] ||
@@ -248,7 +248,7 @@ fi
 for i in "${!patches[@]}"; do
 	name=$(basename "${patches[$i]}")
 	applied=0
-	{ echo "=== $name"; } >>"$log"
+	echo "=== $name" >>"$log"
 	while IFS=$'\t' read -r what f path new; do
 		[[ -n $what ]] || continue
 		echo "$what $path" >>"$log"
