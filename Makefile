@@ -79,7 +79,20 @@ $(BDIR)/tests/%: tests/%.c tests/sim_test.h $(SIM_OBJS) $(KPORT_OBJS)
 
 verify-kernel-port: $(KPORT_OBJS)
 
-.PHONY: all build-tests check test run help clean distclean
+.PHONY: all build-tests check test run help clean distclean hdrcheck
+
+# Each shim header compiles on its own, and after <stdio.h> (glibc pulls in
+# UAPI headers of the same names: a shim must not shadow them by accident).
+SHIM_HDRS := $(shell find sim/include -name '*.h' | sort)
+hdrcheck: $(KSRC_STAMP) | $(PKGS_STAMP)
+	@echo "  HDRCHECK $(words $(SHIM_HDRS)) shim headers"
+	$(Q)set -e; for h in $(SHIM_HDRS); do \
+		i=$${h#sim/include/}; \
+		printf '#include <%s>\n' "$$i" | $(CC) $(KERNEL_CFLAGS) $(WARN_CFLAGS) \
+			$(SIM_CPPFLAGS) -x c -fsyntax-only - || { echo "sockmap-sim: $$h does not compile on its own" >&2; exit 1; }; \
+		printf '#include <stdio.h>\n#include <%s>\n' "$$i" | $(CC) $(KERNEL_CFLAGS) $(WARN_CFLAGS) \
+			$(SIM_CPPFLAGS) -x c -fsyntax-only - || { echo "sockmap-sim: $$h does not compile after <stdio.h>" >&2; exit 1; }; \
+	done
 
 build-tests: $(TEST_BINS)
 
@@ -87,7 +100,7 @@ build-tests: $(TEST_BINS)
 check: build-tests
 	$(Q)TEST_FILTER='$(TEST_FILTER)' tests/run-tests.sh $(TEST_BINS)
 
-test: check verify-kernel-port
+test: hdrcheck check verify-kernel-port
 
 run: $(BDIR)/tests/report
 	$(Q)$(BDIR)/tests/report
@@ -102,6 +115,7 @@ help:
 	@echo "make run                 the TX->RX cost report (the main job)"
 	@echo "make check               build and run the tests only"
 	@echo "make verify-kernel-port  prove the compiled kernel files = pristine $(KVER) + series"
+	@echo "make hdrcheck            compile every shim header alone and after <stdio.h>"
 	@echo "make deps                install/check every Debian package"
 	@echo "make ksrc                extract and patch the kernel files into $(O)/"
 	@echo "make clean | distclean   remove $(BDIR) | all of $(O)"
