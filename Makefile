@@ -48,7 +48,11 @@ LDFLAGS_asan := -fsanitize=address,undefined
 CC_asan := gcc
 CC := $(CC_$(VARIANT))
 SIM_CFLAGS := $(KERNEL_CFLAGS) $(WARN_CFLAGS) $(CFLAGS_$(VARIANT)) -MMD -MP
-SIM_CPPFLAGS := -D_GNU_SOURCE -iquote $(KSRC) -I $(KSRC)/include -I sim/include
+# How many patches of the series the kernel files carry: tests expect the
+# behaviour of that level (0: pristine 6.12.117; 4: copying splice; 5+:
+# zero-copy splice).
+SIM_CPPFLAGS := -D_GNU_SOURCE -iquote $(KSRC) -I $(KSRC)/include -I sim/include \
+	-DSIM_SERIES_APPLIED=$(words $(KSERIES))
 LDLIBS := -lcmocka -lurcu -lpthread
 
 SIM_SRCS := $(wildcard sim/*.c)
@@ -100,7 +104,14 @@ build-tests: $(TEST_BINS)
 check: build-tests
 	$(Q)TEST_FILTER='$(TEST_FILTER)' tests/run-tests.sh $(TEST_BINS)
 
+# The full series, then the same tests against the series up to patch 4
+# (always-copy splice) and against the pristine files.
+SERIES_VARIANTS ?= 4 0
 test: hdrcheck check verify-kernel-port
+	$(Q)set -e; for n in $(SERIES_VARIANTS); do \
+		echo "sockmap-sim: --- kernel files with the first $$n patches of the series ---"; \
+		$(MAKE) --no-print-directory check verify-kernel-port KSERIES_UPTO=$$n; \
+	done
 
 run: $(BDIR)/tests/report
 	$(Q)$(BDIR)/tests/report

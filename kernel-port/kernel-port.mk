@@ -14,6 +14,8 @@
 #   DEPS_PKGS       packages `make deps` installs besides $(KPKG)
 #   KPORT_DEPFILES  gcc -MMD .d files of the port objects (verify-kernel-port)
 # Command line:
+#   KSERIES_UPTO    apply only the first N patches of the series (0: none),
+#                   into a separate tree ($(O)/ksrc-upto-N)
 #   EXTRA_PATCHES   patches applied after the series, into a separate tree
 #   KPATCHES_DIR    where the series lives (kernel-patches)
 #   KSRC_PREFIX     directory of the tree inside the tarball
@@ -52,6 +54,15 @@ KSERIES_FILE := $(KPATCHES_DIR)/series
 KSERIES := $(addprefix $(KPATCHES_DIR)/,$(shell \
 	sed -e 's/[$(kport_hash)].*//' $(KSERIES_FILE) | awk 'NF { print $$1 }'))
 
+# KSERIES_UPTO=N builds against the first N patches of the series only
+# (0: the pristine files), in a tree of its own: the copying splice of
+# patch 4 and the full series are compared in one run this way.
+KSERIES_UPTO ?=
+ifneq ($(strip $(KSERIES_UPTO)),)
+KSERIES := $(wordlist 1,$(KSERIES_UPTO),$(KSERIES))
+kport_upto := -upto-$(KSERIES_UPTO)
+endif
+
 # EXTRA_PATCHES (e.g. a patch under review) get their own tree, so the
 # series build and its objects stay as they are.
 EXTRA_PATCHES ?=
@@ -59,9 +70,9 @@ ifneq ($(strip $(EXTRA_PATCHES)),)
 $(foreach p,$(EXTRA_PATCHES),$(if $(wildcard $(p)),,\
 	$(error sockmap-sim: EXTRA_PATCHES file $(p) not found)))
 KEXTRA_HASH := $(shell cat $(EXTRA_PATCHES) | sha256sum | cut -c1-12)
-export KVARIANT_SUFFIX := -extra-$(KEXTRA_HASH)
+export KVARIANT_SUFFIX := $(kport_upto)-extra-$(KEXTRA_HASH)
 else
-export KVARIANT_SUFFIX :=
+export KVARIANT_SUFFIX := $(kport_upto)
 endif
 KSRC := $(O)/ksrc$(KVARIANT_SUFFIX)
 KSRC_STAMP := $(KSRC)/.stamp

@@ -19,6 +19,7 @@
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/inet_common.h>
+#include <linux/splice.h>
 
 static atomic_long_t tcp_memory_allocated;
 static long sysctl_tcp_mem[3] = { 1L << 20, 1L << 21, 1L << 22 };	/* pages */
@@ -48,6 +49,7 @@ struct proto tcp_prot = {
 	.destroy		= tcp_v4_destroy_sock,
 	.sendmsg		= tcp_sendmsg,
 	.recvmsg		= tcp_recvmsg,
+	.splice_read		= tcp_splice_read,
 	.backlog_rcv		= tcp_v4_do_rcv,
 	.psock_update_sk_prot	= tcp_bpf_update_proto,
 	.memory_allocated	= &tcp_memory_allocated,
@@ -437,6 +439,156 @@ void tcp_update_ulp(struct sock *sk, struct proto *p,
 	SIM_UNREACHABLE("tcp_update_ulp (ULPs/kTLS)");
 }
 
+/* ---- splice: tcp_splice_read() ---------------------------------------- */
+
+/* linear_to_page() + spd_fill_page(): one pipe buffer for @len bytes at
+ * @offset of @skb's data; linear data is copied to a page frag, frag pages
+ * are referenced. Returns bytes queued, or a negative error. */
+static int tcp_splice_segment(struct sock *sk, struct pipe_inode_info *pipe,
+			      struct sk_buff *skb, u32 offset, u32 len)
+{
+	struct pipe_buffer buf = { .ops = &nosteal_pipe_buf_ops };
+	u32 headlen = skb_headlen(skb);
+
+	if (pipe_full(pipe->head, pipe->tail, pipe->max_usage))
+		return -EAGAIN;
+	if (offset < headlen) {
+		struct page_frag *pfrag = sk_page_frag(sk);
+
+		if (!sk_page_frag_refill(sk, pfrag))
+			return -ENOMEM;
+		len = min_t(u32, len, headlen - offset);
+		len = min_t(u32, len, pfrag->size - pfrag->offset);
+		memcpy((char *)page_address(pfrag->page) + pfrag->offset,
+		       skb->data + offset, len);
+		sim_stats.bytes_copied += len;
+		get_page(pfrag->page);
+		buf.page = pfrag->page;
+		buf.offset = pfrag->offset;
+		pfrag->offset += len;
+	} else {
+		u32 start = headlen;
+		int i;
+
+		for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+			skb_frag_t *f = &skb_shinfo(skb)->frags[i];
+
+			if (offset < start + skb_frag_size(f)) {
+				len = min_t(u32, len, start + skb_frag_size(f) - offset);
+				buf.page = skb_frag_page(f);
+				buf.offset = skb_frag_off(f) + offset - start;
+				get_page(buf.page);
+				break;
+			}
+			start += skb_frag_size(f);
+		}
+		BUG_ON(!buf.page);	/* frag_list skbs are not built by the sim */
+	}
+	buf.len = len;
+	return add_to_pipe(pipe, &buf);
+}
+
+/* __tcp_splice_read(): tcp_read_sock() with skb_splice_bits() as actor. */
+static int __tcp_splice_read(struct sock *sk, struct pipe_inode_info *pipe,
+			     size_t len)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct sk_buff *skb;
+	int copied = 0;
+
+	while (len && (skb = skb_peek(&sk->sk_receive_queue)) != NULL) {
+		u32 offset = tp->copied_seq - TCP_SKB_CB(skb)->seq;
+
+		if (offset < skb->len) {
+			int used = tcp_splice_segment(sk, pipe, skb, offset,
+						      min_t(size_t, len, skb->len - offset));
+
+			if (used <= 0) {
+				if (!copied)
+					copied = used;
+				break;
+			}
+			WRITE_ONCE(tp->copied_seq, tp->copied_seq + used);
+			copied += used;
+			len -= used;
+			if ((u32)used + offset < skb->len)
+				continue;
+		}
+		if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN) {
+			WRITE_ONCE(tp->copied_seq, tp->copied_seq + 1);
+			tcp_eat_recv_skb(sk, skb);
+			break;
+		}
+		tcp_eat_recv_skb(sk, skb);
+	}
+	tcp_rcv_space_adjust(sk);
+	if (copied > 0)
+		tcp_cleanup_rbuf(sk, copied);
+	return copied;
+}
+
+ssize_t tcp_splice_read(struct socket *sock, loff_t *ppos,
+			struct pipe_inode_info *pipe, size_t len,
+			unsigned int flags)
+{
+	struct sock *sk = sock->sk;
+	ssize_t spliced = 0;
+	long timeo;
+	int ret = 0;
+
+	(void)flags;
+	if (unlikely(*ppos))
+		return -ESPIPE;
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, sock->file->f_flags & O_NONBLOCK);
+	while (len) {
+		ret = __tcp_splice_read(sk, pipe, len);
+		if (ret < 0)
+			break;
+		else if (!ret) {
+			if (spliced)
+				break;
+			if (sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				ret = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				ret = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				ret = -EAGAIN;
+				break;
+			}
+			if (!skb_queue_empty(&sk->sk_receive_queue))
+				break;
+			tcp_recv_wait(sk, &timeo);
+			if (signal_pending(current)) {
+				ret = sock_intr_errno(timeo);
+				break;
+			}
+			continue;
+		}
+		len -= ret;
+		spliced += ret;
+		if (!len || !timeo)
+			break;
+		release_sock(sk);
+		lock_sock(sk);
+		if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+		    (sk->sk_shutdown & RCV_SHUTDOWN) || signal_pending(current))
+			break;
+	}
+	release_sock(sk);
+	if (spliced)
+		return spliced;
+	return ret;
+}
+
 /* ---- send side ------------------------------------------------------- */
 
 #define SIM_SIZE_GOAL	65536
@@ -796,7 +948,24 @@ const struct proto_ops inet_stream_ops = {
 	.recvmsg	= inet_recvmsg,
 	.read_skb	= tcp_read_skb,
 	.sendmsg_locked	= tcp_sendmsg_locked,
+	.splice_read	= inet_splice_read,
 };
+
+/* inet_splice_read(), as patch 2 of the series adds it: dispatch through
+ * the socket's current proto. Without the series the kernel calls
+ * tcp_splice_read() directly; that is the same thing here, because
+ * tcp_prot (and every tcp_bpf proto copied from it by an unpatched
+ * tcp_bpf.c) has .splice_read = tcp_splice_read. */
+ssize_t inet_splice_read(struct socket *sock, loff_t *ppos,
+			 struct pipe_inode_info *pipe, size_t len,
+			 unsigned int flags)
+{
+	const struct proto *prot = READ_ONCE(sock->sk->sk_prot);
+
+	if (!prot->splice_read)
+		return -EOPNOTSUPP;
+	return prot->splice_read(sock, ppos, pipe, len, flags);
+}
 
 /* ---- sockets for tests ------------------------------------------------ */
 
@@ -863,6 +1032,7 @@ static struct sock *sim_tcp_create(const char *name)
 	st->socket.type = SOCK_STREAM;
 	st->socket.ops = &inet_stream_ops;
 	st->socket.sk = sk;
+	st->socket.file = &st->file;
 	init_waitqueue_head(&st->socket.wq.wait);
 	sk->sk_socket = &st->socket;
 	sk->sk_wq = &st->socket.wq;
@@ -926,4 +1096,14 @@ void sim_close(struct sock *sk)
 void sim_set_rcvtimeo(struct sock *sk, long timeo)
 {
 	WRITE_ONCE(sk->sk_rcvtimeo, timeo);
+}
+
+void sim_set_nonblock(struct sock *sk, bool nonblock)
+{
+	struct file *file = &sim_tcp(sk)->file;
+
+	if (nonblock)
+		file->f_flags |= O_NONBLOCK;
+	else
+		file->f_flags &= ~O_NONBLOCK;
 }

@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/scatterlist.h>
 #include <linux/uio.h>
+#include <linux/highmem.h>
 
 #define MAX_SKB_FRAGS		17
 #define SKB_DATA_ALIGN(x)	ALIGN((x), 64)
@@ -106,6 +107,14 @@ static inline unsigned char *skb_tail_pointer(const struct sk_buff *skb)
 {
 	return skb->head + skb->tail;
 }
+
+static inline unsigned char *skb_end_pointer(const struct sk_buff *skb)
+{
+	return skb->head + skb->end;
+}
+
+#define skb_walk_frags(skb, iter)	\
+	for (iter = skb_shinfo(skb)->frag_list; iter; iter = iter->next)
 
 static inline bool skb_pfmemalloc(const struct sk_buff *skb)
 {

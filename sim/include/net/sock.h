@@ -134,18 +134,24 @@ struct proto_ops {
 	unsigned int (*poll)(struct socket *sock);
 };
 
+/* include/linux/fs.h: the part of struct file a socket's code reads */
+struct file {
+	unsigned int f_flags;
+};
+
+#ifndef O_NONBLOCK
+#define O_NONBLOCK	04000
+#endif
+
 struct socket {
 	socket_state state;
 	short type;
 	unsigned long flags;
+	struct file *file;
 	struct sock *sk;
 	const struct proto_ops *ops;
 	struct socket_wq wq;
-	/* sim: test fields */
-	int f_flags;		/* O_NONBLOCK of the file */
 };
-
-#define O_NONBLOCK_SIM	04000
 
 /* struct proto: the fields the real files and the sim's TCP use. */
 struct proto {

@@ -17,6 +17,7 @@ struct sim_tcp_sock {
 	struct tcp_sock tp;		/* first: struct sock is at offset 0 */
 	struct sk_buff_head wire;	/* skbs in flight towards this socket */
 	struct socket socket;		/* the file side (sk->sk_socket) */
+	struct file file;		/* socket.file */
 	struct sim_resource res;	/* open "fd", closed at world end */
 	bool fd_open;
 };
@@ -35,6 +36,7 @@ int sim_fionread(struct sock *sk, int *val);
 int sim_shutdown(struct sock *sk, int how);	/* SHUT_RD=0, SHUT_WR=1, SHUT_RDWR=2 */
 void sim_close(struct sock *sk);
 void sim_set_rcvtimeo(struct sock *sk, long jiffies);
+void sim_set_nonblock(struct sock *sk, bool nonblock);	/* O_NONBLOCK on the fd */
 void sim_tcp_wire_flush(struct sock *sk);
 void sim_tcp_set_mem_limits(long low, long pressure, long high);
 long sim_tcp_memory_allocated(void);

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim: pipes (stands for fs/pipe.c: alloc_pipe_info, pipe_read,
+ * free_pipe_info; fs/splice.c: add_to_pipe, the generic buffer ops,
+ * splice_file_to_pipe/do_splice_read; net/socket.c: sock_splice_read).
+ */
+#include <stdlib.h>
+#include <sim/ledger.h>
+#include <sim/pipe.h>
+#include <sim/net.h>
+#include <linux/uio.h>
+
+/* Ledger key of a pipe buffer slot: tagged so it never equals the address
+ * of a real object (bufs[0] shares its address with the bufs array). */
+#define BUF_KEY(buf)	((const char *)(buf) + 1)
+
+struct sim_pipe {
+	struct pipe_inode_info pipe;
+	struct sim_resource res;
+};
+
+void sim_pipe_buf_released(struct pipe_inode_info *pipe, struct pipe_buffer *buf)
+{
+	(void)pipe;
+	sim_ledger_del(SIM_PIPE_BUF, BUF_KEY(buf), SIM_SITE);
+}
+
+bool generic_pipe_buf_get(struct pipe_inode_info *pipe, struct pipe_buffer *buf)
+{
+	(void)pipe;
+	get_page(buf->page);
+	return true;
+}
+
+bool generic_pipe_buf_try_steal(struct pipe_inode_info *pipe, struct pipe_buffer *buf)
+{
+	(void)pipe;
+	/* sole owner of an unmapped page: the kernel also unlocks/LRU-checks */
+	return page_count(buf->page) == 1;
+}
+
+void generic_pipe_buf_release(struct pipe_inode_info *pipe, struct pipe_buffer *buf)
+{
+	(void)pipe;
+	put_page(buf->page);
+}
+
+const struct pipe_buf_operations default_pipe_buf_ops = {
+	.release	= generic_pipe_buf_release,
+	.try_steal	= generic_pipe_buf_try_steal,
+	.get		= generic_pipe_buf_get,
+};
+
+const struct pipe_buf_operations nosteal_pipe_buf_ops = {
+	.release	= generic_pipe_buf_release,
+	.get		= generic_pipe_buf_get,
+};
+
+ssize_t add_to_pipe(struct pipe_inode_info *pipe, struct pipe_buffer *buf)
+{
+	unsigned int head = pipe->head;
+	unsigned int tail = pipe->tail;
+	unsigned int mask = pipe->ring_size - 1;
+	ssize_t ret;
+
+	if (unlikely(!pipe->readers)) {
+		ret = -EPIPE;	/* and SIGPIPE, not modelled */
+	} else if (pipe_full(head, tail, pipe->max_usage)) {
+		ret = -EAGAIN;
+	} else {
+		pipe->bufs[head & mask] = *buf;
+		pipe->head = head + 1;
+		sim_ledger_add(SIM_PIPE_BUF, BUF_KEY(&pipe->bufs[head & mask]), buf->len, SIM_SITE);
+		return buf->len;
+	}
+	/* the buffer is consumed either way: release it as the kernel does */
+	sim_ledger_add(SIM_PIPE_BUF, BUF_KEY(buf), buf->len, SIM_SITE);
+	pipe_buf_release(pipe, buf);
+	return ret;
+}
+
+static void sim_pipe_release(struct sim_resource *res)
+{
+	struct sim_pipe *sp = container_of(res, struct sim_pipe, res);
+	struct pipe_inode_info *pipe = &sp->pipe;
+
+	/* free_pipe_info(): release every buffer still in the pipe */
+	while (!pipe_empty(pipe->head, pipe->tail)) {
+		struct pipe_buffer *buf = pipe_buf(pipe, pipe->tail);
+
+		if (buf->ops)
+			pipe_buf_release(pipe, buf);
+		pipe->tail++;
+	}
+	kfree(pipe->bufs);
+	kfree(sp);
+}
+
+struct pipe_inode_info *sim_pipe_create(unsigned int nr_bufs)
+{
+	struct sim_pipe *sp = kzalloc(sizeof(*sp), GFP_KERNEL);
+	struct pipe_inode_info *pipe;
+	unsigned int ring = 1;
+
+	BUG_ON(!sp || !nr_bufs);
+	while (ring < nr_bufs)
+		ring <<= 1;
+	pipe = &sp->pipe;
+	pipe->bufs = kcalloc(ring, sizeof(struct pipe_buffer), GFP_KERNEL);
+	BUG_ON(!pipe->bufs);
+	pipe->ring_size = ring;
+	pipe->max_usage = nr_bufs;
+	pipe->readers = pipe->writers = 1;
+	mutex_init(&pipe->mutex);
+	init_waitqueue_head(&pipe->rd_wait);
+	init_waitqueue_head(&pipe->wr_wait);
+	sim_world_own(&sp->res, sim_pipe_release, "pipe");
+	return pipe;
+}
+
+void sim_pipe_close(struct pipe_inode_info *pipe)
+{
+	struct sim_pipe *sp = container_of(pipe, struct sim_pipe, pipe);
+
+	sim_world_disown(&sp->res);
+	sim_pipe_release(&sp->res);
+}
+
+unsigned int sim_pipe_nr_bufs(const struct pipe_inode_info *pipe)
+{
+	return pipe_occupancy(pipe->head, pipe->tail);
+}
+
+struct pipe_buffer *sim_pipe_peek(struct pipe_inode_info *pipe, unsigned int i)
+{
+	BUG_ON(i >= sim_pipe_nr_bufs(pipe));
+	return pipe_buf(pipe, pipe->tail + i);
+}
+
+/* pipe_read() for an O_NONBLOCK pipe */
+ssize_t sim_pipe_read(struct pipe_inode_info *pipe, void *ubuf, size_t len)
+{
+	struct iov_iter to;
+	ssize_t ret = 0;
+
+	iov_iter_ubuf(&to, ITER_DEST, ubuf, len);
+	mutex_lock(&pipe->mutex);
+	while (iov_iter_count(&to) && !pipe_empty(pipe->head, pipe->tail)) {
+		struct pipe_buffer *buf = pipe_buf(pipe, pipe->tail);
+		size_t chars = min_t(size_t, buf->len, iov_iter_count(&to));
+		size_t written;
+		int error = pipe_buf_confirm(pipe, buf);
+
+		if (error) {
+			if (!ret)
+				ret = error;
+			break;
+		}
+		written = copy_page_to_iter(buf->page, buf->offset, chars, &to);
+		if (unlikely(written < chars)) {
+			if (!ret)
+				ret = -EFAULT;
+			break;
+		}
+		ret += chars;
+		buf->offset += chars;
+		buf->len -= chars;
+		if (!buf->len) {
+			pipe_buf_release(pipe, buf);
+			pipe->tail++;
+		}
+	}
+	mutex_unlock(&pipe->mutex);
+	if (!ret && len)
+		ret = pipe->writers ? -EAGAIN : 0;
+	return ret;
+}
+
+/* splice(2) socket -> pipe: splice_file_to_pipe() + do_splice_read() +
+ * sock_splice_read(). A full pipe gives -EAGAIN with SPLICE_F_NONBLOCK;
+ * without it the caller would sleep until a reader makes room, which
+ * nothing can do in a single-task sim: that is counted as a hang. */
+ssize_t sim_splice_read(struct sock *sk, struct pipe_inode_info *pipe,
+			size_t len, unsigned int flags)
+{
+	struct socket *sock = &sim_tcp(sk)->socket;
+	unsigned int p_space;
+	loff_t pos = 0;
+	ssize_t ret;
+
+	BUG_ON(!sim_tcp(sk)->fd_open);
+	if (unlikely(!pipe->readers))
+		return -EPIPE;
+	if (pipe_full(pipe->head, pipe->tail, pipe->max_usage)) {
+		if (flags & SPLICE_F_NONBLOCK)
+			return -EAGAIN;
+		/* pipe_wait_writable(): nobody reads the pipe meanwhile */
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+		(void)wait_woken(&wait, TASK_INTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);
+		return -EAGAIN;
+	}
+	if (!len)
+		return 0;
+	p_space = pipe->max_usage - pipe_occupancy(pipe->head, pipe->tail);
+	len = min_t(size_t, len, (size_t)p_space << PAGE_SHIFT);
+	mutex_lock(&pipe->mutex);
+	ret = sock->ops->splice_read(sock, &pos, pipe, len, flags);
+	mutex_unlock(&pipe->mutex);
+	return ret;
+}

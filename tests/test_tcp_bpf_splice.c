@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcp_bpf_splice: splice(2) from a sockmap socket into a pipe, on the TX->RX
+ * path. A's sk_msg verdict redirects to B's ingress; B splices.
+ *
+ *   A --sendmsg--> verdict --> B ingress_msg --splice--> pipe --read--> user
+ *
+ * The expectations depend on how much of the series the kernel files carry
+ * (SIM_SERIES_APPLIED, set by the Makefile): the pristine 6.12.117 has no
+ * tcp_bpf splice_read, so splice() sees an empty sk_receive_queue and says
+ * -EAGAIN while the data waits on ingress_msg (the bug); patch 4 copies
+ * each chunk into a page of its own; patch 5 hands the sk_msg's own pages
+ * to the pipe by reference.
+ */
+#include "sim_test.h"
+#include <sim/pipe.h>
+
+#define SERIES_SPLICE	(SIM_SERIES_APPLIED >= 4)
+#define SERIES_ZEROCOPY	(SIM_SERIES_APPLIED >= 5)
+
+static struct {
+	struct sock *a, *b;
+	struct bpf_map *map;
+	struct sim_verdict v;
+	struct pipe_inode_info *pipe;
+} fx;
+
+static void splice_setup(unsigned int pipe_bufs)
+{
+	sim_tcp_pair(&fx.a, &fx.b, "A", "B");
+	fx.map = sim_sockmap_create(2);
+	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
+				     .key = 1, .flags = BPF_F_INGRESS };
+	assert_int_equal(sim_prog_attach(sim_prog_msg_verdict(&fx.v), fx.map,
+					 BPF_SK_MSG_VERDICT), 0);
+	assert_int_equal(sim_map_update(fx.map, 0, fx.a, BPF_ANY), 0);
+	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
+	sim_set_nonblock(fx.b, true);
+	fx.pipe = sim_pipe_create(pipe_bufs);
+}
+
+static u32 queued(struct sock *sk)
+{
+	return sk_psock(sk)->msg_tot_len;
+}
+
+/* Read @len bytes from the pipe and check they are stream bytes [off, off+len). */
+static void pipe_expect(size_t off, size_t len)
+{
+	unsigned char *buf = malloc(len + 1);
+
+	assert_non_null(buf);
+	assert_int_equal(sim_pipe_read(fx.pipe, buf, len + 1), len);
+	assert_pattern(buf, 0, off, len);
+	free(buf);
+}
+
+/* Without the series splice() cannot see ingress_msg: -EAGAIN, data intact. */
+static void expect_unpatched_eagain(size_t len)
+{
+	unsigned char *buf = malloc(len);
+
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, len, SPLICE_F_NONBLOCK), -EAGAIN);
+	assert_int_equal(sim_pipe_nr_bufs(fx.pipe), 0);
+	assert_int_equal(queued(fx.b), len);
+	assert_int_equal(sim_recv(fx.b, buf, len, 0), len);	/* recv() sees it */
+	assert_pattern(buf, 0, 0, len);
+	free(buf);
+}
+
+/* seed: "splice(2) cannot read from it ... TCPConn.WriteTo returns 0 bytes" */
+static void test_tcp_bpf_splice_whole_msg(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 1000, 0), 1000);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(1000);
+		return;
+	}
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 1000, SPLICE_F_NONBLOCK), 1000);
+	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+	pipe_expect(0, 1000);
+}
+
+/* Patch 5: the pipe buffer is the sk_msg's own page, one reference more. */
+static void test_tcp_bpf_splice_zero_copy_shares_msg_page(void **state)
+{
+	struct sk_msg *msg;
+	struct page *page;
+	u32 offset;
+	int refs;
+
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 300, 0), 300);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(300);
+		return;
+	}
+	msg = list_first_entry(&sk_psock(fx.b)->ingress_msg, struct sk_msg, list);
+	page = sg_page(&msg->sg.data[msg->sg.start]);
+	offset = msg->sg.data[msg->sg.start].offset;
+	refs = page_count(page);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 300, SPLICE_F_NONBLOCK), 300);
+	assert_int_equal(sim_pipe_nr_bufs(fx.pipe), 1);
+	if (SERIES_ZEROCOPY) {
+		/* the pipe took a reference; the consumed sk_msg dropped its own */
+		assert_ptr_equal(sim_pipe_peek(fx.pipe, 0)->page, page);
+		assert_int_equal(sim_pipe_peek(fx.pipe, 0)->offset, offset);
+		assert_ptr_equal(sim_pipe_peek(fx.pipe, 0)->ops, &nosteal_pipe_buf_ops);
+		assert_int_equal(page_count(page), refs);
+	} else {
+		/* always-copy: a page of its own, never the sk_msg's */
+		assert_ptr_not_equal(sim_pipe_peek(fx.pipe, 0)->page, page);
+		assert_int_equal(page_count(sim_pipe_peek(fx.pipe, 0)->page), 1);
+		assert_ptr_equal(sim_pipe_peek(fx.pipe, 0)->ops, &default_pipe_buf_ops);
+		assert_int_equal(page_count(page), refs - 1);
+	}
+	pipe_expect(0, 300);
+}
+
+struct chunk_row {
+	const char *name;
+	size_t chunk;
+};
+
+static const struct chunk_row chunk_rows[] = {
+	{ "test_tcp_bpf_splice_chunked_1", 1 },
+	{ "test_tcp_bpf_splice_chunked_7", 7 },
+	{ "test_tcp_bpf_splice_chunked_1000", 1000 },
+	{ "test_tcp_bpf_splice_chunked_4095", 4095 },
+	{ "test_tcp_bpf_splice_chunked_4096", 4096 },
+	{ "test_tcp_bpf_splice_chunked_4097", 4097 },
+	{ "test_tcp_bpf_splice_chunked_8192", 8192 },
+};
+
+/* Splice a 12000-byte message in chunks of @chunk, draining the pipe after
+ * each call; every byte arrives once, in order. */
+static void test_tcp_bpf_splice_chunked(void **state)
+{
+	const struct chunk_row *row = *state;
+	const size_t total = 12000;
+	size_t off = 0;
+
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, total, 0), total);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(total);
+		return;
+	}
+	while (off < total) {
+		size_t want = min(row->chunk, total - off);
+		ssize_t n = sim_splice_read(fx.b, fx.pipe, want, SPLICE_F_NONBLOCK);
+
+		assert_true(n > 0 && (size_t)n <= want);
+		pipe_expect(off, n);
+		off += n;
+		assert_int_equal(queued(fx.b), total - off);
+	}
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 1, SPLICE_F_NONBLOCK), -EAGAIN);
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+}
+
+/* 20 messages of 100 bytes into a 16-buffer pipe: it fills, the rest waits
+ * on ingress_msg, the pipe drains and splicing continues. */
+static void test_tcp_bpf_splice_pipe_full_then_drain(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(sim_send_pattern(fx.a, 0, i * 100, 100, 0), 100);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(2000);
+		return;
+	}
+	/* one buffer per message: 16 fit */
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 2000, SPLICE_F_NONBLOCK), 1600);
+	assert_int_equal(sim_pipe_nr_bufs(fx.pipe), 16);
+	assert_int_equal(queued(fx.b), 400);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 2000, SPLICE_F_NONBLOCK), -EAGAIN);
+	pipe_expect(0, 1600);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 2000, SPLICE_F_NONBLOCK), 400);
+	pipe_expect(1600, 400);
+	assert_int_equal(queued(fx.b), 0);
+}
+
+/* SPLICE_F_NONBLOCK is about the pipe; an O_NONBLOCK socket with nothing
+ * queued says -EAGAIN at once. */
+static void test_tcp_bpf_splice_nonblock_empty_eagain(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), -EAGAIN);
+	assert_int_equal(sim_pipe_nr_bufs(fx.pipe), 0);
+}
+
+/* A blocking socket waits for SO_RCVTIMEO even with SPLICE_F_NONBLOCK,
+ * then says -EAGAIN (as on the real kernel, patched or not). */
+static void test_tcp_bpf_splice_blocking_waits_rcvtimeo(void **state)
+{
+	unsigned long before;
+
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(fx.b, false);
+	sim_set_rcvtimeo(fx.b, 50);
+	before = sim_jiffies;
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), -EAGAIN);
+	assert_true(sim_jiffies - before >= 50);
+}
+
+/* recv() and splice() take turns on one socket: bytes stay in order. */
+static void test_tcp_bpf_splice_interleaved_with_recv(void **state)
+{
+	unsigned char buf[300];
+
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 900, 0), 900);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(900);
+		return;
+	}
+	assert_int_equal(sim_recv(fx.b, buf, 300, 0), 300);
+	assert_pattern(buf, 0, 0, 300);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 300, SPLICE_F_NONBLOCK), 300);
+	pipe_expect(300, 300);
+	assert_int_equal(sim_recv(fx.b, buf, 300, 0), 300);
+	assert_pattern(buf, 0, 600, 300);
+	assert_int_equal(queued(fx.b), 0);
+}
+
+/* B, then A, are closed while the spliced pages sit in the pipe: the pipe
+ * still reads them, and they are freed once, by the pipe. */
+static void test_tcp_bpf_splice_close_socks_pages_in_pipe(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 5000, 0), 5000);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(5000);
+		return;
+	}
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 5000, SPLICE_F_NONBLOCK), 5000);
+	sim_close(fx.b);
+	sim_close(fx.a);
+	sim_map_close(fx.map);
+	sim_quiesce();		/* psocks destroyed, socks freed */
+	assert_int_equal(sim_live(SIM_PSOCK), 0);
+	assert_int_equal(sim_live(SIM_SOCK), 0);
+	pipe_expect(0, 5000);
+	assert_int_equal(sim_live(SIM_PIPE_BUF), 0);
+}
+
+/* B leaves the map (psock torn down) with pages in the pipe. */
+static void test_tcp_bpf_splice_map_delete_pages_in_pipe(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 3000, 0), 3000);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(3000);
+		return;
+	}
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 3000, SPLICE_F_NONBLOCK), 3000);
+	assert_int_equal(sim_map_delete(fx.map, 1), 0);
+	sim_quiesce();
+	assert_null(sk_psock(fx.b));
+	pipe_expect(0, 3000);
+}
+
+/* The pipe is closed unread: its buffers release their pages. */
+static void test_tcp_bpf_splice_pipe_closed_unread(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 3000, 0), 3000);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(3000);
+		return;
+	}
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 3000, SPLICE_F_NONBLOCK), 3000);
+	assert_true(sim_live(SIM_PIPE_BUF) > 0);
+	sim_pipe_close(fx.pipe);
+	assert_int_equal(sim_live(SIM_PIPE_BUF), 0);
+}
+
+/* A shuts down its sending side: B's splice sees end of file (0), patched
+ * or not (the FIN arrives on sk_receive_queue; tcp_splice_read reads it). */
+static void test_tcp_bpf_splice_peer_shutdown_eof(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_shutdown(fx.a, 1 /* SHUT_WR */), 0);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), 0);
+	assert_int_equal(sim_pipe_nr_bufs(fx.pipe), 0);
+}
+
+int main(void)
+{
+	struct CMUnitTest tests[] = {
+		SIM_TEST(test_tcp_bpf_splice_whole_msg),
+		SIM_TEST(test_tcp_bpf_splice_zero_copy_shares_msg_page),
+		SIM_TEST(test_tcp_bpf_splice_pipe_full_then_drain),
+		SIM_TEST(test_tcp_bpf_splice_nonblock_empty_eagain),
+		SIM_TEST(test_tcp_bpf_splice_blocking_waits_rcvtimeo),
+		SIM_TEST(test_tcp_bpf_splice_interleaved_with_recv),
+		SIM_TEST(test_tcp_bpf_splice_close_socks_pages_in_pipe),
+		SIM_TEST(test_tcp_bpf_splice_map_delete_pages_in_pipe),
+		SIM_TEST(test_tcp_bpf_splice_pipe_closed_unread),
+		SIM_TEST(test_tcp_bpf_splice_peer_shutdown_eof),
+	};
+	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(chunk_rows)];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++)
+		all[n++] = tests[i];
+	for (size_t i = 0; i < ARRAY_SIZE(chunk_rows); i++) {
+		all[n] = (struct CMUnitTest)SIM_TEST(test_tcp_bpf_splice_chunked);
+		all[n].name = chunk_rows[i].name;
+		all[n++].initial_state = (void *)&chunk_rows[i];
+	}
+	return sim_run_group("tcp_bpf_splice", all, n);
+}
