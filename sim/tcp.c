@@ -1107,3 +1107,30 @@ void sim_set_nonblock(struct sock *sk, bool nonblock)
 	else
 		file->f_flags &= ~O_NONBLOCK;
 }
+
+int sim_inject_skb(struct sock *sk, const void *data, size_t len,
+		   size_t headlen, size_t frag_size)
+{
+	struct tcp_sock *peer = tcp_sk(sk)->sim_peer;
+	struct sk_buff *skb;
+	size_t off;
+	int i = 0;
+
+	BUG_ON(!peer || headlen > len || !frag_size || frag_size > PAGE_SIZE);
+	if (DIV_ROUND_UP(len - headlen, frag_size) > MAX_SKB_FRAGS)
+		return -EMSGSIZE;
+	skb = alloc_skb(headlen, GFP_KERNEL);
+	BUG_ON(!skb);
+	memcpy(skb_put(skb, headlen), data, headlen);
+	for (off = headlen; off < len; off += frag_size, i++) {
+		struct page *page = alloc_page(GFP_KERNEL);
+		size_t n = min(frag_size, len - off);
+
+		BUG_ON(!page);
+		memcpy(page_address(page), (const char *)data + off, n);
+		skb_add_rx_frag(skb, i, page, 0, n, PAGE_SIZE);
+	}
+	TCP_SKB_CB(skb)->tcp_flags = TCPHDR_ACK | TCPHDR_PSH;
+	tcp_xmit(&peer->inet_conn.icsk_inet.sk, skb);
+	return 0;
+}

@@ -35,6 +35,12 @@ int sim_recv(struct sock *sk, void *buf, size_t len, int flags);
 int sim_fionread(struct sock *sk, int *val);
 int sim_shutdown(struct sock *sk, int how);	/* SHUT_RD=0, SHUT_WR=1, SHUT_RDWR=2 */
 void sim_close(struct sock *sk);
+/* Make @len bytes arrive on @sk from its peer as ONE skb: the first
+ * @headlen bytes in the skb's kmalloc'd (slab) linear head, the rest in
+ * page frags of up to @frag_size bytes (fresh pages). Returns 0, or
+ * -EMSGSIZE if that needs more than MAX_SKB_FRAGS frags. */
+int sim_inject_skb(struct sock *sk, const void *data, size_t len,
+		   size_t headlen, size_t frag_size);
 void sim_set_rcvtimeo(struct sock *sk, long jiffies);
 void sim_set_nonblock(struct sock *sk, bool nonblock);	/* O_NONBLOCK on the fd */
 void sim_tcp_wire_flush(struct sock *sk);
