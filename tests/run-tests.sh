@@ -12,7 +12,8 @@ for bin in "$@"; do
 	rc=$?
 	printf '%s\n' "$out"
 	p=$(printf '%s\n' "$out" | grep -c '^\[       OK \]')
-	f=$(printf '%s\n' "$out" | grep -c '^\[  FAILED  \] test_\|^\[  ERROR   \]')
+	# a failing test prints "[  FAILED  ] name" once before the summary
+	f=$(printf '%s\n' "$out" | sed '/^\[==========\] .* run\./q' | grep -c '^\[  FAILED  \] ')
 	pass=$((pass + p))
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	fail=$((fail + f))
