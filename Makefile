@@ -83,7 +83,7 @@ $(BDIR)/tests/%: tests/%.c tests/sim_test.h $(SIM_OBJS) $(KPORT_OBJS)
 
 verify-kernel-port: $(KPORT_OBJS)
 
-.PHONY: all build-tests check test run help clean distclean hdrcheck
+.PHONY: all build-tests check test run run-variant help clean distclean hdrcheck
 
 # Each shim header compiles on its own, and after <stdio.h> (glibc pulls in
 # UAPI headers of the same names: a shim must not shadow them by accident).
@@ -113,8 +113,15 @@ test: hdrcheck check verify-kernel-port
 		$(MAKE) --no-print-directory check verify-kernel-port KSERIES_UPTO=$$n; \
 	done
 
+# The full series (read and zero-copy splice rows), then the always-copy
+# splice of patches 1-4 and the pristine files (where splice moves nothing).
 run: $(BDIR)/tests/report
 	$(Q)$(BDIR)/tests/report
+	$(Q)$(MAKE) --no-print-directory run-variant KSERIES_UPTO=4
+	$(Q)$(MAKE) --no-print-directory run-variant KSERIES_UPTO=0
+
+run-variant: $(BDIR)/tests/report
+	$(Q)$(BDIR)/tests/report --splice-only --no-header
 
 $(BDIR)/tests/report: tests/report.c tests/sim_test.h $(SIM_OBJS) $(KPORT_OBJS)
 	@mkdir -p $(@D)
