@@ -38,6 +38,43 @@ struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site
 	return skb;
 }
 
+struct sk_buff *sim_alloc_skb_head_frag(unsigned int size, struct sim_site site)
+{
+	struct skb_shared_info *shinfo;
+	struct sk_buff *skb;
+	struct page *page;
+	unsigned int order = 0;
+
+	size = SKB_DATA_ALIGN(size);
+	while ((PAGE_SIZE << order) < size + SKB_DATA_ALIGN(sizeof(*shinfo)))
+		order++;
+	page = sim_alloc_pages(GFP_ATOMIC | __GFP_COMP, order, site);
+	if (!page)
+		return NULL;
+	skb = calloc(1, sizeof(*skb));
+	if (!skb)
+		abort();
+	sim_ledger_add(SIM_SKB, skb, sizeof(*skb), site);
+	skb->truesize = SKB_TRUESIZE(size);
+	refcount_set(&skb->users, 1);
+	skb->head = skb->data = page_address(page);
+	skb->head_frag = 1;
+	skb->end = size;
+	shinfo = skb_shinfo(skb);
+	memset(shinfo, 0, sizeof(*shinfo));
+	atomic_set(&shinfo->dataref, 1);
+	return skb;
+}
+
+/* skb_free_head() */
+static void skb_free_head(struct sk_buff *skb)
+{
+	if (skb->head_frag)
+		sim_put_page(virt_to_head_page(skb->head), SIM_SITE);
+	else
+		sim_kfree(skb->head, SIM_SITE);
+}
+
 void *skb_put(struct sk_buff *skb, unsigned int len)
 {
 	void *tmp = skb_tail_pointer(skb);
@@ -102,7 +139,7 @@ static void skb_release_data(struct sk_buff *skb)
 		shinfo->frag_list = list->next;
 		kfree_skb(list);
 	}
-	sim_kfree(skb->head, SIM_SITE);
+	skb_free_head(skb);
 }
 
 void __kfree_skb(struct sk_buff *skb)
@@ -305,7 +342,8 @@ int skb_linearize(struct sk_buff *skb)
 		kfree_skb(list);
 	}
 	if (!skb->cloned || !atomic_sub_return(1, &shinfo->dataref))
-		sim_kfree(skb->head, SIM_SITE);
+		skb_free_head(skb);
+	skb->head_frag = 0;
 	skb->head = data;
 	skb->data = data;
 	skb->end = size;

@@ -20,6 +20,7 @@
 #include <net/tcp.h>
 #include <net/inet_common.h>
 #include <linux/splice.h>
+#include <linux/init.h>
 
 static atomic_long_t tcp_memory_allocated;
 static long sysctl_tcp_mem[3] = { 1L << 20, 1L << 21, 1L << 22 };	/* pages */
@@ -58,6 +59,18 @@ struct proto tcp_prot = {
 	.sysctl_rmem		= sysctl_tcp_rmem,
 	.obj_size		= sizeof(struct tcp_sock),
 };
+
+/* tcpv6_prot: the same TCP, another struct proto (tcp_bpf keeps a second
+ * set of protos for it and checks its ops, tcp_bpf_assert_proto_ops()). */
+struct proto tcpv6_prot;
+
+static int tcpv6_prot_init(void)
+{
+	tcpv6_prot = tcp_prot;
+	strcpy(tcpv6_prot.name, "TCPv6");
+	return 0;
+}
+core_initcall(tcpv6_prot_init);
 
 /* ---- receive side ---------------------------------------------------- */
 
@@ -185,9 +198,9 @@ static void tcp_send_active_reset(struct sock *sk)
 	peer = &tp->sim_peer->inet_conn.icsk_inet.sk;
 	if (peer->sk_state == TCP_CLOSE)
 		return;
+	/* tcp_reset() -> tcp_done_with_error(): no SOCK_DONE, that is FIN's */
 	WRITE_ONCE(peer->sk_err, ECONNRESET);
 	peer->sk_shutdown = SHUTDOWN_MASK;
-	sock_set_flag(peer, SOCK_DONE);
 	peer->sk_state = TCP_CLOSE;
 	sk_error_report(peer);
 	if (peer->sk_state_change)
@@ -566,7 +579,9 @@ ssize_t tcp_splice_read(struct socket *sock, loff_t *ppos,
 			}
 			if (!skb_queue_empty(&sk->sk_receive_queue))
 				break;
-			tcp_recv_wait(sk, &timeo);
+			ret = tcp_recv_wait(sk, &timeo);	/* sk_wait_data() */
+			if (ret < 0)
+				break;
 			if (signal_pending(current)) {
 				ret = sock_intr_errno(timeo);
 				break;
@@ -951,6 +966,18 @@ const struct proto_ops inet_stream_ops = {
 	.splice_read	= inet_splice_read,
 };
 
+const struct proto_ops inet6_stream_ops = {
+	.family		= PF_INET6,
+	.release	= inet_release,
+	.ioctl		= inet_ioctl,
+	.shutdown	= inet_shutdown,
+	.sendmsg	= inet_sendmsg,
+	.recvmsg	= inet_recvmsg,
+	.read_skb	= tcp_read_skb,
+	.sendmsg_locked	= tcp_sendmsg_locked,
+	.splice_read	= inet_splice_read,
+};
+
 /* inet_splice_read(), as patch 2 of the series adds it: dispatch through
  * the socket's current proto. Without the series the kernel calls
  * tcp_splice_read() directly; that is the same thing here, because
@@ -993,7 +1020,7 @@ static void sim_fd_release(struct sim_resource *res)
 	inet_release(&st->socket);
 }
 
-static struct sock *sim_tcp_create(const char *name)
+static struct sock *sim_tcp_create(const char *name, int family)
 {
 	struct sim_tcp_sock *st = calloc(1, sizeof(*st));
 	struct sock *sk;
@@ -1003,11 +1030,12 @@ static struct sock *sim_tcp_create(const char *name)
 	sk = &st->tp.inet_conn.icsk_inet.sk;
 	sim_ledger_add(SIM_SOCK, sk, sizeof(*st), SIM_SITE);
 	sk->sim_name = name;
-	sk->sk_family = AF_INET;
+	sk->sk_family = family;
 	sk->sk_type = SOCK_STREAM;
 	sk->sk_protocol = IPPROTO_TCP;
 	sk->sk_state = TCP_ESTABLISHED;
-	sk->sk_prot = sk->sk_prot_creator = &tcp_prot;
+	sk->sk_prot = sk->sk_prot_creator =
+		family == AF_INET6 ? &tcpv6_prot : &tcp_prot;
 	refcount_set(&sk->sk_refcnt, 2);	/* the file + the hash table */
 	refcount_set(&sk->sk_wmem_alloc, 1);
 	spin_lock_init(&sk->sk_lock.slock);
@@ -1030,7 +1058,7 @@ static struct sock *sim_tcp_create(const char *name)
 	sk->sk_backlog_rcv = tcp_prot.backlog_rcv;
 	st->socket.state = SS_CONNECTED;
 	st->socket.type = SOCK_STREAM;
-	st->socket.ops = &inet_stream_ops;
+	st->socket.ops = family == AF_INET6 ? &inet6_stream_ops : &inet_stream_ops;
 	st->socket.sk = sk;
 	st->socket.file = &st->file;
 	init_waitqueue_head(&st->socket.wq.wait);
@@ -1044,8 +1072,17 @@ static struct sock *sim_tcp_create(const char *name)
 void sim_tcp_pair(struct sock **a, struct sock **b, const char *name_a,
 		  const char *name_b)
 {
-	*a = sim_tcp_create(name_a);
-	*b = sim_tcp_create(name_b);
+	*a = sim_tcp_create(name_a, AF_INET);
+	*b = sim_tcp_create(name_b, AF_INET);
+	tcp_sk(*a)->sim_peer = tcp_sk(*b);
+	tcp_sk(*b)->sim_peer = tcp_sk(*a);
+}
+
+void sim_tcp6_pair(struct sock **a, struct sock **b, const char *name_a,
+		   const char *name_b)
+{
+	*a = sim_tcp_create(name_a, AF_INET6);
+	*b = sim_tcp_create(name_b, AF_INET6);
 	tcp_sk(*a)->sim_peer = tcp_sk(*b);
 	tcp_sk(*b)->sim_peer = tcp_sk(*a);
 }
@@ -1108,29 +1145,62 @@ void sim_set_nonblock(struct sock *sk, bool nonblock)
 		file->f_flags &= ~O_NONBLOCK;
 }
 
-int sim_inject_skb(struct sock *sk, const void *data, size_t len,
-		   size_t headlen, size_t frag_size)
+int sim_inject(struct sock *sk, const void *data, size_t len,
+	       const struct sim_skb_shape *shape)
 {
 	struct tcp_sock *peer = tcp_sk(sk)->sim_peer;
+	size_t headlen = shape->headlen, off;
 	struct sk_buff *skb;
-	size_t off;
 	int i = 0;
 
-	BUG_ON(!peer || headlen > len || !frag_size || frag_size > PAGE_SIZE);
-	if (DIV_ROUND_UP(len - headlen, frag_size) > MAX_SKB_FRAGS)
+	BUG_ON(!peer || headlen > len);
+	BUG_ON(shape->fraglist && shape->frag_size);
+	if (shape->frag_size > PAGE_SIZE || (len > headlen && !shape->frag_size &&
+					    !shape->fraglist))
+		return -EINVAL;
+	if (shape->frag_size &&
+	    DIV_ROUND_UP(len - headlen, shape->frag_size) > MAX_SKB_FRAGS)
 		return -EMSGSIZE;
-	skb = alloc_skb(headlen, GFP_KERNEL);
+	skb = shape->head_frag ? sim_alloc_skb_head_frag(headlen, SIM_SITE) :
+				 alloc_skb(headlen, GFP_KERNEL);
 	BUG_ON(!skb);
 	memcpy(skb_put(skb, headlen), data, headlen);
-	for (off = headlen; off < len; off += frag_size, i++) {
-		struct page *page = alloc_page(GFP_KERNEL);
-		size_t n = min(frag_size, len - off);
+	if (shape->fraglist) {
+		/* GRO: the rest in linear skbs chained on frag_list */
+		size_t seg = DIV_ROUND_UP(len - headlen, shape->fraglist);
+		struct sk_buff **tail = &skb_shinfo(skb)->frag_list;
 
-		BUG_ON(!page);
-		memcpy(page_address(page), (const char *)data + off, n);
-		skb_add_rx_frag(skb, i, page, 0, n, PAGE_SIZE);
+		for (off = headlen; off < len; off += seg) {
+			size_t n = min(seg, len - off);
+			struct sk_buff *child = alloc_skb(n, GFP_KERNEL);
+
+			BUG_ON(!child);
+			memcpy(skb_put(child, n), (const char *)data + off, n);
+			*tail = child;
+			tail = &child->next;
+			skb->len += n;
+			skb->data_len += n;
+			skb->truesize += child->truesize;
+		}
+	} else {
+		for (off = headlen; off < len; off += shape->frag_size, i++) {
+			struct page *page = alloc_page(GFP_KERNEL);
+			size_t n = min(shape->frag_size, len - off);
+
+			BUG_ON(!page);
+			memcpy(page_address(page), (const char *)data + off, n);
+			skb_add_rx_frag(skb, i, page, 0, n, PAGE_SIZE);
+		}
 	}
 	TCP_SKB_CB(skb)->tcp_flags = TCPHDR_ACK | TCPHDR_PSH;
 	tcp_xmit(&peer->inet_conn.icsk_inet.sk, skb);
 	return 0;
+}
+
+int sim_inject_skb(struct sock *sk, const void *data, size_t len,
+		   size_t headlen, size_t frag_size)
+{
+	struct sim_skb_shape shape = { .headlen = headlen, .frag_size = frag_size };
+
+	return sim_inject(sk, data, len, &shape);
 }

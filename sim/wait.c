@@ -94,8 +94,10 @@ int sim_wake_up(struct wait_queue_head *wq_head, unsigned long poll)
 
 long wait_woken(struct wait_queue_entry *wq_entry, unsigned int mode, long timeout)
 {
-	(void)mode;
 	sim_might_sleep(__FILE__, __LINE__);
+	/* An interruptible sleep with a signal pending does not sleep. */
+	if ((mode & TASK_INTERRUPTIBLE) && signal_pending(current))
+		return timeout;
 	if (!(wq_entry->flags & WQ_FLAG_WOKEN) && timeout && sleep_hook)
 		sleep_hook(sleep_hook_arg);	/* the rest of the system runs */
 	if (wq_entry->flags & WQ_FLAG_WOKEN) {

@@ -36,12 +36,15 @@ void sim_expect_warnings(long n)
 	expected_warnings = n;
 }
 
-extern initcall_t __start_sim_initcall[], __stop_sim_initcall[];
+extern const struct sim_initcall __start_sim_initcall[], __stop_sim_initcall[];
 
 void sim_run_initcalls(void)
 {
-	for (initcall_t *fn = __start_sim_initcall; fn < __stop_sim_initcall; fn++)
-		BUG_ON((*fn)());
+	for (int level = 0; level <= 7; level++)
+		for (const struct sim_initcall *c = __start_sim_initcall;
+		     c < __stop_sim_initcall; c++)
+			if (c->level == level)
+				BUG_ON(c->fn());
 }
 
 void sim_init(void)

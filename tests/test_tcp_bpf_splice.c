@@ -347,6 +347,240 @@ static void test_tcp_bpf_splice_skb_head_copied_frag_shared(void **state)
 	pipe_expect(0, 1100);
 }
 
+/* Allocation failure with nothing spliced yet: -ENOMEM, the data stays
+ * queued, and the next splice moves it. Always-copy fails on its page for
+ * the copy; zero-copy on the page fragment for the slab head's copy. */
+static void test_tcp_bpf_splice_alloc_failure_enomem(void **state)
+{
+	struct sim_verdict pass = { .action = SIM_PASS };
+	void *data = sim_pattern_buf(0, 0, 600);
+
+	(void)state;
+	splice_setup_progs(PIPE_DEF_BUFFERS, &pass);
+	assert_int_equal(sim_inject_skb(fx.b, data, 600, 600, 1), 0);
+	free(data);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(600);
+		return;
+	}
+	/* zero-copy: the order-3 frag page, then its order-0 fallback */
+	sim_fail_alloc(SIM_PAGE, 0, SERIES_ZEROCOPY ? 2 : 1);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 600, SPLICE_F_NONBLOCK), -ENOMEM);
+	assert_int_equal(queued(fx.b), 600);
+	assert_int_equal(sim_pipe_nr_bufs(fx.pipe), 0);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 600, SPLICE_F_NONBLOCK), 600);
+	pipe_expect(0, 600);
+}
+
+/* A GRO-style skb: its head and the heads of its frag_list skbs are page
+ * fragments (not slab). Linear data is still never handed out by
+ * reference: zero-copy copies all of it into the task's page fragment. */
+static void test_tcp_bpf_splice_fraglist_heads_copied(void **state)
+{
+	struct sim_verdict pass = { .action = SIM_PASS };
+	struct sim_skb_shape shape = { .headlen = 100, .head_frag = true,
+				       .fraglist = 2 };
+	void *data = sim_pattern_buf(0, 0, 2100);
+	struct page *heads[3];
+	struct sk_msg *msg;
+
+	(void)state;
+	splice_setup_progs(PIPE_DEF_BUFFERS, &pass);
+	assert_int_equal(sim_inject(fx.b, data, 2100, &shape), 0);
+	free(data);
+	msg = list_first_entry(&sk_psock(fx.b)->ingress_msg, struct sk_msg, list);
+	assert_int_equal(sk_msg_elem_used(msg), 3);	/* head + 2 frag_list skbs */
+	for (int e = 0; e < 3; e++)
+		heads[e] = compound_head(sg_page(&msg->sg.data[e]));
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(2100);
+		return;
+	}
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 2100, SPLICE_F_NONBLOCK), 2100);
+	for (unsigned int i = 0; i < sim_pipe_nr_bufs(fx.pipe); i++)
+		for (int e = 0; e < 3; e++)
+			assert_ptr_not_equal(compound_head(sim_pipe_peek(fx.pipe, i)->page),
+					     heads[e]);
+	pipe_expect(0, 2100);
+}
+
+/* splice_read called with an offset or for 0 bytes (in-kernel callers):
+ * -ESPIPE and 0, as tcp_splice_read() answers. */
+static void test_tcp_bpf_splice_offset_espipe_len_zero(void **state)
+{
+	struct socket *sock;
+	loff_t pos = 1;
+
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 10, 0), 10);
+	sock = fx.b->sk_socket;
+	assert_int_equal(sock->ops->splice_read(sock, &pos, fx.pipe, 10, 0), -ESPIPE);
+	pos = 0;
+	assert_int_equal(sock->ops->splice_read(sock, &pos, fx.pipe, 0, 0), 0);
+	assert_int_equal(queued(fx.b), 10);
+}
+
+/* Another CPU drops the psock between inet_splice_read() reading sk_prot
+ * and the call: the tcp_bpf splice_read finds no psock and falls back to
+ * tcp_splice_read(). */
+static void test_tcp_bpf_splice_psock_gone_falls_back(void **state)
+{
+	ssize_t (*splice_read)(struct socket *, loff_t *, struct pipe_inode_info *,
+			       size_t, unsigned int);
+	loff_t pos = 0;
+
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	splice_read = fx.b->sk_prot->splice_read;
+	assert_int_equal(sim_map_delete(fx.map, 1), 0);
+	sim_quiesce();
+	assert_null(sk_psock(fx.b));
+	assert_int_equal(splice_read(fx.b->sk_socket, &pos, fx.pipe, 10, 0), -EAGAIN);
+}
+
+/* With a verdict program (tcp_bpf_splice_read_parser): the peer's FIN is a
+ * zero-length sk_msg; splice says end of file, and again after. */
+static void test_tcp_bpf_splice_parser_fin_eof(void **state)
+{
+	struct sim_verdict pass = { .action = SIM_PASS };
+
+	(void)state;
+	splice_setup_progs(PIPE_DEF_BUFFERS, &pass);
+	assert_int_equal(sim_shutdown(fx.a, 1 /* SHUT_WR */), 0);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), 0);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), 0);
+	assert_int_equal(sim_pipe_nr_bufs(fx.pipe), 0);
+}
+
+/* The peer resets (closes with unread data): splice reports ECONNRESET
+ * once, then end of file (RCV_SHUTDOWN). */
+static void test_tcp_bpf_splice_peer_reset(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_inject_skb(fx.a, "unread", 6, 6, 1), 0);
+	sim_close(fx.a);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), -ECONNRESET);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), 0);
+}
+
+/* shutdown(B, SHUT_RD): nothing to wait for, end of file. */
+static void test_tcp_bpf_splice_after_shut_rd_eof(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_shutdown(fx.b, 0 /* SHUT_RD */), 0);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), 0);
+}
+
+/* A blocking splice with a signal pending: -ERESTARTSYS, no sleep. */
+static void test_tcp_bpf_splice_signal_pending(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(fx.b, false);
+	current->sigpending = 1;
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), -ERESTARTSYS);
+	current->sigpending = 0;
+}
+
+static void disconnect_b(void *arg)
+{
+	struct sock *b = arg;
+
+	/* tcp_disconnect() on another CPU: bumps sk_disconnects, wakes */
+	b->sk_disconnects++;
+	sk_error_report(b);
+	sim_set_sleep_hook(NULL, NULL);
+}
+
+/* The socket is disconnected while splice sleeps: -EPIPE. */
+static void test_tcp_bpf_splice_disconnect_while_waiting(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(fx.b, false);
+	sim_set_sleep_hook(disconnect_b, fx.b);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), -EPIPE);
+}
+
+static void a_sends_100(void *arg)
+{
+	(void)arg;
+	sim_set_sleep_hook(NULL, NULL);		/* once */
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), 100);
+}
+
+/* A blocking splice on an empty queue; while it sleeps A sends and the
+ * redirect wakes B. Patched: splice returns the data. Pristine 6.12.117:
+ * the data lands on ingress_msg, which tcp_splice_read() does not watch,
+ * so it would sleep forever: the sim counts that hang (the seed's bug on a
+ * blocking socket). */
+static void test_tcp_bpf_splice_blocking_woken_by_redirect(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(fx.b, false);
+	sim_set_sleep_hook(a_sends_100, NULL);
+	if (!SERIES_SPLICE) {
+		sim_expect_hangs(1);
+		assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, 0), -EAGAIN);
+		assert_int_equal(sim_hangs(), 1);
+		assert_int_equal(queued(fx.b), 100);
+		return;
+	}
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, 0), 100);
+	pipe_expect(0, 100);
+}
+
+static void peer_injects_100(void *arg)
+{
+	void *data = sim_pattern_buf(0, 0, 100);
+
+	(void)arg;
+	sim_set_sleep_hook(NULL, NULL);		/* once */
+	assert_int_equal(sim_inject_skb(fx.b, data, 100, 0, 100), 0);
+	free(data);
+}
+
+/* No verdict program: while splice sleeps, plain TCP data arrives on
+ * sk_receive_queue; tcp_bpf hands over to tcp_splice_read(). */
+static void test_tcp_bpf_splice_blocking_woken_by_tcp_data(void **state)
+{
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(fx.b, false);
+	sim_set_sleep_hook(peer_injects_100, NULL);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, 0), 100);
+	pipe_expect(0, 100);
+}
+
+/* IPv6 sockets use the second set of tcp_bpf protos, built from tcpv6_prot
+ * after tcp_bpf_assert_proto_ops() checked it. */
+static void test_tcp_bpf_splice_ipv6(void **state)
+{
+	(void)state;
+	sim_tcp6_pair(&fx.a, &fx.b, "A6", "B6");
+	fx.map = sim_sockmap_create(2);
+	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
+				     .key = 1, .flags = BPF_F_INGRESS };
+	assert_int_equal(sim_prog_attach(sim_prog_msg_verdict(&fx.v), fx.map,
+					 BPF_SK_MSG_VERDICT), 0);
+	assert_int_equal(sim_map_update(fx.map, 0, fx.a, BPF_ANY), 0);
+	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
+	assert_int_equal(fx.b->sk_family, AF_INET6);
+	sim_set_nonblock(fx.b, true);
+	fx.pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 700, 0), 700);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(700);
+		return;
+	}
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 700, SPLICE_F_NONBLOCK), 700);
+	pipe_expect(0, 700);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
@@ -361,6 +595,18 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_splice_pipe_closed_unread),
 		SIM_TEST(test_tcp_bpf_splice_peer_shutdown_eof),
 		SIM_TEST(test_tcp_bpf_splice_skb_head_copied_frag_shared),
+		SIM_TEST(test_tcp_bpf_splice_alloc_failure_enomem),
+		SIM_TEST(test_tcp_bpf_splice_fraglist_heads_copied),
+		SIM_TEST(test_tcp_bpf_splice_offset_espipe_len_zero),
+		SIM_TEST(test_tcp_bpf_splice_psock_gone_falls_back),
+		SIM_TEST(test_tcp_bpf_splice_parser_fin_eof),
+		SIM_TEST(test_tcp_bpf_splice_peer_reset),
+		SIM_TEST(test_tcp_bpf_splice_after_shut_rd_eof),
+		SIM_TEST(test_tcp_bpf_splice_signal_pending),
+		SIM_TEST(test_tcp_bpf_splice_disconnect_while_waiting),
+		SIM_TEST(test_tcp_bpf_splice_blocking_woken_by_redirect),
+		SIM_TEST(test_tcp_bpf_splice_blocking_woken_by_tcp_data),
+		SIM_TEST(test_tcp_bpf_splice_ipv6),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(chunk_rows)];
 	size_t n = 0;

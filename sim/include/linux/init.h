@@ -2,7 +2,8 @@
 /*
  * sim: stands for include/linux/init.h. Initcalls are collected in the
  * "sim_initcall" section, like the kernel's .initcall sections, and run by
- * sim_init() in link order before the first test.
+ * sim_init() before the first test: level by level, in link order within
+ * a level, as do_initcalls() does.
  */
 #ifndef _LINUX_INIT_H
 #define _LINUX_INIT_H
@@ -15,9 +16,14 @@ typedef int (*initcall_t)(void);
 #define __initdata
 #define __exit
 
+struct sim_initcall {
+	int level;
+	initcall_t fn;
+};
+
 #define __sim_initcall(fn, id)						\
-	static initcall_t __sim_initcall_##fn##id			\
-	__attribute__((__used__, __section__("sim_initcall"))) = fn
+	static const struct sim_initcall __sim_initcall_##fn##id	\
+	__attribute__((__used__, __section__("sim_initcall"))) = { id, fn }
 
 #define core_initcall(fn)	__sim_initcall(fn, 1)
 #define subsys_initcall(fn)	__sim_initcall(fn, 4)

@@ -57,6 +57,7 @@ struct sk_buff {
 	unsigned int data_len;
 	u8 cloned:1,
 	   pfmemalloc:1,
+	   head_frag:1,	/* head is page-frag memory (build_skb), not slab */
 	   ip_summed:2;
 	unsigned int tail;	/* offset of the tail from head */
 	unsigned int end;	/* offset of the shared info from head */
@@ -144,6 +145,8 @@ static inline bool skb_unref(struct sk_buff *skb)
 
 struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site);
 #define alloc_skb(size, gfp)	sim_alloc_skb((size), (gfp), SIM_SITE)
+/* napi_alloc_skb()/build_skb() style: the head lives in a page fragment. */
+struct sk_buff *sim_alloc_skb_head_frag(unsigned int size, struct sim_site site);
 void *skb_put(struct sk_buff *skb, unsigned int len);
 void skb_reserve(struct sk_buff *skb, int len);
 void skb_fill_page_desc(struct sk_buff *skb, int i, struct page *page,

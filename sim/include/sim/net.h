@@ -41,6 +41,20 @@ void sim_close(struct sock *sk);
  * -EMSGSIZE if that needs more than MAX_SKB_FRAGS frags. */
 int sim_inject_skb(struct sock *sk, const void *data, size_t len,
 		   size_t headlen, size_t frag_size);
+
+/* The general form: an skb of any shape the receive path can see. */
+struct sim_skb_shape {
+	size_t headlen;		/* bytes in the linear head */
+	bool head_frag;		/* head in a page fragment (build_skb), not slab */
+	size_t frag_size;	/* then page frags of this size (0: no frags) */
+	unsigned int fraglist;	/* or: the rest split over this many frag_list skbs (GRO) */
+};
+int sim_inject(struct sock *sk, const void *data, size_t len,
+	       const struct sim_skb_shape *shape);
+
+/* A connected pair of IPv6 TCP sockets (tcpv6_prot, inet6_stream_ops). */
+void sim_tcp6_pair(struct sock **a, struct sock **b, const char *name_a,
+		   const char *name_b);
 void sim_set_rcvtimeo(struct sock *sk, long jiffies);
 void sim_set_nonblock(struct sock *sk, bool nonblock);	/* O_NONBLOCK on the fd */
 void sim_tcp_wire_flush(struct sock *sk);
