@@ -1172,7 +1172,9 @@ int sim_inject(struct sock *sk, const void *data, size_t len,
 
 		for (off = headlen; off < len; off += seg) {
 			size_t n = min(seg, len - off);
-			struct sk_buff *child = alloc_skb(n, GFP_KERNEL);
+			struct sk_buff *child = shape->head_frag ?
+				sim_alloc_skb_head_frag(n, SIM_SITE) :
+				alloc_skb(n, GFP_KERNEL);
 
 			BUG_ON(!child);
 			memcpy(skb_put(child, n), (const char *)data + off, n);

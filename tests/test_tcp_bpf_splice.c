@@ -581,6 +581,33 @@ static void test_tcp_bpf_splice_ipv6(void **state)
 	pipe_expect(0, 700);
 }
 
+/* Data that reached B's sk_receive_queue before its verdict program was
+ * attached (the "pre-accept" case tcp_bpf_recvmsg_parser() handles): the
+ * splice runs the verdict over it first, then splices it. */
+static void test_tcp_bpf_splice_parser_data_before_verdict(void **state)
+{
+	struct sim_verdict pass = { .action = SIM_PASS };
+	void *data = sim_pattern_buf(0, 0, 400);
+
+	(void)state;
+	sim_tcp_pair(&fx.a, &fx.b, "A", "B");
+	assert_int_equal(sim_inject_skb(fx.b, data, 400, 0, 400), 0);
+	free(data);
+	fx.map = sim_sockmap_create(2);
+	assert_int_equal(sim_prog_attach(sim_prog_skb_verdict(&pass), fx.map,
+					 BPF_SK_SKB_VERDICT), 0);
+	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
+	assert_int_equal(skb_queue_len(&fx.b->sk_receive_queue), 1);
+	sim_set_nonblock(fx.b, true);
+	fx.pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	/* patched: tcp_data_ready() runs the verdict, which moves the skb to
+	 * ingress_msg, and that is spliced; pristine: tcp_splice_read()
+	 * reads sk_receive_queue directly. Same bytes either way. */
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 400, SPLICE_F_NONBLOCK), 400);
+	pipe_expect(0, 400);
+	assert_int_equal(skb_queue_len(&fx.b->sk_receive_queue), 0);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
@@ -607,6 +634,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_splice_blocking_woken_by_redirect),
 		SIM_TEST(test_tcp_bpf_splice_blocking_woken_by_tcp_data),
 		SIM_TEST(test_tcp_bpf_splice_ipv6),
+		SIM_TEST(test_tcp_bpf_splice_parser_data_before_verdict),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(chunk_rows)];
 	size_t n = 0;

@@ -45,7 +45,7 @@ int sim_inject_skb(struct sock *sk, const void *data, size_t len,
 /* The general form: an skb of any shape the receive path can see. */
 struct sim_skb_shape {
 	size_t headlen;		/* bytes in the linear head */
-	bool head_frag;		/* head in a page fragment (build_skb), not slab */
+	bool head_frag;		/* heads in page fragments (build_skb), not slab */
 	size_t frag_size;	/* then page frags of this size (0: no frags) */
 	unsigned int fraglist;	/* or: the rest split over this many frag_list skbs (GRO) */
 };
