@@ -608,6 +608,20 @@ static void test_tcp_bpf_splice_parser_data_before_verdict(void **state)
 	assert_int_equal(skb_queue_len(&fx.b->sk_receive_queue), 0);
 }
 
+/* The verdict program drops everything, the peer's FIN included: no FIN
+ * reaches ingress_msg, but SOCK_DONE is set, so splice says end of file. */
+static void test_tcp_bpf_splice_drop_verdict_then_fin_eof(void **state)
+{
+	struct sim_verdict drop = { .action = SIM_DROP };
+
+	(void)state;
+	splice_setup_progs(PIPE_DEF_BUFFERS, &drop);
+	assert_int_equal(sim_shutdown(fx.a, 1 /* SHUT_WR */), 0);
+	assert_true(sock_flag(fx.b, SOCK_DONE));
+	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), 0);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
@@ -635,6 +649,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_splice_blocking_woken_by_tcp_data),
 		SIM_TEST(test_tcp_bpf_splice_ipv6),
 		SIM_TEST(test_tcp_bpf_splice_parser_data_before_verdict),
+		SIM_TEST(test_tcp_bpf_splice_drop_verdict_then_fin_eof),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(chunk_rows)];
 	size_t n = 0;
