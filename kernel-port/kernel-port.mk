@@ -78,9 +78,15 @@ KSRC := $(O)/ksrc$(KVARIANT_SUFFIX)
 KSRC_STAMP := $(KSRC)/.stamp
 KDEPS_STAMP := $(O)/.deps-stamp
 
+# The pristine allow-listed files, extracted from the tarball once per
+# build directory; every patched tree (and verify-kernel-port's fresh one)
+# is made from copies of it, so a warm build never reads the tarball.
+KSRC_PRISTINE := $(O)/ksrc-pristine
+KSRC_PRISTINE_STAMP := $(KSRC_PRISTINE)/.stamp
+
 # Environment of the scripts.
 kport_env = V='$(V)' KPKG_VERSION='$(KPKG_VERSION)' KSRC_PREFIX='$(KSRC_PREFIX)' \
-	KPORT_SUMS='$(KPORT_SUMS)'
+	KPORT_SUMS='$(KPORT_SUMS)' KSRC_PRISTINE='$(KSRC_PRISTINE)'
 
 # The stamp records the settings that have no file to depend on; if they
 # changed since the last extraction, extract again.
@@ -107,9 +113,15 @@ $(KDEPS_STAMP): kernel-port/deps.sh
 # prerequisite through its (stable) mtime, and only if it exists, so that a
 # missing tarball is reported by extract.sh (after $(KDEPS_STAMP) had a
 # chance to install it) rather than as "No rule to make target".
+$(KSRC_PRISTINE_STAMP): $(KPORT_FILES) $(KPORT_SUMS) kernel-port/extract.sh \
+		$(wildcard $(KSRC_TARBALL)) | $(KDEPS_STAMP)
+	$(Q)$(kport_env) KSRC_PRISTINE= kernel-port/extract.sh '$(KSRC_TARBALL)' $(KVER) \
+		$(KPORT_FILES) $(KSRC_PRISTINE)
+	$(Q)echo '$(KVER) $(KSRC_TARBALL)' >$@
+
 $(KSRC_STAMP): $(KPORT_FILES) $(KPORT_SUMS) $(KSERIES_FILE) $(KSERIES) $(EXTRA_PATCHES) \
 		kernel-port/extract.sh kernel-port/kernel-port.mk \
-		$(wildcard $(KSRC_TARBALL)) $(kport_force) | $(KDEPS_STAMP)
+		$(KSRC_PRISTINE_STAMP) $(kport_force) | $(KDEPS_STAMP)
 	$(Q)$(kport_env) kernel-port/extract.sh '$(KSRC_TARBALL)' $(KVER) $(KPORT_FILES) \
 		$(KSRC) $(KSERIES) $(EXTRA_PATCHES)
 	$(Q)echo '$(ksrc_params)' >$@
@@ -125,14 +137,14 @@ deps:
 
 # The top Makefile adds the port objects as prerequisites, so that
 # $(KPORT_DEPFILES) exist: verify-kernel-port: $(KPORT_OBJS)
-verify-kernel-port: $(KSRC_STAMP)
+verify-kernel-port: $(KSRC_STAMP) $(KSRC_PRISTINE_STAMP)
 	$(Q)$(kport_env) DEPFILES='$(KPORT_DEPFILES)' kernel-port/verify.sh '$(KSRC_TARBALL)' \
 		$(KVER) $(KPORT_FILES) $(KSRC) $(KSERIES) $(EXTRA_PATCHES)
 
 # Pristine checksums of the allow-listed files taken from the tarball (files
 # created by the series have none).  The extraction itself is thrown away.
 kport-sums: | $(KDEPS_STAMP)
-	$(Q)$(kport_env) KPORT_SUMS= KPORT_SUMS_OUT=kernel-port/SHA256SUMS \
+	$(Q)$(kport_env) KPORT_SUMS= KSRC_PRISTINE= KPORT_SUMS_OUT=kernel-port/SHA256SUMS \
 		kernel-port/extract.sh '$(KSRC_TARBALL)' $(KVER) $(KPORT_FILES) \
 		$(O)/ksrc-sums $(KSERIES)
 	$(Q)rm -rf $(O)/ksrc-sums $(O)/ksrc-sums.log

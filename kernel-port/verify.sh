@@ -5,7 +5,11 @@
 #
 # Proves that the kernel files compiled from COMPILED_DIR are exactly the
 # pristine TARBALL files plus PATCH... (the series):
-#   1. a fresh extract + patch (extract.sh) into COMPILED_DIR.verify;
+#   1. a fresh extract + patch (extract.sh) into COMPILED_DIR.verify; with
+#      KSRC_PRISTINE set, the pristine files are copied from the build's
+#      cached extract of the tarball and checked against KPORT_SUMS (the
+#      committed kernel-port/SHA256SUMS), so a warm run never reads the
+#      tarball; the series is applied afresh either way;
 #   2. every allow-listed file: its sha256 in the fresh tree, in COMPILED_DIR
 #      and as recorded in COMPILED_DIR/.sha256 at extraction must all agree;
 #      COMPILED_DIR holds nothing else (Makefile, .sha256 and .stamp aside);
