@@ -622,6 +622,88 @@ static void test_tcp_bpf_splice_drop_verdict_then_fin_eof(void **state)
 	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), 0);
 }
 
+/* One skb of 18 pieces (slab head + MAX_SKB_FRAGS page frags) becomes an
+ * sk_msg of 18 scatterlist elements; splicing it in 700-byte chunks crosses
+ * element boundaries in the middle of chunks. */
+static void test_tcp_bpf_splice_many_sg_entries_chunked(void **state)
+{
+	struct sim_verdict pass = { .action = SIM_PASS };
+	const size_t total = 500 + MAX_SKB_FRAGS * 1000;
+	void *data = sim_pattern_buf(0, 0, total);
+	struct sk_msg *msg;
+	size_t off = 0;
+
+	(void)state;
+	splice_setup_progs(PIPE_DEF_BUFFERS, &pass);
+	assert_int_equal(sim_inject_skb(fx.b, data, total, 500, 1000), 0);
+	free(data);
+	msg = list_first_entry(&sk_psock(fx.b)->ingress_msg, struct sk_msg, list);
+	assert_int_equal(sk_msg_elem_used(msg), 1 + MAX_SKB_FRAGS);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(total);
+		return;
+	}
+	while (off < total) {
+		size_t want = min((size_t)700, total - off);
+
+		assert_int_equal(sim_splice_read(fx.b, fx.pipe, want, SPLICE_F_NONBLOCK), want);
+		pipe_expect(off, want);
+		off += want;
+	}
+	assert_int_equal(queued(fx.b), 0);
+}
+
+/* An sk_msg whose ring wraps (elements in slots 16, 17, 0, 1, 2), handed to
+ * B's ingress by tcp_bpf_sendmsg_redir() as tcp_bpf_send_verdict() and
+ * kTLS do: bpf_tcp_ingress() keeps the ring positions, so B's queued msg
+ * wraps too; splicing it in 150-byte chunks walks across the wrap.
+ *
+ *   slot:  0   1   2   3 ...  15  16  17
+ *          D   E   .   .      .   A   B     (A..E: 100 bytes each)
+ *              end^               ^start
+ */
+static void test_tcp_bpf_splice_wrapped_ring(void **state)
+{
+	void *data = sim_pattern_buf(0, 0, 500);
+	struct sk_msg msg;
+	struct iov_iter iter;
+	size_t off = 0;
+
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	sk_msg_init(&msg);
+	msg.sg.start = msg.sg.end = msg.sg.curr = NR_MSG_FRAG_IDS - 2;
+	lock_sock(fx.a);
+	for (int i = 0; i < 5; i++)	/* coalescing off: one element each */
+		assert_int_equal(sk_msg_alloc(fx.a, &msg, msg.sg.size + 100, msg.sg.end), 0);
+	iov_iter_ubuf(&iter, ITER_SOURCE, data, 500);
+	assert_int_equal(sk_msg_memcopy_from_iter(fx.a, &iter, &msg, 500), 100);
+	release_sock(fx.a);
+	free(data);
+	assert_int_equal(msg.sg.start, NR_MSG_FRAG_IDS - 2);
+	assert_int_equal(msg.sg.end, 3);
+
+	assert_int_equal(tcp_bpf_sendmsg_redir(fx.b, true, &msg, 500, 0), 0);
+	assert_int_equal(msg.sg.size, 0);	/* every element moved to B */
+	lock_sock(fx.a);
+	sk_mem_uncharge(fx.a, 500);		/* as tcp_bpf_send_verdict() */
+	release_sock(fx.a);
+	assert_int_equal(queued(fx.b), 500);
+	if (!SERIES_SPLICE) {
+		expect_unpatched_eagain(500);
+		return;
+	}
+	while (off < 500) {
+		size_t want = min((size_t)150, 500 - off);
+
+		assert_int_equal(sim_splice_read(fx.b, fx.pipe, want, SPLICE_F_NONBLOCK), want);
+		pipe_expect(off, want);
+		off += want;
+	}
+	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
@@ -650,6 +732,8 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_splice_ipv6),
 		SIM_TEST(test_tcp_bpf_splice_parser_data_before_verdict),
 		SIM_TEST(test_tcp_bpf_splice_drop_verdict_then_fin_eof),
+		SIM_TEST(test_tcp_bpf_splice_many_sg_entries_chunked),
+		SIM_TEST(test_tcp_bpf_splice_wrapped_ring),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(chunk_rows)];
 	size_t n = 0;
