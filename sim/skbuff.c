@@ -9,10 +9,31 @@
 #include <linux/skbuff.h>
 #include <net/sock.h>
 
-struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site)
+/* __build_skb_around(): an skb over a head of @size data bytes at @data,
+ * followed by its skb_shared_info. */
+static struct sk_buff *build_skb_around(unsigned char *data, unsigned int size,
+					bool head_frag, struct sim_site site)
 {
 	struct skb_shared_info *shinfo;
-	struct sk_buff *skb;
+	struct sk_buff *skb = calloc(1, sizeof(*skb));
+
+	if (!skb)
+		abort();
+	sim_ledger_add(SIM_SKB, skb, sizeof(*skb), site);
+	skb->truesize = SKB_TRUESIZE(size);
+	refcount_set(&skb->users, 1);
+	skb->head = skb->data = data;
+	skb->head_frag = head_frag;
+	skb->tail = 0;
+	skb->end = size;
+	shinfo = skb_shinfo(skb);
+	memset(shinfo, 0, sizeof(*shinfo));
+	atomic_set(&shinfo->dataref, 1);
+	return skb;
+}
+
+struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site)
+{
 	unsigned char *data;
 
 	if (sim_should_fail(SIM_SKB))
@@ -22,48 +43,23 @@ struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site
 			   gfp, site);
 	if (!data)
 		return NULL;
-	skb = calloc(1, sizeof(*skb));
-	if (!skb)
-		abort();
-	sim_ledger_add(SIM_SKB, skb, sizeof(*skb), site);
-	skb->truesize = SKB_TRUESIZE(size);
-	refcount_set(&skb->users, 1);
-	skb->head = data;
-	skb->data = data;
-	skb->tail = 0;
-	skb->end = size;
-	shinfo = skb_shinfo(skb);
-	memset(shinfo, 0, sizeof(*shinfo));
-	atomic_set(&shinfo->dataref, 1);
-	return skb;
+	return build_skb_around(data, size, false, site);
 }
 
 struct sk_buff *sim_alloc_skb_head_frag(unsigned int size, struct sim_site site)
 {
-	struct skb_shared_info *shinfo;
-	struct sk_buff *skb;
-	struct page *page;
 	unsigned int order = 0;
+	struct page *page;
 
+	if (sim_should_fail(SIM_SKB))
+		return NULL;
 	size = SKB_DATA_ALIGN(size);
-	while ((PAGE_SIZE << order) < size + SKB_DATA_ALIGN(sizeof(*shinfo)))
+	while ((PAGE_SIZE << order) < size + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
 		order++;
 	page = sim_alloc_pages(GFP_ATOMIC | __GFP_COMP, order, site);
 	if (!page)
 		return NULL;
-	skb = calloc(1, sizeof(*skb));
-	if (!skb)
-		abort();
-	sim_ledger_add(SIM_SKB, skb, sizeof(*skb), site);
-	skb->truesize = SKB_TRUESIZE(size);
-	refcount_set(&skb->users, 1);
-	skb->head = skb->data = page_address(page);
-	skb->head_frag = 1;
-	skb->end = size;
-	shinfo = skb_shinfo(skb);
-	memset(shinfo, 0, sizeof(*shinfo));
-	atomic_set(&shinfo->dataref, 1);
-	return skb;
+	return build_skb_around(page_address(page), size, true, site);
 }
 
 /* skb_free_head() */
