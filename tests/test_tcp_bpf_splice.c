@@ -27,9 +27,13 @@ static struct {
 
 /* @skb_v: an sk_skb verdict for the map too (NULL: none). Programs are
  * attached before the sockets join the map, as the kernel requires. */
-static void splice_setup_progs(unsigned int pipe_bufs, struct sim_verdict *skb_v)
+static void splice_setup_family(int family, unsigned int pipe_bufs,
+				struct sim_verdict *skb_v)
 {
-	sim_tcp_pair(&fx.a, &fx.b, "A", "B");
+	if (family == AF_INET6)
+		sim_tcp6_pair(&fx.a, &fx.b, "A6", "B6");
+	else
+		sim_tcp_pair(&fx.a, &fx.b, "A", "B");
 	fx.map = sim_sockmap_create(2);
 	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
 				     .key = 1, .flags = BPF_F_INGRESS };
@@ -42,6 +46,11 @@ static void splice_setup_progs(unsigned int pipe_bufs, struct sim_verdict *skb_v
 	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
 	sim_set_nonblock(fx.b, true);
 	fx.pipe = sim_pipe_create(pipe_bufs);
+}
+
+static void splice_setup_progs(unsigned int pipe_bufs, struct sim_verdict *skb_v)
+{
+	splice_setup_family(AF_INET, pipe_bufs, skb_v);
 }
 
 static void splice_setup(unsigned int pipe_bufs)
@@ -559,17 +568,8 @@ static void test_tcp_bpf_splice_blocking_woken_by_tcp_data(void **state)
 static void test_tcp_bpf_splice_ipv6(void **state)
 {
 	(void)state;
-	sim_tcp6_pair(&fx.a, &fx.b, "A6", "B6");
-	fx.map = sim_sockmap_create(2);
-	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
-				     .key = 1, .flags = BPF_F_INGRESS };
-	assert_int_equal(sim_prog_attach(sim_prog_msg_verdict(&fx.v), fx.map,
-					 BPF_SK_MSG_VERDICT), 0);
-	assert_int_equal(sim_map_update(fx.map, 0, fx.a, BPF_ANY), 0);
-	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
+	splice_setup_family(AF_INET6, PIPE_DEF_BUFFERS, NULL);
 	assert_int_equal(fx.b->sk_family, AF_INET6);
-	sim_set_nonblock(fx.b, true);
-	fx.pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
 	if (!send_then_splice(700))
 		return;
 	pipe_expect(0, 700);
