@@ -208,3 +208,98 @@ ssize_t sim_splice_read(struct sock *sk, struct pipe_inode_info *pipe,
 	mutex_unlock(&pipe->mutex);
 	return ret;
 }
+
+/* fs/splice.c: splice_to_socket(), step for step. An empty pipe with no
+ * SPLICE_F_NONBLOCK would wait for a writer: nothing can write in a
+ * single-task sim, so that is counted as a hang. */
+ssize_t sim_splice_to_socket(struct pipe_inode_info *pipe, struct sock *sk,
+			     size_t len, unsigned int flags)
+{
+	struct socket *sock = &sim_tcp(sk)->socket;
+	struct bio_vec bvec[16];
+	struct msghdr msg = {};
+	ssize_t ret = 0;
+	size_t spliced = 0;
+
+	BUG_ON(!sim_tcp(sk)->fd_open);
+	mutex_lock(&pipe->mutex);
+	while (len > 0) {
+		unsigned int head, tail, mask, bc = 0;
+		size_t remain = len;
+
+		ret = -ERESTARTSYS;
+		if (signal_pending(current))
+			break;
+		if (pipe_empty(pipe->head, pipe->tail)) {
+			ret = 0;
+			if (!pipe->writers || spliced)
+				goto out;
+			ret = -EAGAIN;
+			if (flags & SPLICE_F_NONBLOCK)
+				goto out;
+			/* pipe_wait_readable(): no writer can run meanwhile */
+			DEFINE_WAIT_FUNC(wait, woken_wake_function);
+			(void)wait_woken(&wait, TASK_INTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);
+			goto out;
+		}
+		head = pipe->head;
+		tail = pipe->tail;
+		mask = pipe->ring_size - 1;
+		while (!pipe_empty(head, tail)) {
+			struct pipe_buffer *buf = &pipe->bufs[tail & mask];
+			size_t seg;
+
+			if (!buf->len) {
+				tail++;
+				continue;
+			}
+			seg = min_t(size_t, remain, buf->len);
+			ret = pipe_buf_confirm(pipe, buf);
+			if (unlikely(ret)) {
+				if (ret == -ENODATA)
+					ret = 0;
+				break;
+			}
+			bvec_set_page(&bvec[bc++], buf->page, seg, buf->offset);
+			remain -= seg;
+			if (remain == 0 || bc >= ARRAY_SIZE(bvec))
+				break;
+			tail++;
+		}
+		if (!bc)
+			break;
+		msg.msg_flags = MSG_SPLICE_PAGES;
+		if (flags & SPLICE_F_MORE)
+			msg.msg_flags |= MSG_MORE;
+		if (remain && pipe_occupancy(pipe->head, tail) > 0)
+			msg.msg_flags |= MSG_MORE;
+		if (sock->file->f_flags & O_NONBLOCK)
+			msg.msg_flags |= MSG_DONTWAIT;
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bvec, bc, len - remain);
+		ret = sock_sendmsg(sock, &msg);
+		if (ret <= 0)
+			break;
+		spliced += ret;
+		len -= ret;
+		tail = pipe->tail;
+		/* trusts ret: a sendmsg that reports more than it was given
+		 * walks past the buffers it was handed */
+		while (ret > 0) {
+			struct pipe_buffer *buf = &pipe->bufs[tail & mask];
+			size_t seg = min_t(size_t, ret, buf->len);
+
+			buf->offset += seg;
+			buf->len -= seg;
+			ret -= seg;
+			if (!buf->len) {
+				pipe_buf_release(pipe, buf);
+				tail++;
+			}
+		}
+		if (tail != pipe->tail)
+			pipe->tail = tail;
+	}
+out:
+	mutex_unlock(&pipe->mutex);
+	return spliced ?: ret;
+}

@@ -698,6 +698,32 @@ static void test_tcp_bpf_splice_wrapped_ring(void **state)
 	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
 }
 
+/* The proxy's second hop: B's spliced data goes on from the pipe into
+ * another socket C (splice_to_socket: sendmsg with MSG_SPLICE_PAGES), and
+ * C's peer D reads it. The page D's skb carries is the very page the pipe
+ * held (with zero-copy, the sender's sk_msg page). */
+static void test_tcp_bpf_splice_pipe_onward_to_socket(void **state)
+{
+	struct sock *c, *d;
+	struct page *page;
+	struct sk_buff *skb;
+	unsigned char buf[1000];
+
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	sim_tcp_pair(&c, &d, "C", "D");
+	if (!send_then_splice(1000))
+		return;
+	page = sim_pipe_peek(fx.pipe, 0)->page;
+	assert_int_equal(sim_splice_to_socket(fx.pipe, c, 1000, SPLICE_F_NONBLOCK), 1000);
+	assert_int_equal(sim_pipe_nr_bufs(fx.pipe), 0);
+	skb = skb_peek(&d->sk_receive_queue);
+	assert_non_null(skb);
+	assert_ptr_equal(skb_frag_page(&skb_shinfo(skb)->frags[0]), page);
+	assert_int_equal(sim_recv(d, buf, sizeof(buf), MSG_DONTWAIT), 1000);
+	assert_pattern(buf, 0, 0, 1000);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
@@ -728,6 +754,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_splice_drop_verdict_then_fin_eof),
 		SIM_TEST(test_tcp_bpf_splice_many_sg_entries_chunked),
 		SIM_TEST(test_tcp_bpf_splice_wrapped_ring),
+		SIM_TEST(test_tcp_bpf_splice_pipe_onward_to_socket),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(chunk_rows)];
 	size_t n = 0;

@@ -15,6 +15,11 @@ struct pipe_inode_info *sim_pipe_create(unsigned int nr_bufs);
 /* splice(sock -> pipe, @len, @flags): SPLICE_F_NONBLOCK etc. */
 ssize_t sim_splice_read(struct sock *sk, struct pipe_inode_info *pipe,
 			size_t len, unsigned int flags);
+/* splice(pipe -> sock, @len, @flags): splice_to_socket(), i.e. sendmsg()
+ * with MSG_SPLICE_PAGES over the pipe's pages, then the consumed buffers
+ * are released. */
+ssize_t sim_splice_to_socket(struct pipe_inode_info *pipe, struct sock *sk,
+			     size_t len, unsigned int flags);
 /* read(pipe, @buf, @len): -EAGAIN when empty (the pipe is O_NONBLOCK). */
 ssize_t sim_pipe_read(struct pipe_inode_info *pipe, void *buf, size_t len);
 /* Buffers currently in the pipe. */
