@@ -345,3 +345,17 @@ void sim_page_frag_release(struct page_frag *pfrag)
 	}
 	pfrag->offset = pfrag->size = 0;
 }
+
+/* The kernel's memcpy() as the real files call it (their objects are
+ * linked to this symbol, see the Makefile): the copy itself, plus the cost
+ * counter when it moves data into page-allocator memory (a page copy), not
+ * when it copies a structure into a kmalloc'd object. */
+void *sim_kernel_memcpy(void *dst, const void *src, size_t n);
+void *sim_kernel_memcpy(void *dst, const void *src, size_t n)
+{
+	struct page *page = pfn_get((uintptr_t)dst >> PAGE_SHIFT);
+
+	if (page && !PageSlab(compound_head(page)))
+		sim_stats.bytes_copied += n;
+	return memcpy(dst, src, n);
+}
