@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcp_bpf_rxrx: the RX->RX path ("rx-verdict-ingress", the seed's benchmark
+ * mode). An skb arrives on A from the loopback wire; A's sk_skb verdict
+ * redirects it to B's ingress; B's backlog (psock->work, run by the test)
+ * turns it into an sk_msg on B's ingress_msg; B reads.
+ *
+ *   wire -> A: sk_psock_verdict_data_ready -> tcp_read_skb ->
+ *        sk_psock_verdict_recv -> verdict -> sk_psock_skb_redirect ->
+ *   B ingress_skb --sim_run_work()--> sk_psock_backlog ->
+ *        sk_psock_skb_ingress -> B ingress_msg -> recv()/splice()
+ */
+#include "sim_test.h"
+#include <sim/pipe.h>
+
+#define SERIES_SPLICE	(SIM_SERIES_APPLIED >= 4)
+#define SERIES_ZEROCOPY	(SIM_SERIES_APPLIED >= 5)
+
+static struct {
+	struct sock *a, *a2, *b, *b2;
+	struct bpf_map *map;
+	struct sim_verdict v;
+} fx;
+
+/* A (slot 0) and B (slot 1) in a map whose sk_skb verdict (attached as
+ * @type) does @action to slot @key with BPF_F_INGRESS. */
+static void rxrx_setup(enum bpf_attach_type type, enum sim_action action, u32 key)
+{
+	sim_tcp_pair(&fx.a, &fx.a2, "A", "A2");
+	sim_tcp_pair(&fx.b, &fx.b2, "B", "B2");
+	fx.map = sim_sockmap_create(3);
+	fx.v = (struct sim_verdict){ .action = action, .map = fx.map, .key = key,
+				     .flags = BPF_F_INGRESS };
+	assert_int_equal(sim_prog_attach(sim_prog_skb_verdict(&fx.v), fx.map, type), 0);
+	assert_int_equal(sim_map_update(fx.map, 0, fx.a, BPF_ANY), 0);
+	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
+}
+
+/* @len bytes of stream 0 from offset @off arrive on @sk as one skb. */
+static void inject(struct sock *sk, size_t off, size_t len,
+		   const struct sim_skb_shape *shape)
+{
+	void *data = sim_pattern_buf(0, off, len);
+	int ret = sim_inject(sk, data, len, shape);
+
+	free(data);
+	assert_int_equal(ret, 0);
+}
+
+static u32 queued(struct sock *sk)
+{
+	return sk_psock(sk) ? sk_psock(sk)->msg_tot_len : 0;
+}
+
+static u32 backlog_len(struct sock *sk)
+{
+	return skb_queue_len(&sk_psock(sk)->ingress_skb);
+}
+
+static void recv_expect(struct sock *sk, size_t off, size_t len)
+{
+	unsigned char *buf = malloc(len + 1);
+
+	assert_non_null(buf);
+	assert_int_equal(sim_recv(sk, buf, len + 1, MSG_DONTWAIT), len);
+	assert_pattern(buf, 0, off, len);
+	free(buf);
+}
+
+/* ---- every skb shape, both verdict program types ------------------------ */
+
+struct shape_row {
+	const char *name;
+	enum bpf_attach_type type;
+	size_t len;
+	struct sim_skb_shape shape;
+};
+
+#define SV BPF_SK_SKB_STREAM_VERDICT
+#define KV BPF_SK_SKB_VERDICT
+static const struct shape_row shape_rows[] = {
+	{ "test_tcp_bpf_rxrx_recv_1_byte_head_skb_verdict", KV, 1, { .headlen = 1 } },
+	{ "test_tcp_bpf_rxrx_recv_1_byte_head_stream_verdict", SV, 1, { .headlen = 1 } },
+	{ "test_tcp_bpf_rxrx_recv_head_only_skb_verdict", KV, 1000, { .headlen = 1000 } },
+	{ "test_tcp_bpf_rxrx_recv_head_only_stream_verdict", SV, 1000, { .headlen = 1000 } },
+	{ "test_tcp_bpf_rxrx_recv_frags_only_skb_verdict", KV, 12288, { .frag_size = 4096 } },
+	{ "test_tcp_bpf_rxrx_recv_frags_only_stream_verdict", SV, 12288, { .frag_size = 4096 } },
+	{ "test_tcp_bpf_rxrx_recv_head_and_frags_skb_verdict", KV, 8292, { .headlen = 100, .frag_size = 4096 } },
+	{ "test_tcp_bpf_rxrx_recv_head_and_frags_stream_verdict", SV, 8292, { .headlen = 100, .frag_size = 4096 } },
+	{ "test_tcp_bpf_rxrx_recv_64k_frags_skb_verdict", KV, 65536, { .frag_size = 4096 } },
+	{ "test_tcp_bpf_rxrx_recv_64k_frags_stream_verdict", SV, 65536, { .frag_size = 4096 } },
+	{ "test_tcp_bpf_rxrx_recv_head_frag_skb_verdict", KV, 1500, { .headlen = 1500, .head_frag = true } },
+	{ "test_tcp_bpf_rxrx_recv_fraglist_skb_verdict", KV, 3000, { .headlen = 200, .fraglist = 2 } },
+};
+
+/* selftest: test_sockmap "txmsg test skb" (the rx-verdict-ingress mode of
+ * the seed benchmark). The skb waits on B's ingress_skb until the backlog
+ * runs; then B reads every byte, and B's accounting returns to zero. */
+static void test_tcp_bpf_rxrx_recv_shape(void **state)
+{
+	const struct shape_row *row = *state;
+
+	rxrx_setup(row->type, SIM_REDIRECT, 1);
+	inject(fx.a, 0, row->len, &row->shape);
+	assert_int_equal(backlog_len(fx.b), 1);
+	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(sim_recv(fx.b, (char[1]){ 0 }, 1, MSG_DONTWAIT), -EAGAIN);
+	assert_int_equal(sim_run_work(), 1);
+	assert_int_equal(backlog_len(fx.b), 0);
+	assert_int_equal(queued(fx.b), row->len);
+	recv_expect(fx.b, 0, row->len);
+	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+	/* A's stack consumed the skb: copied_seq caught up (tcp_eat_skb) */
+	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
+}
+
+/* ---- consumers ------------------------------------------------------------ */
+
+static const struct sim_skb_shape head_and_frags = { .headlen = 100, .frag_size = 4096 };
+
+/* Partial reads of 1000 bytes through head and frags. */
+static void test_tcp_bpf_rxrx_partial_reads(void **state)
+{
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	inject(fx.a, 0, 8292, &head_and_frags);
+	sim_run_work();
+	for (size_t off = 0; off < 8292; off += 1000) {
+		size_t n = min((size_t)1000, 8292 - off);
+		unsigned char buf[1000];
+
+		assert_int_equal(sim_recv(fx.b, buf, n, MSG_DONTWAIT), n);
+		assert_pattern(buf, 0, off, n);
+		assert_int_equal(queued(fx.b), 8292 - off - n);
+	}
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+}
+
+/* MSG_PEEK leaves the data (and msg_tot_len) in place. */
+static void test_tcp_bpf_rxrx_peek_then_read(void **state)
+{
+	unsigned char buf[600];
+
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	inject(fx.a, 0, 600, &(struct sim_skb_shape){ .headlen = 200, .frag_size = 400 });
+	sim_run_work();
+	assert_int_equal(sim_recv(fx.b, buf, 600, MSG_PEEK | MSG_DONTWAIT), 600);
+	assert_pattern(buf, 0, 0, 600);
+	assert_int_equal(queued(fx.b), 600);
+	recv_expect(fx.b, 0, 600);
+}
+
+/* FIONREAD on B counts what the backlog moved to ingress_msg. */
+static void test_tcp_bpf_rxrx_fionread(void **state)
+{
+	int avail = -1;
+
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	inject(fx.a, 0, 5000, &head_and_frags);
+	assert_int_equal(sim_fionread(fx.b, &avail), 0);
+	assert_int_equal(avail, 0);		/* still on ingress_skb */
+	sim_run_work();
+	assert_int_equal(sim_fionread(fx.b, &avail), 0);
+	assert_int_equal(avail, 5000);
+	recv_expect(fx.b, 0, 5000);
+}
+
+/* Splice of head + frags: zero-copy hands B the frag pages themselves and
+ * copies the slab head into a page fragment; always-copy shares nothing. */
+static void test_tcp_bpf_rxrx_splice_head_copied_frags_shared(void **state)
+{
+	struct pipe_inode_info *pipe;
+	struct page *frag0;
+	struct sk_msg *msg;
+	unsigned char buf[8292];
+
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	inject(fx.a, 0, 8292, &head_and_frags);
+	sim_run_work();
+	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(fx.b, true);
+	msg = list_first_entry(&sk_psock(fx.b)->ingress_msg, struct sk_msg, list);
+	frag0 = sg_page(&msg->sg.data[1]);
+	if (!SERIES_SPLICE) {
+		assert_int_equal(sim_splice_read(fx.b, pipe, 8292, SPLICE_F_NONBLOCK), -EAGAIN);
+		recv_expect(fx.b, 0, 8292);
+		return;
+	}
+	assert_int_equal(sim_splice_read(fx.b, pipe, 8292, SPLICE_F_NONBLOCK), 8292);
+	assert_false(PageSlab(compound_head(sim_pipe_peek(pipe, 0)->page)));
+	if (SERIES_ZEROCOPY) {
+		assert_int_equal(sim_pipe_nr_bufs(pipe), 3);
+		assert_ptr_equal(sim_pipe_peek(pipe, 1)->page, frag0);
+	} else {
+		assert_ptr_not_equal(sim_pipe_peek(pipe, 1)->page, frag0);
+	}
+	assert_int_equal(sim_pipe_read(pipe, buf, sizeof(buf)), 8292);
+	assert_pattern(buf, 0, 0, 8292);
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+}
+
+/* Splice in 777-byte chunks across head and frag boundaries. */
+static void test_tcp_bpf_rxrx_splice_chunked(void **state)
+{
+	struct pipe_inode_info *pipe;
+	unsigned char buf[777];
+
+	(void)state;
+	rxrx_setup(SV, SIM_REDIRECT, 1);
+	inject(fx.a, 0, 8292, &head_and_frags);
+	sim_run_work();
+	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(fx.b, true);
+	if (!SERIES_SPLICE) {
+		assert_int_equal(sim_splice_read(fx.b, pipe, 777, SPLICE_F_NONBLOCK), -EAGAIN);
+		recv_expect(fx.b, 0, 8292);
+		return;
+	}
+	for (size_t off = 0; off < 8292; off += 777) {
+		size_t n = min((size_t)777, 8292 - off);
+
+		assert_int_equal(sim_splice_read(fx.b, pipe, n, SPLICE_F_NONBLOCK), n);
+		assert_int_equal(sim_pipe_read(pipe, buf, sizeof(buf)), n);
+		assert_pattern(buf, 0, off, n);
+	}
+	assert_int_equal(queued(fx.b), 0);
+}
+
+/* ---- backlog and teardown ------------------------------------------------ */
+
+/* B over its receive buffer: sk_psock_skb_ingress() says -EAGAIN, the
+ * backlog keeps the skb (and where it stopped) and retries a jiffy later;
+ * once B has read, the retry delivers. */
+static void test_tcp_bpf_rxrx_backlog_eagain_resumes(void **state)
+{
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	fx.b->sk_rcvbuf = 1;
+	inject(fx.a, 0, 1000, &(struct sim_skb_shape){ .headlen = 1000 });
+	inject(fx.a, 1000, 1000, &(struct sim_skb_shape){ .headlen = 1000 });
+	assert_int_equal(sim_run_work(), 1);
+	/* the first got in (rmem 0 <= rcvbuf), the second did not */
+	assert_int_equal(queued(fx.b), 1000);
+	assert_int_equal(backlog_len(fx.b), 1);
+	assert_true(delayed_work_pending(&sk_psock(fx.b)->work));
+	assert_int_equal(sim_run_work(), 0);	/* not due before a jiffy */
+	recv_expect(fx.b, 0, 1000);
+	sim_advance_jiffies(1);
+	assert_int_equal(sim_run_work(), 1);
+	assert_int_equal(backlog_len(fx.b), 0);
+	recv_expect(fx.b, 1000, 1000);
+}
+
+/* B closed with skbs still on its ingress_skb: dropped with the psock. */
+static void test_tcp_bpf_rxrx_receiver_closed_backlog_pending(void **state)
+{
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	inject(fx.a, 0, 3000, &head_and_frags);
+	assert_int_equal(backlog_len(fx.b), 1);
+	sim_close(fx.b);
+	sim_quiesce();
+	/* the only skb left is B's FIN, waiting on B2's receive queue */
+	assert_int_equal(skb_queue_len(&fx.b2->sk_receive_queue), 1);
+	assert_int_equal(sim_live(SIM_SKB), 1);
+	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc), 0);
+}
+
+/* A closed while B's backlog holds A's skb: the skb keeps A alive
+ * (sock_efree reference from tcp_read_skb) until the backlog re-owns it
+ * to B; B still reads every byte. */
+static void test_tcp_bpf_rxrx_sender_closed_backlog_pending(void **state)
+{
+	long socks;
+
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	inject(fx.a, 0, 3000, &head_and_frags);
+	socks = sim_live(SIM_SOCK);
+	sim_close(fx.a);
+	sim_rcu_barrier();
+	assert_int_equal(sim_live(SIM_SOCK), socks);	/* held by the skb */
+	sim_quiesce();					/* backlog runs */
+	assert_int_equal(sim_live(SIM_SOCK), socks - 1);
+	recv_expect(fx.b, 0, 3000);
+}
+
+/* B leaves the map between the verdict and the backlog run: the psock
+ * stops (TX disabled), the backlog does nothing, and the skb is freed
+ * with the psock: the data is lost, nothing leaks. */
+static void test_tcp_bpf_rxrx_map_delete_before_backlog(void **state)
+{
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	inject(fx.a, 0, 3000, &head_and_frags);
+	assert_int_equal(sim_map_delete(fx.map, 1), 0);
+	sim_quiesce();
+	assert_null(sk_psock(fx.b));
+	assert_int_equal(sim_live(SIM_SKB), 0);
+	assert_int_equal(sim_recv(fx.b, (char[1]){ 0 }, 1, MSG_DONTWAIT), -EAGAIN);
+}
+
+/* selftest: sockmap_basic "sockmap skb_verdict fionread on drop": a drop
+ * verdict consumes the data on A (copied_seq advances), nothing moves. */
+static void test_tcp_bpf_rxrx_drop_verdict(void **state)
+{
+	int avail = -1;
+
+	(void)state;
+	rxrx_setup(KV, SIM_DROP, 1);
+	inject(fx.a, 0, 2000, &head_and_frags);
+	assert_int_equal(sim_work_pending(), 0);
+	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
+	assert_int_equal(sim_fionread(fx.a, &avail), 0);
+	assert_int_equal(avail, 0);
+	assert_int_equal(sim_live(SIM_SKB), 0);
+	assert_int_equal(queued(fx.b), 0);
+}
+
+/* Redirect to an empty slot: bpf_sk_redirect_map() says SK_DROP. */
+static void test_tcp_bpf_rxrx_redirect_to_empty_slot_drops(void **state)
+{
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 2);
+	inject(fx.a, 0, 2000, &head_and_frags);
+	assert_int_equal(sim_work_pending(), 0);
+	assert_int_equal(sim_live(SIM_SKB), 0);
+	assert_int_equal(queued(fx.b), 0);
+}
+
+/* SK_PASS with a verdict program: the skb goes to A's own ingress through
+ * sk_psock_skb_ingress_self(), without the backlog. */
+static void test_tcp_bpf_rxrx_pass_to_self(void **state)
+{
+	(void)state;
+	rxrx_setup(KV, SIM_PASS, 0);
+	inject(fx.a, 0, 2000, &head_and_frags);
+	assert_int_equal(sim_work_pending(), 0);
+	assert_int_equal(queued(fx.a), 2000);
+	recv_expect(fx.a, 0, 2000);
+	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
+}
+
+/* Redirect to A itself with BPF_F_INGRESS is turned into SK_PASS. */
+static void test_tcp_bpf_rxrx_redirect_to_self_is_pass(void **state)
+{
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 0);
+	inject(fx.a, 0, 2000, &head_and_frags);
+	assert_int_equal(sim_work_pending(), 0);
+	recv_expect(fx.a, 0, 2000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		SIM_TEST(test_tcp_bpf_rxrx_partial_reads),
+		SIM_TEST(test_tcp_bpf_rxrx_peek_then_read),
+		SIM_TEST(test_tcp_bpf_rxrx_fionread),
+		SIM_TEST(test_tcp_bpf_rxrx_splice_head_copied_frags_shared),
+		SIM_TEST(test_tcp_bpf_rxrx_splice_chunked),
+		SIM_TEST(test_tcp_bpf_rxrx_backlog_eagain_resumes),
+		SIM_TEST(test_tcp_bpf_rxrx_receiver_closed_backlog_pending),
+		SIM_TEST(test_tcp_bpf_rxrx_sender_closed_backlog_pending),
+		SIM_TEST(test_tcp_bpf_rxrx_map_delete_before_backlog),
+		SIM_TEST(test_tcp_bpf_rxrx_drop_verdict),
+		SIM_TEST(test_tcp_bpf_rxrx_redirect_to_empty_slot_drops),
+		SIM_TEST(test_tcp_bpf_rxrx_pass_to_self),
+		SIM_TEST(test_tcp_bpf_rxrx_redirect_to_self_is_pass),
+	};
+	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(shape_rows)];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(shape_rows); i++) {
+		all[n] = (struct CMUnitTest)SIM_TEST(test_tcp_bpf_rxrx_recv_shape);
+		all[n].name = shape_rows[i].name;
+		all[n++].initial_state = (void *)&shape_rows[i];
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++)
+		all[n++] = tests[i];
+	return sim_run_group("tcp_bpf_rxrx", all, n);
+}
