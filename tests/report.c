@@ -1,16 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * make run: the TX->RX cost report. For each message size, A sends N
- * messages that its sk_msg verdict redirects to B's ingress and B reads
- * them with recv(), or splices them into a pipe and reads the pipe (the
- * series variant this binary was built with decides which splice: none
- * on pristine 6.12.117, always-copy with patches 1-4, zero-copy with the
- * full series); the shims' counters say what the real tcp_bpf/skmsg
- * code did per message: bytes copied, page references, allocations,
- * lock_sock() calls, sk_data_ready calls and wake-ups. Each row is checked:
- * every byte arrived intact and the world tore down with a clean ledger.
+ * make run: the cost report of the four sockmap data paths.
+ *
+ *   TX->RX  A sends; A's sk_msg verdict redirects to B's ingress; B receives
+ *   RX->RX  A2 sends to A over the wire; A's sk_skb verdict redirects to B's
+ *           ingress (B's backlog runs); B receives
+ *   TX->TX  A sends; A's sk_msg verdict redirects to B's egress; B2 receives
+ *   RX->TX  A2 sends to A; A's sk_skb verdict redirects to B's egress (B's
+ *           backlog sends it); B2 receives
+ *
+ * The receiver uses recv() ("read") or splices into a pipe and reads the
+ * pipe. For the ingress paths the splice is tcp_bpf's and depends on how
+ * much of the series this binary was built with: none on pristine
+ * 6.12.117 ("splice-unpatched": moves nothing), always-copy with patches
+ * 1-4 ("splice-cp"), zero-copy with the full series ("splice-zc"); for the
+ * egress paths B2 is a plain TCP socket ("splice-tcp": tcp_splice_read).
+ *
+ * The counters come from the shims around the real skmsg.c/tcp_bpf.c and
+ * include the whole path, the sender's copy from user memory included.
  * Figures are per message sent (a row that stops early, like the unpatched
- * splice, divides by the messages it sent). FORMAT=csv prints CSV.
+ * splice, divides by the messages it sent). Each row is checked: every byte
+ * arrived intact and the world tore down with a clean ledger.
+ * FORMAT=csv prints CSV.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +34,14 @@
 
 #define NR_MSGS 64
 
+enum path { TXRX, RXRX, TXTX, RXTX, NR_PATHS };
+
+static const char *const path_names[NR_PATHS] = {
+	[TXRX] = "TX->RX", [RXRX] = "RX->RX", [TXTX] = "TX->TX", [RXTX] = "RX->TX",
+};
+
 struct row {
-	const char *path;
+	enum path path;
 	const char *consumer;
 	size_t size;
 	u64 bytes;
@@ -34,13 +51,26 @@ struct row {
 	int msgs;		/* messages sent */
 };
 
+static struct {
+	struct sock *a, *a2, *b, *b2;
+	struct bpf_map *map;
+	struct sim_verdict v;
+} w;
+
 static unsigned char pat(size_t i)
 {
 	return (unsigned char)(i * 31 + (i >> 8) * 7 + 1);
 }
 
-static const char *splice_label(void)
+static bool ingress(enum path p)
 {
+	return p == TXRX || p == RXRX;
+}
+
+static const char *splice_label(enum path p)
+{
+	if (!ingress(p))
+		return "splice-tcp";
 	if (SIM_SERIES_APPLIED >= 5)
 		return "splice-zc";
 	if (SIM_SERIES_APPLIED >= 4)
@@ -48,8 +78,33 @@ static const char *splice_label(void)
 	return "splice-unpatched";
 }
 
+static void setup(enum path p)
+{
+	bool tx = p == TXRX || p == TXTX;
+	struct bpf_prog *prog;
+
+	sim_tcp_pair(&w.a, &w.a2, "A", "A2");
+	sim_tcp_pair(&w.b, &w.b2, "B", "B2");
+	w.map = sim_sockmap_create(2);
+	w.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = w.map, .key = 1,
+				    .flags = ingress(p) ? BPF_F_INGRESS : 0 };
+	prog = tx ? sim_prog_msg_verdict(&w.v) : sim_prog_skb_verdict(&w.v);
+	if (sim_prog_attach(prog, w.map, tx ? BPF_SK_MSG_VERDICT : BPF_SK_SKB_VERDICT) ||
+	    sim_map_update(w.map, 0, w.a, BPF_ANY) || sim_map_update(w.map, 1, w.b, BPF_ANY))
+		abort();
+}
+
+static bool send_msg(enum path p, const void *buf, size_t len)
+{
+	bool tx = p == TXRX || p == TXTX;
+	int n = sim_send(tx ? w.a : w.a2, buf, len, 0);
+
+	sim_run_work();		/* the backlog of the RX paths */
+	return n == (int)len;
+}
+
 /* Receive @want bytes into @in: recv(), or splice() + read(pipe). */
-static size_t consume(struct row *r, struct sock *b, struct pipe_inode_info *pipe,
+static size_t consume(struct sock *rx, struct pipe_inode_info *pipe,
 		      unsigned char *in, size_t want)
 {
 	size_t got = 0;
@@ -58,9 +113,9 @@ static size_t consume(struct row *r, struct sock *b, struct pipe_inode_info *pip
 		ssize_t n;
 
 		if (!pipe) {
-			n = sim_recv(b, in + got, want - got, MSG_DONTWAIT);
+			n = sim_recv(rx, in + got, want - got, MSG_DONTWAIT);
 		} else {
-			n = sim_splice_read(b, pipe, want - got, SPLICE_F_NONBLOCK);
+			n = sim_splice_read(rx, pipe, want - got, SPLICE_F_NONBLOCK);
 			if (n > 0)
 				BUG_ON(sim_pipe_read(pipe, in + got, n) != n);
 		}
@@ -71,26 +126,20 @@ static size_t consume(struct row *r, struct sock *b, struct pipe_inode_info *pip
 	return got;
 }
 
-static void run_txrx(struct row *r)
+static void run(struct row *r)
 {
-	struct sim_verdict v = { .action = SIM_REDIRECT, .key = 1, .flags = BPF_F_INGRESS };
 	unsigned char *buf = malloc(r->size), *in = malloc(r->size);
 	struct pipe_inode_info *pipe = NULL;
 	bool splice = strcmp(r->consumer, "read");
-	struct bpf_map *map;
-	struct sock *a, *b;
+	struct sock *rx;
 	size_t off = 0;
 
 	sim_world_begin();
-	sim_tcp_pair(&a, &b, "A", "B");
-	map = sim_sockmap_create(2);
-	v.map = map;
-	if (sim_prog_attach(sim_prog_msg_verdict(&v), map, BPF_SK_MSG_VERDICT) ||
-	    sim_map_update(map, 0, a, BPF_ANY) || sim_map_update(map, 1, b, BPF_ANY))
-		abort();
+	setup(r->path);
+	rx = ingress(r->path) ? w.b : w.b2;
 	if (splice) {
 		pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
-		sim_set_nonblock(b, true);
+		sim_set_nonblock(rx, true);
 	}
 	r->data_ok = true;
 	memset(&sim_stats, 0, sizeof(sim_stats));	/* count the data path only */
@@ -99,13 +148,14 @@ static void run_txrx(struct row *r)
 
 		for (size_t i = 0; i < r->size; i++)
 			buf[i] = pat(off + i);
-		if (sim_send(a, buf, r->size, 0) != (int)r->size)
+		if (!send_msg(r->path, buf, r->size))
 			r->data_ok = false;
 		r->msgs++;
-		got = consume(r, b, pipe, in, r->size);
+		got = consume(rx, pipe, in, r->size);
 		if (got != r->size) {
 			/* without the series splice moves nothing: say so */
-			r->moved_nothing = splice && SIM_SERIES_APPLIED < 4 && !got;
+			r->moved_nothing = splice && ingress(r->path) &&
+					   SIM_SERIES_APPLIED < 4 && !got;
 			r->data_ok = false;
 			r->bytes += got;
 			break;
@@ -122,6 +172,11 @@ static void run_txrx(struct row *r)
 	free(in);
 }
 
+static bool ok(const struct row *r)
+{
+	return r->ledger_ok && (r->data_ok || r->moved_nothing);
+}
+
 static void print_row(const struct row *r, bool csv)
 {
 	double msgs = r->msgs ? r->msgs : 1, bytes = r->bytes ? (double)r->bytes : 1;
@@ -131,31 +186,27 @@ static void print_row(const struct row *r, bool csv)
 	for (int k = 0; k < SIM_KIND_NR; k++)
 		allocs += r->s.allocs[k];
 	if (csv) {
-		printf("%s,%s,%zu,%llu,%.3f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%d\n",
-		       r->path, r->consumer, r->size, (unsigned long long)r->bytes,
-		       r->s.bytes_copied / bytes, r->s.page_get / msgs,
-		       r->s.page_put / msgs, allocs / msgs, r->s.lock_sock / msgs,
-		       r->s.data_ready / msgs, r->s.wakeups / msgs,
-		       r->ledger_ok && (r->data_ok || r->moved_nothing));
+		printf("%s,%s,%zu,%llu,%.3f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%d\n",
+		       path_names[r->path], r->consumer, r->size,
+		       (unsigned long long)r->bytes, r->s.bytes_copied / bytes,
+		       r->s.page_get / msgs, r->s.page_put / msgs, allocs / msgs,
+		       r->s.lock_sock / msgs, r->s.data_ready / msgs,
+		       r->s.wakeups / msgs, r->s.work_runs / msgs, ok(r));
 		return;
 	}
 	if (r->bytes)
 		snprintf(copies, sizeof(copies), "%.2f", r->s.bytes_copied / bytes);
-	printf("%-6s %-16s %7zu %9llu %8s %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f   %s\n",
-	       r->path, r->consumer, r->size, (unsigned long long)r->bytes,
-	       copies, r->s.page_get / msgs, r->s.page_put / msgs,
-	       allocs / msgs, r->s.lock_sock / msgs, r->s.data_ready / msgs,
-	       r->s.wakeups / msgs,
+	printf("%-6s %-16s %7zu %9llu %8s %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f   %s\n",
+	       path_names[r->path], r->consumer, r->size, (unsigned long long)r->bytes,
+	       copies, r->s.page_get / msgs, r->s.page_put / msgs, allocs / msgs,
+	       r->s.lock_sock / msgs, r->s.data_ready / msgs, r->s.wakeups / msgs,
+	       r->s.work_runs / msgs,
 	       !r->ledger_ok ? "LEDGER" : r->data_ok ? "ok" :
 	       r->moved_nothing ? "ok: splice moves nothing (EAGAIN), recv() would" : "DATA");
 }
 
-static bool ok(const struct row *r)
-{
-	return r->ledger_ok && (r->data_ok || r->moved_nothing);
-}
-
-/* report [--splice-only] [--no-header] */
+/* report [--splice-only] [--no-header]: --splice-only prints the rows that
+ * depend on the series level (tcp_bpf's splice on the ingress paths). */
 int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 64, 1024, 16384, 65536 };
@@ -172,20 +223,24 @@ int main(int argc, char **argv)
 	}
 	sim_init();
 	if (header && csv)
-		printf("path,consumer,msg_size,bytes,copies_per_byte,page_get_per_msg,page_put_per_msg,allocs_per_msg,lock_sock_per_msg,data_ready_per_msg,wakeups_per_msg,verified\n");
+		printf("path,consumer,msg_size,bytes,copies_per_byte,page_get_per_msg,page_put_per_msg,allocs_per_msg,lock_sock_per_msg,data_ready_per_msg,wakeups_per_msg,work_runs_per_msg,verified\n");
 	else if (header)
 		printf("sockmap-sim: real skmsg.c/tcp_bpf.c of Linux 6.12.117, %d messages per row\n"
-		       "%-6s %-16s %7s %9s %8s %7s %7s %7s %7s %7s %7s   %s\n",
+		       "%-6s %-16s %7s %9s %8s %7s %7s %7s %7s %7s %7s %7s   %s\n",
 		       NR_MSGS, "path", "consumer", "msgsize", "bytes", "copy/B", "get/m",
-		       "put/m", "alloc/m", "lock/m", "ready/m", "wake/m", "check");
-	for (int c = splice_only; c < 2; c++) {
-		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-			struct row r = { .path = "TX->RX", .size = sizes[i],
-					 .consumer = c ? splice_label() : "read" };
+		       "put/m", "alloc/m", "lock/m", "ready/m", "wake/m", "work/m", "check");
+	for (int p = 0; p < NR_PATHS; p++) {
+		if (splice_only && !ingress(p))
+			continue;
+		for (int c = splice_only; c < 2; c++) {
+			for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+				struct row r = { .path = p, .size = sizes[i],
+						 .consumer = c ? splice_label(p) : "read" };
 
-			run_txrx(&r);
-			print_row(&r, csv);
-			bad += !ok(&r);
+				run(&r);
+				print_row(&r, csv);
+				bad += !ok(&r);
+			}
 		}
 	}
 	return bad ? 1 : 0;
