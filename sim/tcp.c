@@ -756,7 +756,7 @@ do_frag_list:
 		kv.iov_len = slen;
 		msg.msg_flags = MSG_DONTWAIT;
 		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, slen);
-		ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EPIPE;
+		ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;
 		if (ret <= 0)
 			goto error;
 		offset += ret;
@@ -785,7 +785,7 @@ do_frag_list:
 			bvec_set_page(&bvec, skb_frag_page(frag), slen,
 				      skb_frag_off(frag) + offset);
 			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, slen);
-			ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EPIPE;
+			ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;
 			if (ret <= 0)
 				goto error;
 			len -= ret;
@@ -794,16 +794,16 @@ do_frag_list:
 		}
 		offset = 0;
 	}
+	/* offset carries over: what is left of it is relative to the next
+	 * skb's data (a resumed send may start inside the frag_list) */
 	if (len) {
 		if (skb == head) {
 			if (skb_shinfo(skb)->frag_list) {
 				skb = skb_shinfo(skb)->frag_list;
-				offset = 0;
 				goto do_frag_list;
 			}
 		} else if (skb->next) {
 			skb = skb->next;
-			offset = 0;
 			goto do_frag_list;
 		}
 	}
