@@ -495,7 +495,18 @@ static int tcp_splice_segment(struct sock *sk, struct pipe_inode_info *pipe,
 			}
 			start += skb_frag_size(f);
 		}
-		BUG_ON(!buf.page);	/* frag_list skbs are not built by the sim */
+		if (!buf.page) {
+			/* __skb_splice_bits() recursing into frag_list */
+			struct sk_buff *iter;
+
+			for (iter = skb_shinfo(skb)->frag_list; iter; iter = iter->next) {
+				if (offset < start + iter->len)
+					return tcp_splice_segment(sk, pipe, iter,
+								  offset - start, len);
+				start += iter->len;
+			}
+			BUG();
+		}
 	}
 	buf.len = len;
 	return add_to_pipe(pipe, &buf);

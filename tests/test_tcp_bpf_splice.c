@@ -724,6 +724,26 @@ static void test_tcp_bpf_splice_pipe_onward_to_socket(void **state)
 	assert_pattern(buf, 0, 0, 1000);
 }
 
+/* Control: a plain TCP socket (no sockmap) splices a GRO-style skb whose
+ * data sits on its frag_list, through tcp_splice_read(). */
+static void test_tcp_bpf_splice_plain_tcp_fraglist(void **state)
+{
+	struct sim_skb_shape shape = { .headlen = 100, .fraglist = 3 };
+	void *data = sim_pattern_buf(0, 0, 3100);
+	struct sock *c, *d;
+
+	(void)state;
+	sim_tcp_pair(&c, &d, "C", "D");
+	fx.pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(d, true);
+	assert_int_equal(sim_inject(d, data, 3100, &shape), 0);
+	free(data);
+	assert_int_equal(sim_splice_read(d, fx.pipe, 3100, SPLICE_F_NONBLOCK), 3100);
+	pipe_expect(0, 3100);
+	assert_int_equal(skb_queue_len(&d->sk_receive_queue), 0);
+	assert_int_equal(atomic_read(&d->sk_rmem_alloc), 0);
+}
+
 int main(void)
 {
 	struct CMUnitTest tests[] = {
@@ -755,6 +775,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_splice_many_sg_entries_chunked),
 		SIM_TEST(test_tcp_bpf_splice_wrapped_ring),
 		SIM_TEST(test_tcp_bpf_splice_pipe_onward_to_socket),
+		SIM_TEST(test_tcp_bpf_splice_plain_tcp_fraglist),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(chunk_rows)];
 	size_t n = 0;
