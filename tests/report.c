@@ -186,10 +186,12 @@ static void print_row(const struct row *r, bool csv)
 	for (int k = 0; k < SIM_KIND_NR; k++)
 		allocs += r->s.allocs[k];
 	if (csv) {
-		printf("%s,%s,%zu,%llu,%.3f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%d\n",
+		printf("%s,%s,%zu,%llu,%.3f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%d\n",
 		       path_names[r->path], r->consumer, r->size,
 		       (unsigned long long)r->bytes, r->s.bytes_copied / bytes,
 		       r->s.page_get / msgs, r->s.page_put / msgs, allocs / msgs,
+		       r->s.allocs[SIM_PAGE] / msgs, r->s.allocs[SIM_SLAB] / msgs,
+		       r->s.allocs[SIM_SKB] / msgs, r->s.allocs[SIM_SK_MSG] / msgs,
 		       r->s.lock_sock / msgs, r->s.data_ready / msgs,
 		       r->s.wakeups / msgs, r->s.work_runs / msgs, ok(r));
 		return;
@@ -223,7 +225,7 @@ int main(int argc, char **argv)
 	}
 	sim_init();
 	if (header && csv)
-		printf("path,consumer,msg_size,bytes,copies_per_byte,page_get_per_msg,page_put_per_msg,allocs_per_msg,lock_sock_per_msg,data_ready_per_msg,wakeups_per_msg,work_runs_per_msg,verified\n");
+		printf("path,consumer,msg_size,bytes,copies_per_byte,page_get_per_msg,page_put_per_msg,allocs_per_msg,page_allocs_per_msg,slab_allocs_per_msg,skb_allocs_per_msg,sk_msg_allocs_per_msg,lock_sock_per_msg,data_ready_per_msg,wakeups_per_msg,work_runs_per_msg,verified\n");
 	else if (header)
 		printf("sockmap-sim: real skmsg.c/tcp_bpf.c of Linux 6.12.117, %d messages per row\n"
 		       "%-6s %-16s %7s %9s %8s %7s %7s %7s %7s %7s %7s %7s   %s\n",

@@ -30,6 +30,7 @@
  * skb, so B2 gets one skb per piece.
  */
 #include "sim_test.h"
+#include <sim/pipe.h>
 
 #define SLOT_A		0
 #define SLOT_B		1
@@ -559,6 +560,32 @@ static void test_tcp_bpf_rxtx_map_delete_b_before_backlog(void **state)
 	assert_b2_drained();
 }
 
+/* B2, a plain TCP socket, splices what B's backlog sent, in 700-byte
+ * chunks: tcp_splice_read() shares the frag pages skb_send_sock() passed
+ * on by reference and copies the rest. */
+static void test_tcp_bpf_rxtx_peer_splices_chunked(void **state)
+{
+	struct sim_skb_shape shape = { .headlen = 100, .frag_size = 4096 };
+	struct pipe_inode_info *pipe;
+	unsigned char buf[700];
+
+	(void)state;
+	rxtx_setup(SIM_REDIRECT, SLOT_B);
+	inject(0, 8292, &shape);
+	sim_run_work();
+	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(fx.b2, true);
+	for (size_t off = 0; off < 8292; off += 700) {
+		size_t n = min((size_t)700, 8292 - off);
+
+		assert_int_equal(sim_splice_read(fx.b2, pipe, n, SPLICE_F_NONBLOCK), n);
+		assert_int_equal(sim_pipe_read(pipe, buf, sizeof(buf)), n);
+		assert_pattern(buf, 0, off, n);
+	}
+	assert_int_equal(rmem(fx.b2), 0);
+	assert_int_equal(tcp_inq(fx.b2), 0);
+}
+
 static const struct CMUnitTest fixed_tests[] = {
 	SIM_TEST(test_tcp_bpf_rxtx_head_copied_frags_shared),
 	SIM_TEST(test_tcp_bpf_rxtx_backlog_not_run_nothing_at_peer),
@@ -568,6 +595,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	SIM_TEST(test_tcp_bpf_rxtx_close_b_with_skbs_in_ingress_skb),
 	SIM_TEST(test_tcp_bpf_rxtx_close_a_backlog_holds_its_skb),
 	SIM_TEST(test_tcp_bpf_rxtx_map_delete_b_before_backlog),
+	SIM_TEST(test_tcp_bpf_rxtx_peer_splices_chunked),
 };
 
 int main(void)
