@@ -77,7 +77,9 @@ long sim_expected_violations(void);
 /* Print every live allocation with its call site. */
 void sim_ledger_report(FILE *out);
 
-/* Fault injection: skip @skip allocations of @kind, then fail @count. */
+/* Fault injection: skip @skip allocations of @kind, then fail @count.
+ * SIM_SOCK stands for socket memory scheduling: __sk_mem_schedule() fails
+ * as under memory pressure (socks themselves are never failed). */
 void sim_fail_alloc(enum sim_kind kind, int skip, int count);
 bool sim_should_fail(enum sim_kind kind);
 
