@@ -34,6 +34,7 @@ all: build-tests
 
 include kernel-port/kernel-port.mk
 include kernel-port/kernel-check.mk
+include coverage/coverage.mk
 
 BDIR := $(O)/$(VARIANT)$(KVARIANT_SUFFIX)
 PKGS_STAMP := $(O)/.pkgs-stamp
@@ -147,6 +148,7 @@ help:
 	@echo "make check               build and run the tests only"
 	@echo "make verify-kernel-port  prove the compiled kernel files = pristine $(KVER) + series"
 	@echo "make kernel-check        git am the series onto the whole $(KVER) tree; W=1 build after each patch; checkpatch --strict"
+	@echo "make coverage            gcov build, every test, lcov HTML + patch coverage of the series in $(O)/coverage/"
 	@echo "make hdrcheck            compile every shim header alone and after <stdio.h>"
 	@echo "make deps                install/check every Debian package"
 	@echo "make ksrc                extract and patch the kernel files into $(O)/"
