@@ -71,10 +71,10 @@ $(COV_PKGS_STAMP): kernel-port/deps.sh coverage/coverage.mk
 # `make coverage`: the figures of a broken run would mislead.
 $(COV_OUT)/tests.log: $(COV_TEST_BINS) tests/run-tests.sh $(cov_force) | $(COV_PKGS_STAMP)
 	@mkdir -p $(@D)
-	@echo "  COV-RUN  $(words $(COV_TEST_BINS)) test binaries (gcov build, $(COV_BDIR))"
+	@$(if $(filter 1,$(V)),,echo "  COV-RUN  $(words $(COV_TEST_BINS)) test binaries (gcov build, $(COV_BDIR))")
 	$(Q)find $(COV_BDIR) -name '*.gcda' -delete
 	$(Q)rm -f $@; if ! TEST_FILTER='$(TEST_FILTER)' tests/run-tests.sh $(COV_TEST_BINS) >$@.tmp 2>&1; then \
-		echo "sockmap-sim: coverage: tests failed in the gcov build: $$(grep -m1 '^sockmap-sim: failing' $@.tmp | sed 's/^sockmap-sim: //') (log: $@.tmp)" >&2; \
+		echo "sockmap-sim: coverage: tests failed in the gcov build: $$(grep -m1 '^sockmap-sim: failing' $@.tmp | sed 's/^sockmap-sim: failing: //'); log: $@.tmp" >&2; \
 		exit 1; fi
 	$(Q)sed -n 's/^\(sockmap-sim: [0-9]* tests passed.*\) (ASan+UBSan)$$/  \1 (gcov build)/p' $@.tmp
 	$(Q)echo '$(cov_params)' >$(COV_OUT)/.params
@@ -82,25 +82,25 @@ $(COV_OUT)/tests.log: $(COV_TEST_BINS) tests/run-tests.sh $(cov_force) | $(COV_P
 
 # 2. lcov: everything, then the kernel files and sim/ apart.
 $(COV_OUT)/all.info: $(COV_OUT)/tests.log coverage/lcovrc
-	@echo "  LCOV     $@"
+	@$(if $(filter 1,$(V)),,echo "  LCOV     $@")
 	$(Q)$(COV_LCOV) --capture --directory $(COV_BDIR) --base-directory $(CURDIR) \
 		--output-file $@.tmp 2>$@.log || { \
 		echo "sockmap-sim: coverage: lcov --capture failed: $$(tail -n1 $@.log)" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
 
 $(COV_OUT)/kernel.info: $(COV_OUT)/all.info
-	@echo "  LCOV     $@ ($(KSRC))"
+	@$(if $(filter 1,$(V)),,echo "  LCOV     $@ ($(KSRC))")
 	$(Q)$(COV_LCOV) --extract $< '$(abspath $(KSRC))/*' --output-file $@ 2>$@.log || { \
 		echo "sockmap-sim: coverage: lcov --extract failed: $$(tail -n1 $@.log)" >&2; exit 1; }
 
 $(COV_OUT)/sim.info: $(COV_OUT)/all.info
-	@echo "  LCOV     $@ (sim/)"
+	@$(if $(filter 1,$(V)),,echo "  LCOV     $@ (sim/)")
 	$(Q)$(COV_LCOV) --extract $< '$(CURDIR)/sim/*' --output-file $@ 2>$@.log || { \
 		echo "sockmap-sim: coverage: lcov --extract failed: $$(tail -n1 $@.log)" >&2; exit 1; }
 
 # 3. genhtml: annotated sources with paths relative to the tree.
 $(COV_OUT)/kernel/index.html: $(COV_OUT)/kernel.info
-	@echo "  GENHTML  $(@D)"
+	@$(if $(filter 1,$(V)),,echo "  GENHTML  $(@D)")
 	$(Q)rm -rf $(@D)
 	$(Q)$(COV_GENHTML) --prefix $(abspath $(KSRC)) \
 		--title 'sockmap-sim: Linux $(KVER) kernel files + series' \
@@ -108,7 +108,7 @@ $(COV_OUT)/kernel/index.html: $(COV_OUT)/kernel.info
 		echo "sockmap-sim: coverage: genhtml failed: $$(tail -n1 $(COV_OUT)/kernel.genhtml.log)" >&2; exit 1; }
 
 $(COV_OUT)/sim/index.html: $(COV_OUT)/sim.info
-	@echo "  GENHTML  $(@D)"
+	@$(if $(filter 1,$(V)),,echo "  GENHTML  $(@D)")
 	$(Q)rm -rf $(@D)
 	$(Q)$(COV_GENHTML) --prefix $(CURDIR) --title 'sockmap-sim: sim/ (shims)' \
 		--output-directory $(@D) $< 2>$(COV_OUT)/sim.genhtml.log || { \
@@ -119,11 +119,11 @@ $(COV_OUT)/summary.json: $(COV_OUT)/kernel.info $(COV_OUT)/sim.info \
 		$(COV_OUT)/kernel/index.html $(COV_OUT)/sim/index.html \
 		$(COV_TOOL) $(COV_REASONS) $(KSERIES) $(EXTRA_PATCHES) $(KPORT_FILES) \
 		$(KSRC_STAMP) $(KSRC_PRISTINE_STAMP)
-	@echo "  PATCHCOV $(words $(KSERIES) $(EXTRA_PATCHES)) patches -> $(COV_OUT)/index.html"
+	@$(if $(filter 1,$(V)),,echo "  PATCHCOV $(words $(KSERIES) $(EXTRA_PATCHES)) patches -> $(COV_OUT)/index.html")
 	$(Q)python3 $(COV_TOOL) --kver $(KVER) --pristine $(KSRC_PRISTINE) --ksrc $(KSRC) \
 		--allow $(KPORT_FILES) --reasons $(COV_REASONS) \
 		--kernel-info $(COV_OUT)/kernel.info --sim-info $(COV_OUT)/sim.info \
-		--tests-log $(COV_OUT)/tests.log --out $(COV_OUT) $(KSERIES) $(EXTRA_PATCHES)
+		--tests-log $(COV_OUT)/tests.log --test-filter '$(TEST_FILTER)' --out $(COV_OUT) $(KSERIES) $(addprefix --extra ,$(EXTRA_PATCHES))
 
 cov-report: $(COV_OUT)/summary.json
 	$(Q)cat $(COV_OUT)/summary.txt

@@ -301,7 +301,10 @@ def main():
     ap.add_argument("--kernel-info", required=True)
     ap.add_argument("--sim-info", required=True)
     ap.add_argument("--tests-log")
+    ap.add_argument("--test-filter", default="")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--extra", action="append", default=[],
+                    help="a patch applied after the series (EXTRA_PATCHES)")
     ap.add_argument("patches", nargs="*")
     a = ap.parse_args()
 
@@ -315,7 +318,14 @@ def main():
     allow = [l.split("#")[0].strip() for l in read_lines(a.allow)]
     allow = [p for p in allow if p]
     reasons = read_reasons(a.reasons)
-    patches = [parse_patch(p) for p in a.patches]
+    patches = [parse_patch(p) for p in a.patches + a.extra]
+    for i, p in enumerate(patches):
+        p["extra"] = i >= len(a.patches)
+        if not p["subject"]:
+            p["subject"] = p["name"]
+        if p["extra"]:
+            p["subject"] = "extra: " + p["subject"]
+    a.total_label = "series + extra" if a.extra else "series"
 
     # 1. line mapping
     state = {}
@@ -415,13 +425,14 @@ def main():
         f.write(txt)
     summary = {
         "tool": "sockmap-sim coverage/patchcov.py", "format": 1,
-        "kernel": a.kver, "tests": a.tests,
+        "kernel": a.kver, "tests": a.tests, "test_filter": a.test_filter,
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "targets": {"added_lines_executed_pct": TARGET_LINES,
                     "added_branches_taken_pct": TARGET_BRANCHES},
         "files": files, "kernel_total": ktot, "sim_total": stot,
         "patches": [{
             "index": p["index"], "name": p["name"], "subject": p["subject"],
+            "extra": p["extra"],
             "sim_files": p["plus"], **p["cov"],
             "other_files": p["other_files"],
         } for p in patches],
@@ -436,20 +447,25 @@ def main():
     with open(os.path.join(a.out, "index.html"), "w") as f:
         f.write(render_html(a, patches, files, ktot, stot, stot_p, unexec,
                             partial_br, regions))
+    with open(os.path.join(a.out, "series.html"), "w") as f:
+        f.write(render_series(a, patches, allow, state, krec, files))
 
 
 # ---- text --------------------------------------------------------------------
 
-def other_label(path):
+def other_label(p, path):
+    if p["extra"]:
+        return "EXTRA_PATCHES: not compiled here, and make kernel-check does not apply them"
     if path.startswith("tools/"):
         return "selftests: applied and checkpatch'd by make kernel-check, not built or executed here"
     return "built by make kernel-check, not executed here"
 
 
-def tests_str(t):
-    if not t:
-        return "test count unknown"
-    return f"{t['passed']} tests passed, {t['failed']} failed ({t['binaries']} binaries)"
+def tests_str(a):
+    t = a.tests
+    s = (f"{t['passed']} tests passed, {t['failed']} failed ({t['binaries']} binaries)"
+         if t else "test count unknown")
+    return s + (f", TEST_FILTER='{a.test_filter}'" if a.test_filter else "")
 
 
 def met(v, target):
@@ -460,7 +476,7 @@ def render_text(a, patches, files, ktot, stot, sp, unexec, partial_br, regions):
     o = []
     w = o.append
     w(f"sockmap-sim coverage: Linux {a.kver} + {len(patches)} patch(es), gcov build, "
-      f"{tests_str(a.tests)}")
+      f"{tests_str(a)}")
     w("")
     w(f"{'file':<28} {'lines':>18} {'branches':>18} {'functions':>16}")
     for f in files:
@@ -483,7 +499,7 @@ def render_text(a, patches, files, ktot, stot, sp, unexec, partial_br, regions):
         w(f"  {p['index']:>2} {p['subject'][:50]:<50} {c['added']:>5} {c['final']:>5} "
           f"{c['executable']:>5} {fmt_ratio(c['executed'], c['executable'], 14)} "
           f"{fmt_ratio(c['branches_taken'], c['branches'], 16)}")
-    w(f"  {'series':<53} {sp['added']:>5} {sp['final']:>5} {sp['executable']:>5} "
+    w(f"  {a.total_label:<53} {sp['added']:>5} {sp['final']:>5} {sp['executable']:>5} "
       f"{fmt_ratio(sp['executed'], sp['executable'], 14)} "
       f"{fmt_ratio(sp['branches_taken'], sp['branches'], 16)}")
     w("  (added: + lines of the patch; final: still in the final file, the rest a later")
@@ -495,7 +511,7 @@ def render_text(a, patches, files, ktot, stot, sp, unexec, partial_br, regions):
         groups = {}
         for p in others:
             for path, n in p["other_files"].items():
-                groups.setdefault(other_label(path), []).append((p["index"], path, n))
+                groups.setdefault(other_label(p, path), []).append((p["index"], path, n))
         for label, rows in groups.items():
             w(f"  {label}:")
             for idx, path, n in rows:
@@ -579,11 +595,13 @@ def render_html(a, patches, files, ktot, stot, sp, unexec, partial_br, regions):
     w(f"<h1>sockmap-sim coverage</h1>")
     w(f"<p class=\"sub\">The real skmsg.c, tcp_bpf.c and skmsg.h of Linux {e(a.kver)} plus "
       f"{len(patches)} patch(es), compiled against the sim and run by the whole CMocka suite "
-      f"(gcc --coverage -O0, no sanitizers): {e(tests_str(a.tests))}. Generated "
+      f"(gcc --coverage -O0, no sanitizers): {e(tests_str(a))}. Generated "
       f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}.</p>")
     w("<ul class=\"links\">")
     w("<li><a href=\"kernel/index.html\">lcov report of the kernel files</a> (annotated: "
       + ", ".join(f"<a href=\"{e(f['html'])}\">{e(f['file'])}</a>" for f in files) + ")</li>")
+    w("<li><a href=\"series.html\">the series, annotated</a>: every line each patch adds, "
+      "with its execution count and branches, in the final files</li>")
     w("<li><a href=\"sim/index.html\">lcov report of sim/</a> (the shims)</li>")
     w("<li><a href=\"summary.json\">summary.json</a>, <a href=\"summary.txt\">summary.txt</a>"
       " (what <code>make coverage</code> printed)</li>")
@@ -615,7 +633,7 @@ def render_html(a, patches, files, ktot, stot, sp, unexec, partial_br, regions):
         w(f"<tr><td>{p['index']}. {e(p['subject'])}</td><td class=\"n\">{c['added']}</td>"
           f"<td class=\"n\">{c['final']}</td><td class=\"n\">{c['executable']}</td>"
           f"{td_ratio(c['executed'], c['executable'])}{td_ratio(c['branches_taken'], c['branches'])}</tr>")
-    w(f"<tr class=\"total\"><td>series</td><td class=\"n\">{sp['added']}</td>"
+    w(f"<tr class=\"total\"><td>{e(a.total_label)}</td><td class=\"n\">{sp['added']}</td>"
       f"<td class=\"n\">{sp['final']}</td><td class=\"n\">{sp['executable']}</td>"
       f"{td_ratio(sp['executed'], sp['executable'])}{td_ratio(sp['branches_taken'], sp['branches'])}</tr>")
     w("</table>")
@@ -661,7 +679,7 @@ def render_html(a, patches, files, ktot, stot, sp, unexec, partial_br, regions):
         for p in others:
             for path, n in p["other_files"].items():
                 w(f"<tr><td class=\"n\">{p['index']}</td><td><code>{e(path)}</code></td>"
-                  f"<td class=\"n\">{n}</td><td>{e(other_label(path))}</td></tr>")
+                  f"<td class=\"n\">{n}</td><td>{e(other_label(p, path))}</td></tr>")
         w("</table>")
 
     w("<h2>Unexecuted regions of the kernel files</h2>")
@@ -682,6 +700,86 @@ def render_html(a, patches, files, ktot, stot, sp, unexec, partial_br, regions):
             w(f"<tr><td class=\"n\">{r['missed']}</td><td><code>{e(r['function'])}</code> "
               f"({how})</td><td>{spans}</td><td>{e(r['reason'])}</td></tr>")
         w("</table>")
+    w("</body></html>")
+    return "\n".join(o) + "\n"
+
+
+SERIES_CSS = CSS + """
+table.code { border-collapse: collapse; font-family: monospace; font-size: 13px; }
+table.code td { border: none; padding: 0 8px; white-space: pre; }
+table.code td.ln { text-align: right; color: #333; background: #eef; }
+table.code td.cnt { text-align: right; }
+table.code td.br { text-align: center; }
+table.code td.mk { font-weight: bold; color: #176b12; padding: 0 2px; }
+tr.ctx td.s { color: #777; }
+tr.run td.s, tr.run td.cnt { background: #d5efd0; }
+tr.miss td.s, tr.miss td.cnt { background: #f8c4c0; }
+tr.part td.br { background: #f7eaa7; }
+tr.gap td { color: #999; background: #f4f4f4; }
+"""
+
+
+def render_series(a, patches, allow, state, krec, files):
+    """Each patch's added lines in the final files, with a little context."""
+    e = html.escape
+    fhtml = {f["file"]: f["html"] for f in files}
+    empty = {"da": {}, "br": {}}
+    o = []
+    w = o.append
+    w("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+    w(f"<title>sockmap-sim coverage: the series, annotated</title><style>{SERIES_CSS}</style>")
+    w("</head><body>")
+    w(f"<h1>The series, annotated</h1><p class=\"sub\"><a href=\"index.html\">summary</a>. "
+      f"Lines each patch adds to the files the sim compiles, at their place in the final "
+      f"files of Linux {e(a.kver)} + the series, two lines of context around them (grey). "
+      "Columns: line (links to the lcov page), + for a line the patch adds, execution "
+      "count, branch outcomes taken, source. Green: executed; red: executable and not executed; yellow branch "
+      "column: an outcome never taken. A line a later patch changed shows under that "
+      "patch.</p>")
+    for p in patches:
+        c = p["cov"]
+        if not c["final"]:
+            continue
+        w(f"<h2 id=\"patch{p['index']}\">{p['index']}. {e(p['subject'])}</h2>")
+        w(f"<p>{c['final']} lines in the final files, {c['executable']} executable, "
+          f"{c['executed']} executed; branch outcomes taken {c['branches_taken']}/{c['branches']}."
+          f" <code>{e(p['name'])}</code></p>")
+        for f in allow:
+            src = state[f]
+            mine = [i for i, (_, org) in enumerate(src) if org == p["index"]]
+            if not mine:
+                continue
+            rec = krec.get(f, empty)
+            show = set()
+            for i in mine:
+                show.update(range(max(0, i - 2), min(len(src), i + 3)))
+            w(f"<h3>{e(f)}</h3><table class=\"code\">")
+            prev = None
+            for i in sorted(show):
+                if prev is not None and i != prev + 1:
+                    w("<tr class=\"gap\"><td class=\"ln\">&hellip;</td><td></td><td></td><td></td><td></td></tr>")
+                prev = i
+                ln = i + 1
+                text, org = src[i]
+                cnt = rec["da"].get(ln)
+                br = rec["br"].get(ln, [])
+                taken = sum(1 for t in br if t > 0)
+                if org != p["index"]:
+                    cls_ = "ctx"
+                elif cnt is None:
+                    cls_ = "add"
+                else:
+                    cls_ = "run" if cnt > 0 else "miss"
+                if br and taken < len(br) and org == p["index"]:
+                    cls_ += " part"
+                h = fhtml.get(f)
+                lnum = f"<a href=\"{e(h)}#{ln}\">{ln}</a>" if h else str(ln)
+                mark = "+" if org == p["index"] else ""
+                w(f"<tr class=\"{cls_}\"><td class=\"ln\">{lnum}</td><td class=\"mk\">{mark}</td>"
+                  f"<td class=\"cnt\">{'' if cnt is None else cnt}</td>"
+                  f"<td class=\"br\">{f'{taken}/{len(br)}' if br else ''}</td>"
+                  f"<td class=\"s\">{e(text.expandtabs(8))}</td></tr>")
+            w("</table>")
     w("</body></html>")
     return "\n".join(o) + "\n"
 
