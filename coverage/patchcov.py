@@ -332,7 +332,6 @@ def main():
     for f in allow:
         p = os.path.join(a.pristine, f)
         state[f] = [[t, 0] for t in read_lines(p)] if os.path.exists(p) else []
-    replaced = {}
     for i, p in enumerate(patches, 1):
         p["index"] = i
         p["other_files"] = {}
