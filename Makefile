@@ -19,7 +19,7 @@ KSRC_TARBALL	?= /usr/src/linux-source-6.12.tar.xz
 PATCH_IDENTITY	:= sockmap-sim maintainers <maintainers@sockmap-sim.invalid>
 # Debian packages the tests need (the kernel source package is handled
 # with its pinned version by kernel-port/deps.sh).
-DEPS_PKGS	:= gcc make libc6-dev libcmocka-dev liburcu-dev patch xz-utils
+DEPS_PKGS	:= gcc make libc6-dev libcmocka-dev liburcu-dev patch xz-utils lcov python3
 
 O		?= build
 VARIANT		?= asan
@@ -126,6 +126,7 @@ test: hdrcheck check verify-kernel-port
 		$(MAKE) --no-print-directory check verify-kernel-port KSERIES_UPTO=$$n; \
 	done
 	$(Q)$(MAKE) --no-print-directory kernel-check
+	$(Q)$(MAKE) --no-print-directory coverage
 
 # The full series (read and zero-copy splice rows), then the always-copy
 # splice of patches 1-4 and the pristine files (where splice moves nothing).
@@ -143,7 +144,7 @@ $(BDIR)/tests/report: tests/report.c tests/sim_test.h $(SIM_OBJS) $(KPORT_OBJS)
 		$(LDFLAGS_$(VARIANT)) $(LDLIBS) -o $@
 
 help:
-	@echo "make test                hdrcheck, all tests (ASan+UBSan) on 3 series variants, verify-kernel-port, kernel-check"
+	@echo "make test                hdrcheck, all tests (ASan+UBSan) on 3 series variants, verify-kernel-port, kernel-check, coverage"
 	@echo "make run                 the TX->RX cost report (the main job)"
 	@echo "make check               build and run the tests only"
 	@echo "make verify-kernel-port  prove the compiled kernel files = pristine $(KVER) + series"

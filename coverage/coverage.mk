@@ -73,10 +73,10 @@ $(COV_OUT)/tests.log: $(COV_TEST_BINS) tests/run-tests.sh $(cov_force) | $(COV_P
 	@mkdir -p $(@D)
 	@$(if $(filter 1,$(V)),,echo "  COV-RUN  $(words $(COV_TEST_BINS)) test binaries (gcov build, $(COV_BDIR))")
 	$(Q)find $(COV_BDIR) -name '*.gcda' -delete
-	$(Q)rm -f $@; if ! TEST_FILTER='$(TEST_FILTER)' tests/run-tests.sh $(COV_TEST_BINS) >$@.tmp 2>&1; then \
+	$(Q)rm -f $@; if ! RUN_TESTS_LABEL='gcov build' TEST_FILTER='$(TEST_FILTER)' tests/run-tests.sh $(COV_TEST_BINS) >$@.tmp 2>&1; then \
 		echo "sockmap-sim: coverage: tests failed in the gcov build: $$(grep -m1 '^sockmap-sim: failing' $@.tmp | sed 's/^sockmap-sim: failing: //'); log: $@.tmp" >&2; \
 		exit 1; fi
-	$(Q)sed -n 's/^\(sockmap-sim: [0-9]* tests passed.*\) (ASan+UBSan)$$/  \1 (gcov build)/p' $@.tmp
+	$(Q)sed -n 's/^\(sockmap-sim: [0-9]* tests passed.*\)$$/  \1/p' $@.tmp
 	$(Q)echo '$(cov_params)' >$(COV_OUT)/.params
 	$(Q)mv $@.tmp $@
 

@@ -19,7 +19,7 @@ for bin in "$@"; do
 	fail=$((fail + f))
 	[ $rc -eq 0 ] || bad+=("$(basename "$bin") (exit $rc)")
 done
-echo "sockmap-sim: $pass tests passed, $fail failed, in $bins binaries (ASan+UBSan)"
+echo "sockmap-sim: $pass tests passed, $fail failed, in $bins binaries (${RUN_TESTS_LABEL:-ASan+UBSan})"
 if [ ${#bad[@]} -gt 0 ]; then
 	echo "sockmap-sim: failing: ${bad[*]}" >&2
 	exit 1
