@@ -355,6 +355,26 @@ static void test_tcp_bpf_rxrx_redirect_to_self_is_pass(void **state)
 	recv_expect(fx.a, 0, 2000);
 }
 
+/* 6.12.117 as it is: with a verdict program, the peer's FIN is a
+ * zero-length sk_msg that tcp_bpf_recvmsg_parser() never dequeues; every
+ * recv() after it returns 0 and counts the FIN again, so copied_seq runs
+ * ahead of rcv_nxt. Asserted so a fix shows up as a change here. */
+static void test_tcp_bpf_rxrx_recv_after_fin_advances_copied_seq(void **state)
+{
+	char buf[10];
+	u32 rcv_nxt;
+
+	(void)state;
+	rxrx_setup(KV, SIM_PASS, 0);
+	assert_int_equal(sim_shutdown(fx.a2, 1 /* SHUT_WR */), 0);
+	rcv_nxt = tcp_sk(fx.a)->rcv_nxt;
+	for (int i = 1; i <= 3; i++) {
+		assert_int_equal(sim_recv(fx.a, buf, sizeof(buf), MSG_DONTWAIT), 0);
+		assert_int_equal(tcp_sk(fx.a)->copied_seq - rcv_nxt, i - 1);
+	}
+	assert_int_equal(tcp_sk(fx.a)->rcv_nxt, rcv_nxt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +391,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_rxrx_redirect_to_empty_slot_drops),
 		SIM_TEST(test_tcp_bpf_rxrx_pass_to_self),
 		SIM_TEST(test_tcp_bpf_rxrx_redirect_to_self_is_pass),
+		SIM_TEST(test_tcp_bpf_rxrx_recv_after_fin_advances_copied_seq),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(shape_rows)];
 	size_t n = 0;
