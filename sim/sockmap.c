@@ -13,12 +13,24 @@
 #include <sim/net.h>
 #include <linux/filter.h>
 
+/* One structure for both map types: SOCKMAP uses the slot array,
+ * SOCKHASH the element list (net/core/sock_map.c: bpf_stab, bpf_shtab;
+ * the hash is one bucket, searched linearly). */
 struct bpf_stab {
 	struct bpf_map map;
-	struct sock **sks;
+	struct sock **sks;		/* SOCKMAP */
+	struct list_head elems;		/* SOCKHASH: struct bpf_shtab_elem */
+	u32 key_size;
+	u32 count;
 	struct sk_psock_progs progs;
 	spinlock_t lock;
 	struct sim_resource res;
+};
+
+struct bpf_shtab_elem {
+	struct list_head node;
+	struct sock *sk;
+	u8 key[];
 };
 
 static struct bpf_stab *stab_of(struct bpf_map *map)
@@ -332,7 +344,7 @@ static void sock_map_free(struct sim_resource *res)
 	u32 i;
 
 	synchronize_rcu();
-	for (i = 0; i < stab->map.max_entries; i++) {
+	for (i = 0; stab->sks && i < stab->map.max_entries; i++) {
 		struct sock **psk = &stab->sks[i];
 		struct sock *sk;
 
@@ -346,6 +358,21 @@ static void sock_map_free(struct sim_resource *res)
 			release_sock(sk);
 			sock_put(sk);
 		}
+	}
+	while (!list_empty(&stab->elems)) {	/* sock_hash_free() */
+		struct bpf_shtab_elem *elem = list_first_entry(&stab->elems,
+						struct bpf_shtab_elem, node);
+		struct sock *sk = elem->sk;
+
+		list_del(&elem->node);
+		sock_hold(sk);
+		lock_sock(sk);
+		rcu_read_lock();
+		sock_map_unref(sk, elem);
+		rcu_read_unlock();
+		release_sock(sk);
+		sock_put(sk);
+		kfree(elem);
 	}
 	synchronize_rcu();
 	psock_progs_drop(&stab->progs);
@@ -362,9 +389,25 @@ struct bpf_map *sim_sockmap_create(u32 max_entries)
 	stab->map.max_entries = max_entries;
 	stab->map.numa_node = NUMA_NO_NODE;
 	spin_lock_init(&stab->lock);
+	INIT_LIST_HEAD(&stab->elems);
 	stab->sks = kzalloc(sizeof(struct sock *) * max_entries, GFP_KERNEL);
 	BUG_ON(!stab->sks);
 	sim_world_own(&stab->res, sock_map_free, "sockmap");
+	return &stab->map;
+}
+
+struct bpf_map *sim_sockhash_create(u32 max_entries, u32 key_size)
+{
+	struct bpf_stab *stab = kzalloc(sizeof(*stab), GFP_KERNEL);
+
+	BUG_ON(!stab || !key_size);
+	stab->map.map_type = BPF_MAP_TYPE_SOCKHASH;
+	stab->map.max_entries = max_entries;
+	stab->map.numa_node = NUMA_NO_NODE;
+	stab->key_size = key_size;
+	spin_lock_init(&stab->lock);
+	INIT_LIST_HEAD(&stab->elems);
+	sim_world_own(&stab->res, sock_map_free, "sockhash");
 	return &stab->map;
 }
 
@@ -390,6 +433,7 @@ int sim_map_update(struct bpf_map *map, u32 idx, struct sock *sk, u64 flags)
 	struct sock *osk;
 	int ret;
 
+	BUG_ON(map->map_type != BPF_MAP_TYPE_SOCKMAP);	/* sim_hash_update() */
 	if (!sock_map_sk_state_allowed(sk))
 		return -EOPNOTSUPP;
 	lock_sock(sk);	/* sock_map_sk_acquire() */
@@ -443,6 +487,7 @@ int sim_map_delete(struct bpf_map *map, u32 i)
 {
 	struct bpf_stab *stab = stab_of(map);
 
+	BUG_ON(map->map_type != BPF_MAP_TYPE_SOCKMAP);	/* sim_hash_delete() */
 	if (unlikely(i >= map->max_entries))
 		return -EINVAL;
 	return __sock_map_delete(stab, NULL, &stab->sks[i]);
@@ -452,7 +497,7 @@ static struct sock *__sock_map_lookup_elem(struct bpf_map *map, u32 key)
 {
 	struct bpf_stab *stab = stab_of(map);
 
-	if (unlikely(key >= map->max_entries))
+	if (unlikely(key >= map->max_entries || !stab->sks))
 		return NULL;
 	return READ_ONCE(stab->sks[key]);
 }
@@ -462,9 +507,153 @@ struct sock *sim_map_lookup(struct bpf_map *map, u32 key)
 	return __sock_map_lookup_elem(map, key);
 }
 
+/* ---- SOCKHASH ------------------------------------------------------------ */
+
+static struct bpf_shtab_elem *sock_hash_lookup_elem_raw(struct bpf_stab *stab,
+							const void *key)
+{
+	struct bpf_shtab_elem *elem;
+
+	list_for_each_entry(elem, &stab->elems, node)
+		if (!memcmp(elem->key, key, stab->key_size))
+			return elem;
+	return NULL;
+}
+
+static struct sock *__sock_hash_lookup_elem(struct bpf_map *map, const void *key)
+{
+	struct bpf_shtab_elem *elem = sock_hash_lookup_elem_raw(stab_of(map), key);
+
+	return elem ? elem->sk : NULL;
+}
+
+struct sock *sim_hash_lookup(struct bpf_map *map, const void *key)
+{
+	return __sock_hash_lookup_elem(map, key);
+}
+
+/* sock_hash_free_elem(): the kernel frees with kfree_rcu(); no reader can
+ * hold an element across this single-task sim's calls. */
+static void sock_hash_free_elem(struct bpf_stab *stab, struct bpf_shtab_elem *elem)
+{
+	stab->count--;
+	kfree(elem);
+}
+
+static void sock_hash_delete_from_link(struct bpf_map *map, struct sock *sk,
+				       void *link_raw)
+{
+	struct bpf_stab *stab = stab_of(map);
+	struct bpf_shtab_elem *elem = link_raw, *elem_probe;
+
+	spin_lock_bh(&stab->lock);
+	elem_probe = sock_hash_lookup_elem_raw(stab, elem->key);
+	if (elem_probe && elem_probe == elem) {
+		list_del(&elem->node);
+		sock_map_unref(elem->sk, elem);
+		sock_hash_free_elem(stab, elem);
+	}
+	spin_unlock_bh(&stab->lock);
+	(void)sk;
+}
+
+int sim_hash_delete(struct bpf_map *map, const void *key)
+{
+	struct bpf_stab *stab = stab_of(map);
+	struct bpf_shtab_elem *elem;
+	int ret = -ENOENT;
+
+	spin_lock_bh(&stab->lock);
+	elem = sock_hash_lookup_elem_raw(stab, key);
+	if (elem) {
+		list_del(&elem->node);
+		sock_map_unref(elem->sk, elem);
+		sock_hash_free_elem(stab, elem);
+		ret = 0;
+	}
+	spin_unlock_bh(&stab->lock);
+	return ret;
+}
+
+/* bpf(BPF_MAP_UPDATE_ELEM) on a SOCKHASH: sock_hash_update_common() */
+int sim_hash_update(struct bpf_map *map, const void *key, struct sock *sk, u64 flags)
+{
+	struct bpf_stab *stab = stab_of(map);
+	struct bpf_shtab_elem *elem, *elem_new;
+	struct sk_psock_link *link;
+	struct sk_psock *psock;
+	int ret;
+
+	if (!sock_map_sk_state_allowed(sk))
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	rcu_read_lock();
+	if (unlikely(flags > BPF_EXIST)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	link = sk_psock_init_link();
+	if (!link) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = sock_map_link(map, sk);
+	if (ret < 0)
+		goto out_free;
+	psock = sk_psock(sk);
+	WARN_ON_ONCE(!psock);
+	spin_lock_bh(&stab->lock);
+	elem = sock_hash_lookup_elem_raw(stab, key);
+	if (elem && flags == BPF_NOEXIST) {
+		ret = -EEXIST;
+		goto out_unlock;
+	} else if (!elem && flags == BPF_EXIST) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	/* sock_hash_alloc_elem() */
+	if (!elem && stab->count >= map->max_entries) {
+		ret = -E2BIG;
+		goto out_unlock;
+	}
+	elem_new = kzalloc(sizeof(*elem_new) + stab->key_size, GFP_ATOMIC | __GFP_NOWARN);
+	if (!elem_new) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	memcpy(elem_new->key, key, stab->key_size);
+	elem_new->sk = sk;
+	stab->count++;
+	sock_map_add_link(psock, link, map, elem_new);
+	list_add(&elem_new->node, &stab->elems);
+	if (elem) {
+		list_del(&elem->node);
+		sock_map_unref(elem->sk, elem);
+		sock_hash_free_elem(stab, elem);
+	}
+	spin_unlock_bh(&stab->lock);
+	goto out;
+out_unlock:
+	spin_unlock_bh(&stab->lock);
+	sk_psock_put(sk, psock);
+out_free:
+	sk_psock_free_link(link);
+out:
+	rcu_read_unlock();
+	release_sock(sk);
+	return ret;
+}
+
 static void sock_map_unlink(struct sock *sk, struct sk_psock_link *link)
 {
-	__sock_map_delete(stab_of(link->map), sk, link->link_raw);
+	switch (link->map->map_type) {
+	case BPF_MAP_TYPE_SOCKMAP:
+		__sock_map_delete(stab_of(link->map), sk, link->link_raw);
+		return;
+	case BPF_MAP_TYPE_SOCKHASH:
+		sock_hash_delete_from_link(link->map, sk, link->link_raw);
+		return;
+	}
 }
 
 static void sock_map_remove_links(struct sock *sk, struct sk_psock *psock)
@@ -606,15 +795,34 @@ u64 bpf_sk_redirect_map(struct sk_buff *skb, struct bpf_map *map, u32 key, u64 f
 u64 bpf_msg_redirect_hash(struct sk_msg *msg, struct bpf_map *map,
 			  const void *key, u64 flags)
 {
-	(void)msg; (void)map; (void)key; (void)flags;
-	SIM_UNREACHABLE("SOCKHASH (bpf_msg_redirect_hash)");
+	struct sock *sk;
+
+	if (unlikely(flags & ~(BPF_F_INGRESS)))
+		return SK_DROP;
+	sk = __sock_hash_lookup_elem(map, key);
+	if (!sk || !sock_map_redirect_allowed(sk))
+		return SK_DROP;
+	if (!(flags & BPF_F_INGRESS) && !sk_is_tcp(sk))
+		return SK_DROP;
+	msg->flags = flags;
+	msg->sk_redir = sk;
+	return SK_PASS;
 }
 
 u64 bpf_sk_redirect_hash(struct sk_buff *skb, struct bpf_map *map,
 			 const void *key, u64 flags)
 {
-	(void)skb; (void)map; (void)key; (void)flags;
-	SIM_UNREACHABLE("SOCKHASH (bpf_sk_redirect_hash)");
+	struct sock *sk;
+
+	if (unlikely(flags & ~(BPF_F_INGRESS)))
+		return SK_DROP;
+	sk = __sock_hash_lookup_elem(map, key);
+	if (unlikely(!sk || !sock_map_redirect_allowed(sk)))
+		return SK_DROP;
+	if (!(flags & BPF_F_INGRESS) && !sk_is_tcp(sk))
+		return SK_DROP;
+	skb_bpf_set_redir(skb, sk, flags & BPF_F_INGRESS);
+	return SK_PASS;
 }
 
 /* ---- canned programs ---------------------------------------------------- */
@@ -632,6 +840,8 @@ static unsigned int run_msg_verdict(const struct bpf_prog *prog, void *ctx)
 	case SIM_PASS:
 		return SK_PASS;
 	case SIM_REDIRECT:
+		if (v->map->map_type == BPF_MAP_TYPE_SOCKHASH)
+			return bpf_msg_redirect_hash(msg, v->map, v->hkey, v->flags);
 		return bpf_msg_redirect_map(msg, v->map, v->key, v->flags);
 	case SIM_DROP:
 	default:
@@ -648,6 +858,8 @@ static unsigned int run_skb_verdict(const struct bpf_prog *prog, void *ctx)
 	case SIM_PASS:
 		return SK_PASS;
 	case SIM_REDIRECT:
+		if (v->map->map_type == BPF_MAP_TYPE_SOCKHASH)
+			return bpf_sk_redirect_hash(skb, v->map, v->hkey, v->flags);
 		return bpf_sk_redirect_map(skb, v->map, v->key, v->flags);
 	case SIM_DROP:
 	default:

@@ -2,7 +2,7 @@
 /*
  * sim: sockmaps and programs, the bpf(2) calls a test makes: create a
  * SOCKMAP, update/delete slots, load a program (a C callback) and attach
- * it to the map. The map links socks to psocks the way
+ * it to the map (SOCKMAP or SOCKHASH). The map links socks to psocks the way
  * net/core/sock_map.c does (sk_psock_init, psock_update_sk_prot,
  * sk_psock_start_verdict, sk_psock_put on delete, close and unhash).
  */
@@ -17,6 +17,12 @@ int sim_map_update(struct bpf_map *map, u32 key, struct sock *sk, u64 flags);
 int sim_map_delete(struct bpf_map *map, u32 key);
 struct sock *sim_map_lookup(struct bpf_map *map, u32 key);
 void sim_map_close(struct bpf_map *map);
+
+/* SOCKHASH: keys of @key_size bytes (a 4-tuple, say). */
+struct bpf_map *sim_sockhash_create(u32 max_entries, u32 key_size);
+int sim_hash_update(struct bpf_map *map, const void *key, struct sock *sk, u64 flags);
+int sim_hash_delete(struct bpf_map *map, const void *key);
+struct sock *sim_hash_lookup(struct bpf_map *map, const void *key);
 
 /* Load a program: the returned reference is the test's "fd". */
 struct bpf_prog *sim_prog_load(enum bpf_prog_type type, sim_prog_fn fn,
@@ -36,7 +42,8 @@ enum sim_action {
 struct sim_verdict {
 	enum sim_action action;
 	struct bpf_map *map;	/* redirect target map */
-	u32 key;		/* redirect target slot */
+	u32 key;		/* redirect target slot (SOCKMAP) */
+	const void *hkey;	/* redirect target key (SOCKHASH) */
 	u64 flags;		/* BPF_F_INGRESS or 0 */
 	u32 apply_bytes;	/* bpf_msg_apply_bytes() when non-zero */
 	u32 cork_bytes;		/* bpf_msg_cork_bytes() when non-zero */

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcp_bpf_sockhash: the same data paths through a SOCKHASH keyed by
+ * 4-tuple, as the "TCP stack bypass" deployments use it
+ * (bpf_msg_redirect_hash / bpf_sk_redirect_hash), and the hash's own
+ * life cycle: update, replace, delete, close.
+ */
+#include "sim_test.h"
+
+struct tuple {
+	u32 sip, dip;
+	u16 sport, dport;
+};
+
+static const struct tuple key_a = { 0x0100007f, 0x0100007f, 40000, 80 };
+static const struct tuple key_b = { 0x0100007f, 0x0100007f, 80, 40000 };
+
+static struct {
+	struct sock *a, *b;
+	struct bpf_map *hash;
+	struct sim_verdict v;
+} fx;
+
+/* A and B (a loopback pair) in a SOCKHASH; A's sk_msg verdict redirects to
+ * B's ingress by B's key. */
+static void hash_setup(void)
+{
+	sim_tcp_pair(&fx.a, &fx.b, "A", "B");
+	fx.hash = sim_sockhash_create(8, sizeof(struct tuple));
+	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.hash,
+				     .hkey = &key_b, .flags = BPF_F_INGRESS };
+	assert_int_equal(sim_prog_attach(sim_prog_msg_verdict(&fx.v), fx.hash,
+					 BPF_SK_MSG_VERDICT), 0);
+	assert_int_equal(sim_hash_update(fx.hash, &key_a, fx.a, BPF_NOEXIST), 0);
+	assert_int_equal(sim_hash_update(fx.hash, &key_b, fx.b, BPF_NOEXIST), 0);
+}
+
+static void recv_expect(struct sock *sk, size_t off, size_t len)
+{
+	unsigned char buf[4096];
+
+	assert_true(len < sizeof(buf));
+	assert_int_equal(sim_recv(sk, buf, sizeof(buf), MSG_DONTWAIT), len);
+	assert_pattern(buf, 0, off, len);
+}
+
+/* TX->RX through bpf_msg_redirect_hash(): B receives on its ingress. */
+static void test_tcp_bpf_sockhash_msg_redirect_ingress(void **state)
+{
+	(void)state;
+	hash_setup();
+	assert_ptr_equal(sim_hash_lookup(fx.hash, &key_b), fx.b);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 1000, 0), 1000);
+	assert_int_equal(sk_psock(fx.b)->msg_tot_len, 1000);
+	recv_expect(fx.b, 0, 1000);
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+}
+
+/* RX->RX through bpf_sk_redirect_hash(): an skb arriving on A goes to B's
+ * ingress through B's backlog. */
+static void test_tcp_bpf_sockhash_skb_redirect_ingress(void **state)
+{
+	struct sim_verdict v;
+	void *data = sim_pattern_buf(0, 0, 1500);
+	struct sock *c, *d;
+	int ret;
+
+	(void)state;
+	sim_tcp_pair(&c, &fx.a, "C", "A");
+	sim_tcp_pair(&fx.b, &d, "B", "D");
+	fx.hash = sim_sockhash_create(8, sizeof(struct tuple));
+	v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.hash,
+				  .hkey = &key_b, .flags = BPF_F_INGRESS };
+	assert_int_equal(sim_prog_attach(sim_prog_skb_verdict(&v), fx.hash,
+					 BPF_SK_SKB_VERDICT), 0);
+	assert_int_equal(sim_hash_update(fx.hash, &key_a, fx.a, BPF_ANY), 0);
+	assert_int_equal(sim_hash_update(fx.hash, &key_b, fx.b, BPF_ANY), 0);
+	ret = sim_inject_skb(fx.a, data, 1500, 100, 1400);
+	free(data);
+	assert_int_equal(ret, 0);
+	assert_int_equal(sim_run_work(), 1);
+	recv_expect(fx.b, 0, 1500);
+}
+
+/* Update flags: BPF_NOEXIST on a present key, BPF_EXIST on an absent one
+ * (with a socket C not yet in the map; the failed updates leave it out).
+ * Adding A again, already linked with the same program type, is -EBUSY
+ * before any key check (sock_map_link()). */
+static void test_tcp_bpf_sockhash_update_flags(void **state)
+{
+	static const struct tuple other = { 1, 2, 3, 4 };
+	struct sock *c, *d;
+
+	(void)state;
+	hash_setup();
+	sim_tcp_pair(&c, &d, "C", "D");
+	assert_int_equal(sim_hash_update(fx.hash, &key_a, c, BPF_NOEXIST), -EEXIST);
+	assert_int_equal(sim_hash_update(fx.hash, &other, c, BPF_EXIST), -ENOENT);
+	sim_quiesce();
+	assert_null(sk_psock(c));
+	assert_int_equal(sim_hash_update(fx.hash, &other, fx.a, BPF_ANY), -EBUSY);
+	assert_int_equal(sim_hash_delete(fx.hash, &other), -ENOENT);
+}
+
+/* Replacing B's element by C drops B's link: B's psock goes away and
+ * redirects by B's key now reach C. */
+static void test_tcp_bpf_sockhash_replace_unlinks_old(void **state)
+{
+	struct sock *c, *d;
+
+	(void)state;
+	hash_setup();
+	sim_tcp_pair(&c, &d, "C", "D");
+	assert_int_equal(sim_hash_update(fx.hash, &key_b, c, BPF_EXIST), 0);
+	sim_quiesce();
+	assert_ptr_equal(sim_hash_lookup(fx.hash, &key_b), c);
+	assert_null(sk_psock(fx.b));
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 300, 0), 300);
+	recv_expect(c, 0, 300);
+}
+
+/* Deleting B's key: redirects to it drop, the psock is gone. */
+static void test_tcp_bpf_sockhash_delete_then_send_drops(void **state)
+{
+	(void)state;
+	hash_setup();
+	assert_int_equal(sim_hash_delete(fx.hash, &key_b), 0);
+	sim_quiesce();
+	assert_null(sk_psock(fx.b));
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), -EACCES);
+}
+
+/* Closing B removes its element (sock_map_close -> remove links). */
+static void test_tcp_bpf_sockhash_close_removes_elem(void **state)
+{
+	(void)state;
+	hash_setup();
+	sim_close(fx.b);
+	assert_null(sim_hash_lookup(fx.hash, &key_b));
+	assert_ptr_equal(sim_hash_lookup(fx.hash, &key_a), fx.a);
+}
+
+/* max_entries bounds the hash. */
+static void test_tcp_bpf_sockhash_full_e2big(void **state)
+{
+	struct tuple k = { 9, 9, 9, 0 };
+
+	(void)state;
+	sim_tcp_pair(&fx.a, &fx.b, "A", "B");
+	fx.hash = sim_sockhash_create(1, sizeof(struct tuple));
+	assert_int_equal(sim_hash_update(fx.hash, &k, fx.a, BPF_ANY), 0);
+	k.dport = 1;
+	assert_int_equal(sim_hash_update(fx.hash, &k, fx.b, BPF_ANY), -E2BIG);
+	assert_null(sk_psock(fx.b));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		SIM_TEST(test_tcp_bpf_sockhash_msg_redirect_ingress),
+		SIM_TEST(test_tcp_bpf_sockhash_skb_redirect_ingress),
+		SIM_TEST(test_tcp_bpf_sockhash_update_flags),
+		SIM_TEST(test_tcp_bpf_sockhash_replace_unlinks_old),
+		SIM_TEST(test_tcp_bpf_sockhash_delete_then_send_drops),
+		SIM_TEST(test_tcp_bpf_sockhash_close_removes_elem),
+		SIM_TEST(test_tcp_bpf_sockhash_full_e2big),
+	};
+
+	return SIM_RUN_GROUP("tcp_bpf_sockhash", tests);
+}
