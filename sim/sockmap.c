@@ -419,6 +419,11 @@ void sim_map_close(struct bpf_map *map)
 	sock_map_free(&stab->res);
 }
 
+static bool sock_map_sk_is_suitable(const struct sock *sk)
+{
+	return !!sk_is_tcp(sk);
+}
+
 static bool sock_map_sk_state_allowed(const struct sock *sk)
 {
 	return (1 << sk->sk_state) & ((1 << TCP_ESTABLISHED) | (1 << TCP_LISTEN));
@@ -575,8 +580,10 @@ int sim_hash_delete(struct bpf_map *map, const void *key)
 	return ret;
 }
 
-/* bpf(BPF_MAP_UPDATE_ELEM) on a SOCKHASH: sock_hash_update_common() */
-int sim_hash_update(struct bpf_map *map, const void *key, struct sock *sk, u64 flags)
+/* sock_hash_update_common(): called with the RCU read lock held, from the
+ * syscall (socket locked) or from a sockops program (softirq, bh-locked). */
+static int sock_hash_update_common(struct bpf_map *map, const void *key,
+				   struct sock *sk, u64 flags)
 {
 	struct bpf_stab *stab = stab_of(map);
 	struct bpf_shtab_elem *elem, *elem_new;
@@ -584,19 +591,12 @@ int sim_hash_update(struct bpf_map *map, const void *key, struct sock *sk, u64 f
 	struct sk_psock *psock;
 	int ret;
 
-	if (!sock_map_sk_state_allowed(sk))
-		return -EOPNOTSUPP;
-	lock_sock(sk);
-	rcu_read_lock();
-	if (unlikely(flags > BPF_EXIST)) {
-		ret = -EINVAL;
-		goto out;
-	}
+	WARN_ON_ONCE(!rcu_read_lock_held());
+	if (unlikely(flags > BPF_EXIST))
+		return -EINVAL;
 	link = sk_psock_init_link();
-	if (!link) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!link)
+		return -ENOMEM;
 	ret = sock_map_link(map, sk);
 	if (ret < 0)
 		goto out_free;
@@ -632,13 +632,26 @@ int sim_hash_update(struct bpf_map *map, const void *key, struct sock *sk, u64 f
 		sock_hash_free_elem(stab, elem);
 	}
 	spin_unlock_bh(&stab->lock);
-	goto out;
+	return 0;
 out_unlock:
 	spin_unlock_bh(&stab->lock);
 	sk_psock_put(sk, psock);
 out_free:
 	sk_psock_free_link(link);
-out:
+	return ret;
+}
+
+/* bpf(BPF_MAP_UPDATE_ELEM) on a SOCKHASH: sock_map_update_elem_sys() */
+int sim_hash_update(struct bpf_map *map, const void *key, struct sock *sk, u64 flags)
+{
+	int ret;
+
+	BUG_ON(map->map_type != BPF_MAP_TYPE_SOCKHASH);
+	if (!sock_map_sk_state_allowed(sk))
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	rcu_read_lock();
+	ret = sock_hash_update_common(map, key, sk, flags);
 	rcu_read_unlock();
 	release_sock(sk);
 	return ret;
@@ -823,6 +836,72 @@ u64 bpf_sk_redirect_hash(struct sk_buff *skb, struct bpf_map *map,
 		return SK_DROP;
 	skb_bpf_set_redir(skb, sk, flags & BPF_F_INGRESS);
 	return SK_PASS;
+}
+
+/* ---- sockops ------------------------------------------------------------- */
+
+static bool sock_map_op_okay(const struct bpf_sock_ops_kern *ops)
+{
+	return ops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB ||
+	       ops->op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB ||
+	       ops->op == BPF_SOCK_OPS_TCP_LISTEN_CB;
+}
+
+u64 bpf_sock_hash_update(struct bpf_sock_ops_kern *sops, struct bpf_map *map,
+			 const void *key, u64 flags)
+{
+	WARN_ON_ONCE(!rcu_read_lock_held());
+	if (likely(sock_map_sk_is_suitable(sops->sk) && sock_map_op_okay(sops)))
+		return sock_hash_update_common(map, key, sops->sk, flags);
+	return -EOPNOTSUPP;
+}
+
+/* The cgroup's sockops programs (BPF_CGROUP_SOCK_OPS), one list per world. */
+struct sockops_att {
+	struct sim_resource res;
+	struct bpf_prog *prog;
+	struct sockops_att *next;
+};
+static struct sockops_att *sockops_progs;
+
+static void sockops_detach(struct sim_resource *res)
+{
+	struct sockops_att **pp = &sockops_progs;
+	struct sockops_att *att = container_of(res, struct sockops_att, res);
+
+	while (*pp && *pp != att)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = att->next;
+	bpf_prog_put(att->prog);
+	free(att);
+}
+
+void sim_sockops_attach(struct bpf_prog *prog)
+{
+	struct sockops_att *att = calloc(1, sizeof(*att));
+
+	BUG_ON(!att || prog->type != BPF_PROG_TYPE_SOCK_OPS);
+	bpf_prog_inc(prog);
+	att->prog = prog;
+	att->next = sockops_progs;
+	sockops_progs = att;
+	sim_world_own(&att->res, sockops_detach, "sockops");
+}
+
+/* tcp_init_transfer() -> bpf_skops_established(): run in softirq with the
+ * socket bh-locked, as BPF_CGROUP_RUN_PROG_SOCK_OPS does. */
+void sim_sockops_established(struct sock *sk, int op)
+{
+	struct bpf_sock_ops_kern sops = { .sk = sk, .op = op, .is_fullsock = 1 };
+	struct sockops_att *att;
+
+	bh_lock_sock(sk);
+	rcu_read_lock();
+	for (att = sockops_progs; att; att = att->next)
+		bpf_prog_run_pin_on_cpu(att->prog, &sops);
+	rcu_read_unlock();
+	bh_unlock_sock(sk);
 }
 
 /* ---- canned programs ---------------------------------------------------- */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <sim/ledger.h>
 #include <sim/net.h>
+#include <sim/sockmap.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/inet_common.h>
@@ -1080,13 +1081,29 @@ static struct sock *sim_tcp_create(const char *name, int family)
 	return sk;
 }
 
+/* Connect @a (active, an ephemeral port) to @b (passive) on 127.0.0.1 and
+ * run the sockops established callbacks, as the handshake would. */
+static void sim_tcp_connect(struct sock *a, struct sock *b)
+{
+	static u16 next_port = 40000;
+	struct inet_sock *ia = inet_sk(a), *ib = inet_sk(b);
+
+	tcp_sk(a)->sim_peer = tcp_sk(b);
+	tcp_sk(b)->sim_peer = tcp_sk(a);
+	ia->inet_saddr = ia->inet_daddr = ib->inet_saddr = ib->inet_daddr =
+		0x0100007f;
+	ia->inet_sport = ib->inet_dport = next_port++;
+	ia->inet_dport = ib->inet_sport = next_port++;
+	sim_sockops_established(a, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB);
+	sim_sockops_established(b, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB);
+}
+
 void sim_tcp_pair(struct sock **a, struct sock **b, const char *name_a,
 		  const char *name_b)
 {
 	*a = sim_tcp_create(name_a, AF_INET);
 	*b = sim_tcp_create(name_b, AF_INET);
-	tcp_sk(*a)->sim_peer = tcp_sk(*b);
-	tcp_sk(*b)->sim_peer = tcp_sk(*a);
+	sim_tcp_connect(*a, *b);
 }
 
 void sim_tcp6_pair(struct sock **a, struct sock **b, const char *name_a,
@@ -1094,8 +1111,7 @@ void sim_tcp6_pair(struct sock **a, struct sock **b, const char *name_a,
 {
 	*a = sim_tcp_create(name_a, AF_INET6);
 	*b = sim_tcp_create(name_b, AF_INET6);
-	tcp_sk(*a)->sim_peer = tcp_sk(*b);
-	tcp_sk(*b)->sim_peer = tcp_sk(*a);
+	sim_tcp_connect(*a, *b);
 }
 
 int sim_send(struct sock *sk, const void *buf, size_t len, int flags)

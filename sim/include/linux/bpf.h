@@ -32,8 +32,15 @@ enum bpf_map_type {
 };
 
 enum bpf_prog_type {
+	BPF_PROG_TYPE_SOCK_OPS = 13,
 	BPF_PROG_TYPE_SK_SKB = 14,
 	BPF_PROG_TYPE_SK_MSG = 16,
+};
+
+enum {
+	BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB = 4,
+	BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB = 5,
+	BPF_SOCK_OPS_TCP_LISTEN_CB = 11,
 };
 
 enum bpf_attach_type {

@@ -13,6 +13,14 @@
 
 struct sk_msg;
 struct sk_buff;
+struct sock;
+
+/* The context of a sockops program (the fields the sim fills). */
+struct bpf_sock_ops_kern {
+	struct sock *sk;
+	u8 op;
+	u8 is_fullsock;
+};
 
 static inline u32 bpf_prog_run_pin_on_cpu(const struct bpf_prog *prog,
 					  const void *ctx)
@@ -30,5 +38,7 @@ u64 bpf_msg_redirect_map(struct sk_msg *msg, struct bpf_map *map, u32 key, u64 f
 u64 bpf_msg_redirect_hash(struct sk_msg *msg, struct bpf_map *map, const void *key, u64 flags);
 u64 bpf_sk_redirect_map(struct sk_buff *skb, struct bpf_map *map, u32 key, u64 flags);
 u64 bpf_sk_redirect_hash(struct sk_buff *skb, struct bpf_map *map, const void *key, u64 flags);
+u64 bpf_sock_map_update(struct bpf_sock_ops_kern *sops, struct bpf_map *map, u32 key, u64 flags);
+u64 bpf_sock_hash_update(struct bpf_sock_ops_kern *sops, struct bpf_map *map, const void *key, u64 flags);
 
 #endif /* __LINUX_FILTER_H__ */

@@ -24,6 +24,11 @@ int sim_hash_update(struct bpf_map *map, const void *key, struct sock *sk, u64 f
 int sim_hash_delete(struct bpf_map *map, const void *key);
 struct sock *sim_hash_lookup(struct bpf_map *map, const void *key);
 
+/* sockops programs of the (one) cgroup: run with the op on every
+ * established loopback pair, active side then passive side. */
+void sim_sockops_attach(struct bpf_prog *prog);
+void sim_sockops_established(struct sock *sk, int op);
+
 /* Load a program: the returned reference is the test's "fd". */
 struct bpf_prog *sim_prog_load(enum bpf_prog_type type, sim_prog_fn fn,
 			       void *priv, const char *name);
