@@ -190,6 +190,17 @@ static unsigned int msg_to_peer(const struct bpf_prog *prog, void *ctx)
 	return bpf_msg_redirect_hash(msg, prog->priv, &key, BPF_F_INGRESS);
 }
 
+/* The bypass: a SOCKHASH, the sockops program that fills it, the sk_msg
+ * program that redirects to the peer. Pairs made afterwards join it. */
+static void bypass_setup(struct bpf_prog **ops, struct bpf_prog **msgp)
+{
+	fx.hash = sim_sockhash_create(8, sizeof(struct tuple));
+	*ops = sim_prog_load(BPF_PROG_TYPE_SOCK_OPS, sockops_insert, fx.hash, "sockops");
+	sim_sockops_attach(*ops);
+	*msgp = sim_prog_load(BPF_PROG_TYPE_SK_MSG, msg_to_peer, fx.hash, "msg_to_peer");
+	assert_int_equal(sim_prog_attach(*msgp, fx.hash, BPF_SK_MSG_VERDICT), 0);
+}
+
 /* The deployment of the seed's bug report: sockops fills a SOCKHASH with
  * every established socket, an sk_msg program sends each message straight
  * to the peer's ingress. Both directions bypass TCP. */
@@ -198,11 +209,7 @@ static void test_tcp_bpf_sockhash_sockops_stack_bypass(void **state)
 	struct bpf_prog *ops, *msgp;
 
 	(void)state;
-	fx.hash = sim_sockhash_create(8, sizeof(struct tuple));
-	ops = sim_prog_load(BPF_PROG_TYPE_SOCK_OPS, sockops_insert, fx.hash, "sockops");
-	sim_sockops_attach(ops);
-	msgp = sim_prog_load(BPF_PROG_TYPE_SK_MSG, msg_to_peer, fx.hash, "msg_to_peer");
-	assert_int_equal(sim_prog_attach(msgp, fx.hash, BPF_SK_MSG_VERDICT), 0);
+	bypass_setup(&ops, &msgp);
 
 	sim_tcp_pair(&fx.a, &fx.b, "A", "B");	/* established: both inserted */
 	assert_int_equal(ops->runs, 2);
@@ -242,11 +249,7 @@ static void test_tcp_bpf_sockhash_splicing_proxy(void **state)
 	struct bpf_prog *ops, *msgp;
 
 	(void)state;
-	fx.hash = sim_sockhash_create(8, sizeof(struct tuple));
-	ops = sim_prog_load(BPF_PROG_TYPE_SOCK_OPS, sockops_insert, fx.hash, "sockops");
-	sim_sockops_attach(ops);
-	msgp = sim_prog_load(BPF_PROG_TYPE_SK_MSG, msg_to_peer, fx.hash, "msg_to_peer");
-	assert_int_equal(sim_prog_attach(msgp, fx.hash, BPF_SK_MSG_VERDICT), 0);
+	bypass_setup(&ops, &msgp);
 	sim_tcp_pair(&c, &p1, "client", "proxy-in");
 	sim_tcp_pair(&p2, &srv, "proxy-out", "server");
 	sim_set_nonblock(p1, true);
