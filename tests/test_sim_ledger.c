@@ -158,6 +158,18 @@ static void test_sim_ledger_kfree_of_page_memory(void **state)
 	put_page(page);
 }
 
+/* End the world with @c capturing stderr (begun by the caller, so what
+ * happened before is in the report too); it must fail exactly one check.
+ * Returns the captured report. */
+static const char *world_end_fails_once(struct capture *c)
+{
+	int rc = sim_world_end();
+	const char *out = capture_end(c);
+
+	assert_int_equal(rc, 1);
+	return out;
+}
+
 /* A leaked page makes sim_world_end() fail (one failed check: the page
  * count). The test then frees the page and opens a fresh world, so the
  * fixture's own teardown passes. */
@@ -166,15 +178,12 @@ static void test_sim_ledger_leaked_page_fails_world_end(void **state)
 	struct page *page = alloc_page(GFP_KERNEL);
 	struct capture c;
 	const char *out;
-	int rc;
 
 	(void)state;
 	assert_non_null(page);
 
 	capture_begin(&c);
-	rc = sim_world_end();
-	out = capture_end(&c);
-	assert_int_equal(rc, 1);
+	out = world_end_fails_once(&c);
 
 	assert_contains(out, "1 page object(s) leaked");
 	assert_contains(out, "test_sim_ledger.c");	/* the alloc site */
@@ -188,15 +197,12 @@ static void test_sim_ledger_leaked_slab_fails_world_end(void **state)
 	void *obj = kmalloc(32, GFP_KERNEL);
 	struct capture c;
 	const char *out;
-	int rc;
 
 	(void)state;
 	assert_non_null(obj);
 
 	capture_begin(&c);
-	rc = sim_world_end();
-	out = capture_end(&c);
-	assert_int_equal(rc, 1);
+	out = world_end_fails_once(&c);
 
 	assert_contains(out, "1 slab object(s) leaked");
 	kfree(obj);
@@ -209,7 +215,6 @@ static void test_sim_ledger_undeclared_violation_fails_world_end(void **state)
 	void *obj = kmalloc(32, GFP_KERNEL);
 	struct capture c;
 	const char *out;
-	int rc;
 
 	(void)state;
 	assert_non_null(obj);
@@ -217,9 +222,7 @@ static void test_sim_ledger_undeclared_violation_fails_world_end(void **state)
 	kfree(obj);
 	kfree(obj);
 
-	rc = sim_world_end();
-	out = capture_end(&c);
-	assert_int_equal(rc, 1);
+	out = world_end_fails_once(&c);
 
 	assert_contains(out, "1 ledger violation(s), expected 0");
 	sim_world_begin();
@@ -230,15 +233,12 @@ static void test_sim_ledger_undeclared_warning_fails_world_end(void **state)
 {
 	struct capture c;
 	const char *out;
-	int rc;
 
 	(void)state;
 	capture_begin(&c);
 	WARN_ON(1);
 
-	rc = sim_world_end();
-	out = capture_end(&c);
-	assert_int_equal(rc, 1);
+	out = world_end_fails_once(&c);
 
 	assert_contains(out, "1 WARN(s), expected 0");
 	assert_contains(out, "test_sim_ledger.c");	/* the WARN site */
