@@ -36,6 +36,15 @@ include kernel-port/kernel-port.mk
 include kernel-port/kernel-check.mk
 include coverage/coverage.mk
 
+# The later parts, each owning its directory and makefile. A part that
+# belongs in `make test` appends its target to TEST_MORE (run in order,
+# after coverage).
+TEST_MORE :=
+include vm/vm.mk
+include conformance/conformance.mk
+include tests/fuzz/fuzz.mk
+include tests/mutants/mutants.mk
+
 BDIR := $(O)/$(VARIANT)$(KVARIANT_SUFFIX)
 PKGS_STAMP := $(O)/.pkgs-stamp
 
@@ -127,6 +136,9 @@ test: hdrcheck check verify-kernel-port
 	done
 	$(Q)$(MAKE) --no-print-directory kernel-check
 	$(Q)$(MAKE) --no-print-directory coverage
+	$(Q)set -e; for t in $(TEST_MORE); do \
+		$(MAKE) --no-print-directory $$t; \
+	done
 
 # The full series (read and zero-copy splice rows), then the always-copy
 # splice of patches 1-4 and the pristine files (where splice moves nothing).
