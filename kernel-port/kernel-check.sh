@@ -7,7 +7,8 @@
 # apply patches, and builds, in the real kernel tree of TARBALL:
 #   1. the WHOLE tarball is extracted once into WORKDIR/tree (its Makefile
 #      must say KVER), which becomes a git repository with one commit,
-#      tagged `base` (cached by WORKDIR/.tree-stamp);
+#      tagged `base` (cached by WORKDIR/.tree-stamp; kernel-tree.sh, shared
+#      with the vm kernels);
 #   2. branch `series` is reset to `base` and every patch named in
 #      SERIES_DIR/series (quilt style: '#' comments, blank lines and anything
 #      after the name ignored) is applied in order with `git am`;
@@ -96,44 +97,8 @@ elapsed() { echo "$(( SECONDS - $1 )) s"; }
 
 # --- 1. the whole tree, one commit tagged base ------------------------------------
 
-tree_version() {
-	awk '$2 == "=" && $1 == "VERSION" { v = $3 }
-	     $2 == "=" && $1 == "PATCHLEVEL" { p = $3 }
-	     $2 == "=" && $1 == "SUBLEVEL" { s = $3 }
-	     END { print v "." p "." s }' "$1"
-}
-
-extract_tree() {
-	local tmp=$work/tree.tmp log=$work/extract.log t0=$SECONDS v
-	progress EXTRACT "$tarball (whole tree)"
-	rm -rf "$tmp" "$tree" "$out" "$work"/.*-stamp "$work"/baseline.*
-	mkdir -p "$tmp"
-	tar -xJf "$tarball" -C "$tmp" --strip-components=1 >"$log" 2>&1 ||
-		die "cannot extract $tarball (see $log)"
-	v=$(tree_version "$tmp/Makefile")
-	[[ $v == "$kver_full" ]] || die "$tarball contains Linux $v, expected $kver"
-	# Debian's .gitignore ignores the top level: add -f.
-	{
-		git -C "$tmp" init -q &&
-		git -C "$tmp" config user.name "$ident_name" &&
-		git -C "$tmp" config user.email "$ident_email" &&
-		git -C "$tmp" config gc.auto 0 &&
-		git -C "$tmp" add -f . &&
-		git -C "$tmp" commit -q -m "Linux $kver ($KPKG_DEBIAN_NAME)" &&
-		git -C "$tmp" tag base
-	} >>"$log" 2>&1 || die "cannot make $tmp a git repository (see $log)"
-	mv "$tmp" "$tree"
-	echo "$tree_params" >"$work/.tree-stamp"
-	progress GIT "base = Linux $kver ($KPKG_DEBIAN_NAME), $(elapsed "$t0")"
-}
-
-[[ -f $tarball ]] || die "$tarball not found (install $KPKG=$KPKG_VERSION: make deps)"
-KPKG_DEBIAN_NAME="Debian $KPKG $KPKG_VERSION"
-tree_params="$kver $KPKG_DEBIAN_NAME $(realpath "$tarball") $(stat -c '%s %Y' "$tarball")"
-if [[ $(cat "$work/.tree-stamp" 2>/dev/null) != "$tree_params" ]] ||
-		! git_t rev-parse -q --verify 'base^{commit}' >/dev/null 2>&1; then
-	extract_tree
-fi
+# kernel-port/kernel-tree.sh (shared with the vm kernels), under our lock.
+"$(dirname "$(realpath "$0")")/kernel-tree.sh" "$tarball" "$kver" "$work" || exit 1
 
 # --- 2. git am the series onto a fresh branch ----------------------------------
 
