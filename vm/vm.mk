@@ -1,3 +1,112 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# vm/vm.mk: included by the top Makefile (to be written).
+# vm/vm.mk: the real Linux $(KVER) under qemu, included by the top Makefile.
+# Two minimal kernels (vm/kernel.config) from the pinned Debian tarball:
+# unpatched (pristine) and patched (kernel-patches/series, git am).  See
+# vm/README.md.
+#
+#   make vm-kernels   build both (cached: a warm run only checks stamps)
+#   make vm-boot VM_KERNEL=unpatched|patched VM_RUNNER=<static binary>
+#                VM_OUT=<file> [VM_ARGS='a b'] [VM_TIMEOUT=120]
+#                     boot one with VM_RUNNER as /runner; its output in
+#                     VM_OUT, the console log in VM_OUT.log
+#   make vm-smoke     boot both with vm/smoke.c (sockmap, programs, TCP,
+#                     send/recv, splice: EAGAIN unpatched, data patched)
+#   make vm-test      boot both with the conformance syscall runner
+#                     ($(CONF_RUNNER), conformance/conformance.mk):
+#                     $(VM_DIR)/vm-unpatched.out, $(VM_DIR)/vm-patched.out
+#
+# Uses from the top Makefile / kernel-port: O, V, Q, KVER, KPKG,
+# KPKG_VERSION, KSRC_TARBALL, PATCH_IDENTITY, KCHECK_DIR (the whole tree
+# kernel-check extracts, shared), KCHECK_SERIES_DIR.
+# Command line: VM_SERIES_DIR (kernel-patches: the series the patched kernel
+# gets), VM_JOBS (kbuild -j, 2), VM_TEST_ARGS (arguments of the
+# conformance runner in vm-test), QEMU, VM_MEM, VM_SMP (vm/boot.sh).
+
+VM_DIR := $(O)/vm
+VM_SERIES_DIR ?= $(KCHECK_SERIES_DIR)
+VM_JOBS ?= 2
+VM_TIMEOUT ?= 120
+VM_ARGS ?=
+VM_TEST_ARGS ?=
+VM_KERNELS := unpatched patched
+VM_FRAGMENT := vm/kernel.config
+VM_INIT := $(VM_DIR)/init
+VM_SMOKE := $(VM_DIR)/smoke
+VM_GEN_CPIO := $(VM_DIR)/gen_init_cpio
+# What the kernel builds, the static programs and qemu need.
+VM_PKGS := qemu-system-x86 cpio flex bison bc libelf-dev libssl-dev gcc make \
+	git libc6-dev perl xz-utils binutils
+VM_DEPS_STAMP := $(VM_DIR)/.deps-stamp
+VM_STATIC_CFLAGS := -O2 -Wall -Wextra -Werror -static
+
+$(VM_DEPS_STAMP): kernel-port/deps.sh vm/vm.mk
+	$(Q)mkdir -p $(@D)
+	$(Q)V='$(V)' kernel-port/deps.sh $(KPKG) '$(KPKG_VERSION)' $(VM_PKGS)
+	$(Q)touch $@
+
+vm_kernel = V='$(V)' KPKG='$(KPKG)' KPKG_VERSION='$(KPKG_VERSION)' \
+	PATCH_IDENTITY='$(PATCH_IDENTITY)' VM_JOBS='$(VM_JOBS)' \
+	vm/vm-kernel.sh $(1) '$(KSRC_TARBALL)' $(KVER) '$(VM_SERIES_DIR)' \
+	'$(KCHECK_DIR)' '$(VM_DIR)' $(VM_FRAGMENT)
+
+.PHONY: vm-kernels $(addprefix vm-kernel-,$(VM_KERNELS)) vm-boot vm-smoke vm-test
+
+# One after the other, never two kernel builds at once (also under make -j).
+vm-kernels: | $(VM_DEPS_STAMP)
+	$(Q)$(call vm_kernel,unpatched)
+	$(Q)$(call vm_kernel,patched)
+
+$(addprefix vm-kernel-,$(VM_KERNELS)): vm-kernel-%: | $(VM_DEPS_STAMP)
+	$(Q)$(call vm_kernel,$*)
+
+$(VM_DIR)/%: vm/%.c vm/vm.mk | $(VM_DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(filter 1,$(V)),,echo "  VM-CC     $<")
+	$(Q)$(CC_VM) $(VM_STATIC_CFLAGS) $< -o $@
+CC_VM ?= gcc
+
+# The kernel tree's own initramfs generator, built with the host cc.
+$(VM_GEN_CPIO): | vm-kernel-unpatched
+	@echo "  VM-HOSTCC $(@F)"
+	$(Q)gcc -O2 -o $@ $(VM_DIR)/src-unpatched/usr/gen_init_cpio.c
+
+# vm_boot KERNEL,RUNNER,OUT,TIMEOUT,ARGS: initramfs with RUNNER, then boot.
+vm_boot = V='$(V)' vm/mkinitramfs.sh $(VM_GEN_CPIO) $(VM_INIT) '$(2)' '$(3).cpio' && \
+	V='$(V)' vm/boot.sh $(VM_DIR)/$(1).bzImage '$(3).cpio' '$(3)' $(4) $(5)
+
+vm-boot: vm-kernel-$(VM_KERNEL) $(VM_INIT) $(VM_GEN_CPIO)
+	$(Q)test -n '$(VM_RUNNER)' -a -n '$(VM_OUT)' || \
+		{ echo "sockmap-sim: vm-boot: set VM_RUNNER=<static binary> and VM_OUT=<file>" >&2; exit 1; }
+	$(Q)$(call vm_boot,$(VM_KERNEL),$(VM_RUNNER),$(VM_OUT),$(VM_TIMEOUT),$(VM_ARGS))
+
+ifneq ($(filter vm-boot,$(MAKECMDGOALS)),)
+ifeq ($(filter $(VM_KERNELS),$(VM_KERNEL)),)
+$(error sockmap-sim: vm-boot: VM_KERNEL must be unpatched or patched, not '$(VM_KERNEL)')
+endif
+endif
+
+# The unpatched kernel's splice() after a verdict returns EAGAIN (the bug),
+# the patched one's moves the bytes.
+VM_SMOKE_ARGS_unpatched := splice=eagain
+VM_SMOKE_ARGS_patched := splice=data
+
+vm-smoke: vm-kernels $(VM_INIT) $(VM_SMOKE) $(VM_GEN_CPIO)
+	$(Q)set -e; for k in $(VM_KERNELS); do \
+		case $$k in unpatched) a='$(VM_SMOKE_ARGS_unpatched)';; *) a='$(VM_SMOKE_ARGS_patched)';; esac; \
+		$(call vm_boot,$$k,$(VM_SMOKE),$(VM_DIR)/smoke-$$k.out,$(VM_TIMEOUT),$$a) || \
+			{ sed -e 's/^/    /' $(VM_DIR)/smoke-$$k.out >&2; exit 1; }; \
+		sed -e 's/^/    /' $(VM_DIR)/smoke-$$k.out; \
+	done
+
+# conformance.mk is included after this file: $(CONF_RUNNER) is expanded in
+# the recipe, where it is known.
+vm-test: vm-kernels $(VM_INIT) $(VM_GEN_CPIO)
+	$(Q)test -n '$(CONF_RUNNER)' || \
+		{ echo "sockmap-sim: vm-test: CONF_RUNNER is not defined (conformance/conformance.mk)" >&2; exit 1; }
+	$(Q)$(MAKE) --no-print-directory $(CONF_RUNNER)
+	$(Q)set -e; for k in $(VM_KERNELS); do \
+		$(call vm_boot,$$k,$(CONF_RUNNER),$(VM_DIR)/vm-$$k.out,$(VM_TIMEOUT),$(VM_TEST_ARGS)) || \
+			{ sed -e 's/^/    /' $(VM_DIR)/vm-$$k.out >&2; exit 1; }; \
+		echo "--- $(VM_DIR)/vm-$$k.out"; cat $(VM_DIR)/vm-$$k.out; \
+	done

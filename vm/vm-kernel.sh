@@ -1,0 +1,177 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: vm-kernel.sh NAME TARBALL KVER SERIES_DIR KWORK VMWORK FRAGMENT
+#
+# Builds one of the two vm kernels, NAME = unpatched (pristine Linux KVER of
+# the Debian TARBALL) or patched (the same + SERIES_DIR/series applied with
+# git am), into VMWORK/NAME.bzImage:
+#   1. the whole tree: KWORK/tree, shared with kernel-check
+#      (kernel-port/kernel-tree.sh, under KWORK/.lock); our own source tree
+#      VMWORK/src-NAME is a clone of it, detached at `base` (+ git am of the
+#      series for patched).  kernel-check resets KWORK/tree on every run:
+#      nothing is built there;
+#   2. VMWORK/out-NAME is configured out of tree: allnoconfig with
+#      KCONFIG_ALLCONFIG = the kernel's tinyconfig fragments + FRAGMENT; every
+#      option of FRAGMENT is then verified in .config;
+#   3. bzImage is built (-j VM_JOBS, default 2), log VMWORK/build-NAME.log.
+# Stamps (VMWORK/.NAME-*-stamp) key each step on what matters: the base
+# tree id, the series (names and contents, patched only), the fragments and
+# the compiler.  A warm run does nothing but check them; a changed patch
+# re-applies the series (git only rewrites the files that differ) and
+# rebuilds incrementally.  One kernel build at a time (VMWORK/.build-lock).
+#
+# Environment: KPKG, KPKG_VERSION, PATCH_IDENTITY (committer of git am),
+# VM_JOBS, V=1 (set -x, kbuild V=1 in the log).
+
+set -euo pipefail
+if [[ ${V:-} == 1 ]]; then set -x; fi
+
+(( $# == 7 )) || { echo "sockmap-sim: vm: usage: vm-kernel.sh NAME TARBALL KVER SERIES_DIR KWORK VMWORK FRAGMENT" >&2; exit 1; }
+name=$1 tarball=$2 kver=$3 series_dir=${4%/} fragment=$(realpath "$7")
+die() { echo "sockmap-sim: vm: $name: $*" >&2; exit 1; }
+progress() { printf '  %-9s %s\n' "$1" "$2"; }
+elapsed() { echo "$(( SECONDS - $1 )) s"; }
+
+case $name in unpatched | patched) ;; *) die "NAME must be unpatched or patched" ;; esac
+: "${KPKG:?}" "${KPKG_VERSION:?}" "${PATCH_IDENTITY:?}"
+[[ $PATCH_IDENTITY =~ ^(.+)\ \<([^<>]+)\>$ ]] ||
+	die "PATCH_IDENTITY '$PATCH_IDENTITY' is not 'Name <email>'"
+ident_name=${BASH_REMATCH[1]} ident_email=${BASH_REMATCH[2]}
+jobs=${VM_JOBS:-2}
+[[ -f $fragment ]] || die "$fragment not found"
+
+unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL GNUMAKEFLAGS
+unset LC_CTYPE LC_MESSAGES
+export LC_ALL=C LANG=C GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_COMMITTER_NAME=$ident_name GIT_COMMITTER_EMAIL=$ident_email
+
+mkdir -p "$5" "$6"
+kwork=$(realpath "$5") vmwork=$(realpath "$6")
+src=$vmwork/src-$name out=$vmwork/out-$name
+image=$vmwork/$name.bzImage
+git_s() { git -C "$src" "$@"; }
+
+# --- the series (patched only) -------------------------------------------------
+
+patches=()
+series_key=none
+if [[ $name == patched ]]; then
+	[[ -f $series_dir/series ]] || die "$series_dir/series not found"
+	mapfile -t names < <(sed -e 's/#.*//' "$series_dir/series" | awk 'NF { print $1 }')
+	(( ${#names[@]} )) || die "$series_dir/series names no patches"
+	for n in "${names[@]}"; do
+		[[ -f $series_dir/$n ]] || die "$series_dir/series names $n, which does not exist"
+		patches+=("$(realpath "$series_dir/$n")")
+	done
+	series_key=$(for p in "${patches[@]}"; do
+		printf '%s ' "$(basename "$p")"; sha256sum <"$p"; done | sha256sum | cut -c1-16)
+fi
+
+# --- 1. source tree ------------------------------------------------------------------
+
+exec 8>"$vmwork/.build-lock"
+if ! flock -n 8; then
+	echo "sockmap-sim: vm: $name: waiting for the other vm kernel build in $vmwork" >&2
+	flock 8
+fi
+
+# The shared tree, under kernel-check's lock (it resets the tree).
+exec 9>"$kwork/.lock"
+flock 9
+"$(dirname "$(realpath "$0")")/../kernel-port/kernel-tree.sh" "$tarball" "$kver" "$kwork" || exit 1
+base_tree=$(git -C "$kwork/tree" rev-parse 'base^{tree}')
+src_key="$base_tree $series_key"
+if [[ $(cat "$vmwork/.$name-src-stamp" 2>/dev/null) != "$src_key" ]] ||
+		! git_s rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	t0=$SECONDS
+	rm -f "$vmwork/.$name-src-stamp" "$vmwork/.$name-build-stamp"
+	log=$vmwork/src-$name.log
+	: >"$log"
+	if ! git_s rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		rm -rf "$src"
+		progress VM-SRC "$name: clone of $kwork/tree"
+		git clone -q --no-checkout "$kwork/tree" "$src" >>"$log" 2>&1 ||
+			die "cannot clone $kwork/tree (see $log)"
+		git_s config gc.auto 0
+	fi
+	{
+		git_s fetch -q -f "$kwork/tree" '+refs/tags/base:refs/tags/base' &&
+		{ git_s am --abort >/dev/null 2>&1 || true; } &&
+		git_s checkout -q -f --detach base &&
+		git_s clean -q -f -d -x
+	} >>"$log" 2>&1 || die "cannot check out base in $src (see $log)"
+	for p in "${patches[@]}"; do
+		echo "=== git am $(basename "$p")" >>"$log"
+		if ! git_s am -q --no-3way "$p" >>"$log" 2>&1; then
+			git_s am --abort >/dev/null 2>&1 || true
+			die "$(basename "$p") does not apply with git am (see $log)"
+		fi
+	done
+	echo "$src_key" >"$vmwork/.$name-src-stamp"
+	if [[ $name == patched ]]; then
+		progress VM-SRC "$name: base + ${#patches[@]} patches (git am), $(elapsed "$t0")"
+	else
+		progress VM-SRC "$name: base, $(elapsed "$t0")"
+	fi
+fi
+flock -u 9
+exec 9>&-
+
+# --- 2. configuration ----------------------------------------------------------------
+
+kbuild_v=()
+[[ ${V:-} == 1 ]] && kbuild_v=(V=1)
+kmake() {
+	make -C "$src" O="$out" ARCH=x86_64 -j"$jobs" LOCALVERSION="-sockmap-sim-$name" \
+		KBUILD_BUILD_USER=sockmap-sim KBUILD_BUILD_HOST=sockmap-sim "${kbuild_v[@]}" "$@"
+}
+tiny=(kernel/configs/tiny-base.config kernel/configs/tiny.config arch/x86/configs/tiny.config)
+cfg_key="$base_tree $(cat "$fragment" | sha256sum | cut -c1-16) $(gcc --version | head -n 1)"
+if [[ ! -f $out/.config || $(cat "$vmwork/.$name-config-stamp" 2>/dev/null) != "$cfg_key" ]]; then
+	t0=$SECONDS
+	rm -f "$vmwork/.$name-config-stamp" "$vmwork/.$name-build-stamp"
+	mkdir -p "$out"
+	all=$vmwork/$name-allconfig
+	{
+		for f in "${tiny[@]}"; do
+			[[ -f $src/$f ]] || die "$src/$f not found (not a 6.12 tree?)"
+			echo "# --- $f"; cat "$src/$f"
+		done
+		echo "# --- vm/kernel.config"; cat "$fragment"
+	} >"$all"
+	progress VM-KCONF "$name"
+	KCONFIG_ALLCONFIG=$all kmake allnoconfig >"$vmwork/config-$name.log" 2>&1 ||
+		die "configuration failed (see $vmwork/config-$name.log)"
+	echo "$cfg_key" >"$vmwork/.$name-config-stamp"
+fi
+# Every option of the fragment, as asked.
+while IFS= read -r line; do
+	if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
+		grep -qxF "$line" "$out/.config" ||
+			die "${BASH_REMATCH[1]} is not =${BASH_REMATCH[2]} in $out/.config (a dependency is missing? see vm/kernel.config)"
+	elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+		! grep -q "^${BASH_REMATCH[1]}=" "$out/.config" ||
+			die "${BASH_REMATCH[1]} is set in $out/.config, vm/kernel.config says it must not be"
+	fi
+done <"$fragment"
+
+# --- 3. build --------------------------------------------------------------------------
+
+build_key="$src_key $cfg_key"
+if [[ -f $image && $(cat "$vmwork/.$name-build-stamp" 2>/dev/null) == "$build_key" ]]; then
+	progress VM-KERNEL "$name (cached: $image)"
+	exit 0
+fi
+t0=$SECONDS
+log=$vmwork/build-$name.log
+progress VM-BUILD "$name (log: $log)"
+if ! kmake bzImage >"$log" 2>&1; then
+	err=$(grep -a -m1 -E 'error:|\*\*\*' "$log" | sed -e "s|$src/||g" || true)
+	die "kernel build failed${err:+: $err} (see $log)"
+fi
+cp "$out/arch/x86/boot/bzImage" "$image.tmp"
+mv "$image.tmp" "$image"
+echo "$build_key" >"$vmwork/.$name-build-stamp"
+release=$(cat "$out/include/config/kernel.release" 2>/dev/null || echo '?')
+progress VM-KERNEL "$name: $release, $(stat -c %s "$image") bytes, $(elapsed "$t0")"
