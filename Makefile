@@ -94,7 +94,7 @@ $(KPORT_OBJS): $(BDIR)/%.o: %.c $(KSRC_STAMP) | $(PKGS_STAMP)
 	$(Q)$(CC) $(SIM_CFLAGS) $(SIM_CPPFLAGS) -c $< -o $@
 	$(Q)objcopy --redefine-sym memcpy=sim_kernel_memcpy $@
 
-$(BDIR)/tests/%: tests/%.c tests/sim_test.h $(SIM_OBJS) $(KPORT_OBJS)
+$(BDIR)/tests/%: tests/%.c tests/sim_test.h tests/sim_bypass.h $(SIM_OBJS) $(KPORT_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(filter 1,$(V)),,echo "  TEST-LD  $@")
 	$(Q)$(CC) $(SIM_CFLAGS) $(SIM_CPPFLAGS) $< $(SIM_OBJS) $(KPORT_OBJS) \

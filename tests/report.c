@@ -16,6 +16,16 @@
  * 1-4 ("splice-cp"), zero-copy with the full series ("splice-zc"); for the
  * egress paths B2 is a plain TCP socket ("splice-tcp": tcp_splice_read).
  *
+ *
+ *   PROXY   the seed's deployment: sockops puts every socket into a SOCKHASH,
+ *           an sk_msg program redirects each message to the peer's ingress;
+ *           client C sends to P1, the proxy moves P1 -> pipe -> P2 the way
+ *           Go's io.Copy does (splice, splice), P2's send goes to S's
+ *           ingress, S receives. One row per hop: "C send", "P splice-..."
+ *           (tcp_bpf's splice_read, then splice_to_socket -> tcp_bpf_sendmsg
+ *           with MSG_SPLICE_PAGES), "S recv". Unpatched, the proxy's splice
+ *           moves nothing.
+ *
  * The counters come from the shims around the real skmsg.c/tcp_bpf.c and
  * include the whole path, the sender's copy from user memory included.
  * Figures are per message sent (a row that stops early, like the unpatched
@@ -31,13 +41,15 @@
 #include <sim/sockmap.h>
 #include <sim/ledger.h>
 #include <sim/pipe.h>
+#include "sim_bypass.h"
 
 #define NR_MSGS 64
 
-enum path { TXRX, RXRX, TXTX, RXTX, NR_PATHS };
+enum path { TXRX, RXRX, TXTX, RXTX, NR_PATHS, PROXY = NR_PATHS };
 
-static const char *const path_names[NR_PATHS] = {
+static const char *const path_names[NR_PATHS + 1] = {
 	[TXRX] = "TX->RX", [RXRX] = "RX->RX", [TXTX] = "TX->TX", [RXTX] = "RX->TX",
+	[PROXY] = "PROXY",
 };
 
 struct row {
@@ -172,6 +184,95 @@ static void run(struct row *r)
 	free(in);
 }
 
+/* Add what sim_stats counted since @before to @acc. */
+static void stats_acc(struct sim_stats *acc, const struct sim_stats *before)
+{
+	const u64 *now = (const u64 *)&sim_stats, *b = (const u64 *)before;
+	u64 *a = (u64 *)acc;
+
+	for (size_t i = 0; i < sizeof(*acc) / sizeof(u64); i++)
+		a[i] += now[i] - b[i];
+}
+
+enum hop { HOP_SEND, HOP_PROXY, HOP_RECV, NR_HOPS };
+
+/* The proxy rows of one message size: @r[hop]. */
+static void run_proxy(struct row r[NR_HOPS], size_t size)
+{
+	unsigned char *buf = malloc(size), *in = malloc(size);
+	struct pipe_inode_info *pipe;
+	struct sock *c, *p1, *p2, *s;
+	struct sim_bypass bp = {};
+	struct sim_stats before;
+	bool data_ok = true, nothing = false;
+	size_t off = 0;
+	int msgs = 0;
+
+	sim_world_begin();
+	if (sim_bypass_setup(&bp, 8))
+		abort();
+	sim_tcp_pair(&c, &p1, "client", "proxy-in");
+	sim_tcp_pair(&p2, &s, "proxy-out", "server");
+	sim_set_nonblock(p1, true);
+	sim_set_nonblock(p2, true);
+	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	memset(&sim_stats, 0, sizeof(sim_stats));
+	for (int m = 0; m < NR_MSGS; m++) {
+		size_t moved = 0, got;
+		ssize_t n;
+
+		for (size_t i = 0; i < size; i++)
+			buf[i] = pat(off + i);
+		msgs++;
+		before = sim_stats;
+		if (sim_send(c, buf, size, MSG_DONTWAIT) != (int)size)
+			data_ok = false;
+		stats_acc(&r[HOP_SEND].s, &before);
+		r[HOP_SEND].bytes += size;
+
+		before = sim_stats;
+		while (moved < size) {
+			n = sim_splice_read(p1, pipe, size - moved, SPLICE_F_NONBLOCK);
+			if (n <= 0)
+				break;
+			if (sim_splice_to_socket(pipe, p2, n, SPLICE_F_NONBLOCK) != n)
+				data_ok = false;
+			moved += n;
+		}
+		stats_acc(&r[HOP_PROXY].s, &before);
+		r[HOP_PROXY].bytes += moved;
+		if (moved != size) {
+			nothing = !moved && SIM_SERIES_APPLIED < 4 &&
+				  sk_psock(p1)->msg_tot_len == (int)size;
+			data_ok = false;
+			break;
+		}
+
+		before = sim_stats;
+		got = consume(s, NULL, in, size);
+		stats_acc(&r[HOP_RECV].s, &before);
+		r[HOP_RECV].bytes += got;
+		if (got != size)
+			data_ok = false;
+		for (size_t i = 0; i < got; i++)
+			if (in[i] != pat(off + i))
+				data_ok = false;
+		off += size;
+	}
+	bool ledger_ok = sim_world_end() == 0;
+
+	for (int h = 0; h < NR_HOPS; h++) {
+		r[h].path = PROXY;
+		r[h].size = size;
+		r[h].msgs = msgs;
+		r[h].data_ok = data_ok;
+		r[h].ledger_ok = ledger_ok;
+		r[h].moved_nothing = nothing;
+	}
+	free(buf);
+	free(in);
+}
+
 static bool ok(const struct row *r)
 {
 	return r->ledger_ok && (r->data_ok || r->moved_nothing);
@@ -207,11 +308,21 @@ static void print_row(const struct row *r, bool csv)
 	       r->moved_nothing ? "ok: splice moves nothing (EAGAIN), recv() would" : "DATA");
 }
 
+static const char *proxy_splice_label(void)
+{
+	if (SIM_SERIES_APPLIED >= 5)
+		return "P splice-zc";
+	if (SIM_SERIES_APPLIED >= 4)
+		return "P splice-cp";
+	return "P splice-unpat";
+}
+
 /* report [--splice-only] [--no-header]: --splice-only prints the rows that
  * depend on the series level (tcp_bpf's splice on the ingress paths). */
 int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 64, 1024, 16384, 65536 };
+	static const size_t proxy_sizes[] = { 64, 1024, 16384, 65536, 262144 };
 	const char *fmt = getenv("FORMAT");
 	bool csv = fmt && !strcmp(fmt, "csv");
 	bool splice_only = false, header = true;
@@ -244,6 +355,18 @@ int main(int argc, char **argv)
 				bad += !ok(&r);
 			}
 		}
+	}
+	for (size_t i = 0; i < sizeof(proxy_sizes) / sizeof(proxy_sizes[0]); i++) {
+		struct row r[NR_HOPS] = {
+			[HOP_SEND] = { .consumer = "C send" },
+			[HOP_PROXY] = { .consumer = proxy_splice_label() },
+			[HOP_RECV] = { .consumer = "S recv" },
+		};
+
+		run_proxy(r, proxy_sizes[i]);
+		for (int h = splice_only ? HOP_PROXY : 0; h < (splice_only ? HOP_PROXY + 1 : NR_HOPS); h++)
+			print_row(&r[h], csv);
+		bad += !ok(&r[HOP_PROXY]);
 	}
 	return bad ? 1 : 0;
 }

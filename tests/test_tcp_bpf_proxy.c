@@ -22,11 +22,7 @@
  */
 #include "sim_test.h"
 #include <sim/pipe.h>
-
-struct tuple {
-	u32 sip, dip;
-	u16 sport, dport;
-};
+#include "sim_bypass.h"
 
 struct proxy_case {
 	const char *name;
@@ -35,45 +31,6 @@ struct proxy_case {
 	u32 apply_bytes, cork_bytes;
 	unsigned int pipe_bufs;
 };
-
-/* The verdict's options for the current case (the sk_msg program reads them). */
-static const struct proxy_case *cur;
-
-static struct tuple sk_tuple(const struct sock *sk, bool reverse)
-{
-	const struct inet_sock *in = inet_sk(sk);
-
-	if (reverse)
-		return (struct tuple){ in->inet_daddr, in->inet_saddr,
-				       in->inet_dport, in->inet_sport };
-	return (struct tuple){ in->inet_saddr, in->inet_daddr,
-			       in->inet_sport, in->inet_dport };
-}
-
-/* sockops: every established socket goes into the hash under its tuple. */
-static unsigned int sockops_insert(const struct bpf_prog *prog, void *ctx)
-{
-	struct bpf_sock_ops_kern *sops = ctx;
-	struct tuple key = sk_tuple(sops->sk, false);
-
-	if (sops->op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB ||
-	    sops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
-		bpf_sock_hash_update(sops, prog->priv, &key, BPF_NOEXIST);
-	return 1;
-}
-
-/* sk_msg: the case's apply/cork bytes, then to the peer's ingress. */
-static unsigned int msg_to_peer(const struct bpf_prog *prog, void *ctx)
-{
-	struct sk_msg *msg = ctx;
-	struct tuple key = sk_tuple(msg->sk, true);
-
-	if (cur->apply_bytes)
-		bpf_msg_apply_bytes(msg, cur->apply_bytes);
-	if (cur->cork_bytes)
-		bpf_msg_cork_bytes(msg, cur->cork_bytes);
-	return bpf_msg_redirect_hash(msg, prog->priv, &key, BPF_F_INGRESS);
-}
 
 /* One direction: @tx sends stream @stream, the proxy moves it from @in
  * through @pipe to @out, @rx receives it. */
@@ -87,8 +44,7 @@ struct dir {
 
 static struct {
 	struct sock *c, *p1, *p2, *s;
-	struct bpf_map *hash;
-	struct bpf_prog *ops, *msgp;
+	struct sim_bypass bp;
 	struct dir up, down;
 } px;
 
@@ -96,15 +52,11 @@ static struct {
 
 static void proxy_setup(const struct proxy_case *pc)
 {
-	cur = pc;
-	px.hash = sim_sockhash_create(8, sizeof(struct tuple));
-	px.ops = sim_prog_load(BPF_PROG_TYPE_SOCK_OPS, sockops_insert, px.hash, "sockops");
-	sim_sockops_attach(px.ops);
-	px.msgp = sim_prog_load(BPF_PROG_TYPE_SK_MSG, msg_to_peer, px.hash, "msg_to_peer");
-	assert_int_equal(sim_prog_attach(px.msgp, px.hash, BPF_SK_MSG_VERDICT), 0);
+	px.bp.opts = (struct sim_bypass_opts){ pc->apply_bytes, pc->cork_bytes };
+	assert_int_equal(sim_bypass_setup(&px.bp, 8), 0);
 	sim_tcp_pair(&px.c, &px.p1, "client", "proxy-in");
 	sim_tcp_pair(&px.p2, &px.s, "proxy-out", "server");
-	assert_int_equal(px.ops->runs, 4);	/* all four sockets in the hash */
+	assert_int_equal(px.bp.ops->runs, 4);	/* all four sockets in the hash */
 	/* Go's netpoller: every socket non-blocking */
 	sim_set_nonblock(px.c, true);
 	sim_set_nonblock(px.p1, true);
@@ -204,7 +156,7 @@ static void proxy_teardown(void)
 	sim_close(px.p1);
 	sim_close(px.p2);
 	sim_close(px.s);
-	sim_map_close(px.hash);
+	sim_map_close(px.bp.hash);
 }
 
 /* Series applied: every byte through, both directions at once. */
@@ -236,7 +188,7 @@ static void run_patched(const struct proxy_case *pc)
 		assert_int_equal(sk_psock(d->in)->msg_tot_len, 0);
 		assert_int_equal(sk_psock(d->rx)->msg_tot_len, 0);
 	}
-	assert_int_equal(px.msgp->runs > 0, true);
+	assert_true(px.bp.msg->runs > 0);
 }
 
 /* Pristine 6.12.117: the proxy's splice sees an empty receive queue and

@@ -7,6 +7,7 @@
  */
 #include "sim_test.h"
 #include <sim/pipe.h>
+#include "sim_bypass.h"
 
 struct tuple {
 	u32 sip, dip;
@@ -155,64 +156,18 @@ static void test_tcp_bpf_sockhash_full_e2big(void **state)
 	assert_null(sk_psock(fx.b));
 }
 
-/* The key of @sk's connection as seen from @sk (local first), or from its
- * peer (@reverse). */
-static struct tuple sk_tuple(const struct sock *sk, bool reverse)
-{
-	const struct inet_sock *in = inet_sk(sk);
-
-	if (reverse)
-		return (struct tuple){ in->inet_daddr, in->inet_saddr,
-				       in->inet_dport, in->inet_sport };
-	return (struct tuple){ in->inet_saddr, in->inet_daddr,
-			       in->inet_sport, in->inet_dport };
-}
-
-/* sockops: every established socket goes into the hash under its tuple. */
-static unsigned int sockops_insert(const struct bpf_prog *prog, void *ctx)
-{
-	struct bpf_sock_ops_kern *sops = ctx;
-	struct tuple key = sk_tuple(sops->sk, false);
-
-	if (sops->op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB ||
-	    sops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
-		bpf_sock_hash_update(sops, prog->priv, &key, BPF_NOEXIST);
-	return 1;
-}
-
-/* sk_msg: redirect to the ingress of the peer socket, found by the
- * reversed tuple: the "TCP stack bypass". */
-static unsigned int msg_to_peer(const struct bpf_prog *prog, void *ctx)
-{
-	struct sk_msg *msg = ctx;
-	struct tuple key = sk_tuple(msg->sk, true);
-
-	return bpf_msg_redirect_hash(msg, prog->priv, &key, BPF_F_INGRESS);
-}
-
-/* The bypass: a SOCKHASH, the sockops program that fills it, the sk_msg
- * program that redirects to the peer. Pairs made afterwards join it. */
-static void bypass_setup(struct bpf_prog **ops, struct bpf_prog **msgp)
-{
-	fx.hash = sim_sockhash_create(8, sizeof(struct tuple));
-	*ops = sim_prog_load(BPF_PROG_TYPE_SOCK_OPS, sockops_insert, fx.hash, "sockops");
-	sim_sockops_attach(*ops);
-	*msgp = sim_prog_load(BPF_PROG_TYPE_SK_MSG, msg_to_peer, fx.hash, "msg_to_peer");
-	assert_int_equal(sim_prog_attach(*msgp, fx.hash, BPF_SK_MSG_VERDICT), 0);
-}
+static struct sim_bypass bp;
 
 /* The deployment of the seed's bug report: sockops fills a SOCKHASH with
  * every established socket, an sk_msg program sends each message straight
  * to the peer's ingress. Both directions bypass TCP. */
 static void test_tcp_bpf_sockhash_sockops_stack_bypass(void **state)
 {
-	struct bpf_prog *ops, *msgp;
-
 	(void)state;
-	bypass_setup(&ops, &msgp);
+	assert_int_equal(sim_bypass_setup(&bp, 8), 0);
 
 	sim_tcp_pair(&fx.a, &fx.b, "A", "B");	/* established: both inserted */
-	assert_int_equal(ops->runs, 2);
+	assert_int_equal(bp.ops->runs, 2);
 	assert_non_null(sk_psock(fx.a));
 	assert_non_null(sk_psock(fx.b));
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 700, 0), 700);
@@ -221,7 +176,7 @@ static void test_tcp_bpf_sockhash_sockops_stack_bypass(void **state)
 	recv_expect(fx.b, 0, 700);
 	assert_int_equal(sim_send_pattern(fx.b, 0, 0, 300, 0), 300);
 	recv_expect(fx.a, 0, 300);
-	assert_int_equal(msgp->runs, 2);
+	assert_int_equal(bp.msg->runs, 2);
 }
 
 /* One hop of a Go io.Copy-style proxy: splice(from -> pipe), then
@@ -246,10 +201,8 @@ static void test_tcp_bpf_sockhash_splicing_proxy(void **state)
 {
 	struct pipe_inode_info *up, *down;
 	struct sock *c, *p1, *p2, *srv;
-	struct bpf_prog *ops, *msgp;
-
 	(void)state;
-	bypass_setup(&ops, &msgp);
+	assert_int_equal(sim_bypass_setup(&bp, 8), 0);
 	sim_tcp_pair(&c, &p1, "client", "proxy-in");
 	sim_tcp_pair(&p2, &srv, "proxy-out", "server");
 	sim_set_nonblock(p1, true);
