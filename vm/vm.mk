@@ -24,6 +24,10 @@
 # conformance runner in vm-test), QEMU, VM_MEM, VM_SMP (vm/boot.sh).
 
 VM_DIR := $(O)/vm
+
+# make test boots both kernels with the smoke runner (cold: both kernel
+# builds; warm: two boots of a few seconds).
+TEST_MORE += vm-smoke
 VM_SERIES_DIR ?= $(KCHECK_SERIES_DIR)
 VM_JOBS ?= 2
 VM_TIMEOUT ?= 120
@@ -72,8 +76,9 @@ $(VM_GEN_CPIO): | vm-kernel-unpatched
 	$(Q)gcc -O2 -o $@ $(VM_DIR)/src-unpatched/usr/gen_init_cpio.c
 
 # vm_boot KERNEL,RUNNER,OUT,TIMEOUT,ARGS: initramfs with RUNNER, then boot.
-vm_boot = V='$(V)' vm/mkinitramfs.sh $(VM_GEN_CPIO) $(VM_INIT) '$(2)' '$(3).cpio' && \
-	V='$(V)' vm/boot.sh $(VM_DIR)/$(1).bzImage '$(3).cpio' '$(3)' $(4) $(5)
+# Double quotes: KERNEL and OUT may name the shell loop's variable.
+vm_boot = V='$(V)' vm/mkinitramfs.sh $(VM_GEN_CPIO) $(VM_INIT) "$(2)" "$(3).cpio" && \
+	V='$(V)' vm/boot.sh "$(VM_DIR)/$(1).bzImage" "$(3).cpio" "$(3)" $(4) $(5)
 
 vm-boot: vm-kernel-$(VM_KERNEL) $(VM_INIT) $(VM_GEN_CPIO)
 	$(Q)test -n '$(VM_RUNNER)' -a -n '$(VM_OUT)' || \
