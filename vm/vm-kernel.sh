@@ -68,26 +68,68 @@ if [[ $name == patched ]]; then
 		printf '%s ' "$(basename "$p")"; sha256sum <"$p"; done | sha256sum | cut -c1-16)
 fi
 
-# --- 1. source tree ------------------------------------------------------------------
+# --- keys, and the warm path --------------------------------------------------------
+
+# The tree is keyed by the tarball (as kernel-tree.sh keys its extraction):
+# a warm run needs neither the shared tree nor its lock.
+tree_key="$kver $KPKG $KPKG_VERSION $(realpath "$tarball") $(stat -c '%s %Y' "$tarball" 2>/dev/null || echo missing)"
+src_key="$tree_key $series_key"
+cfg_key="$tree_key $(sha256sum <"$fragment" | cut -c1-16) $(gcc --version | head -n 1)"
+build_key="$src_key | $cfg_key"
+
+kbuild_v=()
+[[ ${V:-} == 1 ]] && kbuild_v=(V=1)
+kmake() {
+	make -C "$src" O="$out" ARCH=x86_64 -j"$jobs" LOCALVERSION="-sockmap-sim-$name" \
+		KBUILD_BUILD_USER=sockmap-sim KBUILD_BUILD_HOST=sockmap-sim "${kbuild_v[@]}" "$@"
+}
+
+# Every option of the fragment, as asked.
+verify_config() {
+	local line
+	while IFS= read -r line; do
+		if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
+			grep -qxF "$line" "$out/.config" ||
+				die "${BASH_REMATCH[1]} is not =${BASH_REMATCH[2]} in $out/.config (a dependency is missing? see vm/kernel.config)"
+		elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+			! grep -q "^${BASH_REMATCH[1]}=" "$out/.config" ||
+				die "${BASH_REMATCH[1]} is set in $out/.config, vm/kernel.config says it must not be"
+		fi
+	done <"$fragment"
+}
+
+exit_if_cached() {
+	if [[ -f $image && -f $out/.config &&
+			$(cat "$vmwork/.$name-build-stamp" 2>/dev/null) == "$build_key" ]]; then
+		verify_config
+		progress VM-KERNEL "$name (cached: $image)"
+		exit 0
+	fi
+}
+exit_if_cached
 
 exec 8>"$vmwork/.build-lock"
 if ! flock -n 8; then
 	echo "sockmap-sim: vm: $name: waiting for the other vm kernel build in $vmwork" >&2
 	flock 8
+	exit_if_cached
 fi
 
-# The shared tree, under kernel-check's lock (it resets the tree).
-exec 9>"$kwork/.lock"
-flock 9
-"$(dirname "$(realpath "$0")")/../kernel-port/kernel-tree.sh" "$tarball" "$kver" "$kwork" || exit 1
-base_tree=$(git -C "$kwork/tree" rev-parse 'base^{tree}')
-src_key="$base_tree $series_key"
+# --- 1. source tree ------------------------------------------------------------------
+
 if [[ $(cat "$vmwork/.$name-src-stamp" 2>/dev/null) != "$src_key" ]] ||
 		! git_s rev-parse -q --verify HEAD >/dev/null 2>&1; then
 	t0=$SECONDS
 	rm -f "$vmwork/.$name-src-stamp" "$vmwork/.$name-build-stamp"
 	log=$vmwork/src-$name.log
 	: >"$log"
+	# The shared tree, under kernel-check's lock (it resets the tree).
+	exec 9>"$kwork/.lock"
+	if ! flock -n 9; then
+		echo "sockmap-sim: vm: $name: waiting for kernel-check in $kwork" >&2
+		flock 9
+	fi
+	"$(dirname "$(realpath "$0")")/../kernel-port/kernel-tree.sh" "$tarball" "$kver" "$kwork" || exit 1
 	if ! git_s rev-parse -q --verify HEAD >/dev/null 2>&1; then
 		rm -rf "$src"
 		progress VM-SRC "$name: clone of $kwork/tree"
@@ -95,12 +137,14 @@ if [[ $(cat "$vmwork/.$name-src-stamp" 2>/dev/null) != "$src_key" ]] ||
 			die "cannot clone $kwork/tree (see $log)"
 		git_s config gc.auto 0
 	fi
-	{
-		git_s fetch -q -f "$kwork/tree" '+refs/tags/base:refs/tags/base' &&
-		{ git_s am --abort >/dev/null 2>&1 || true; } &&
-		git_s checkout -q -f --detach base &&
-		git_s clean -q -f -d -x
-	} >>"$log" 2>&1 || die "cannot check out base in $src (see $log)"
+	git_s fetch -q -f "$kwork/tree" '+refs/tags/base:refs/tags/base' >>"$log" 2>&1 ||
+		die "cannot fetch base from $kwork/tree (see $log)"
+	flock -u 9
+	exec 9>&-
+	# Only the files that differ are rewritten: kbuild rebuilds what they touch.
+	git_s am --abort >/dev/null 2>&1 || true
+	{ git_s checkout -q -f --detach base && git_s clean -q -f -d -x; } >>"$log" 2>&1 ||
+		die "cannot check out base in $src (see $log)"
 	for p in "${patches[@]}"; do
 		echo "=== git am $(basename "$p")" >>"$log"
 		if ! git_s am -q --no-3way "$p" >>"$log" 2>&1; then
@@ -115,21 +159,11 @@ if [[ $(cat "$vmwork/.$name-src-stamp" 2>/dev/null) != "$src_key" ]] ||
 		progress VM-SRC "$name: base, $(elapsed "$t0")"
 	fi
 fi
-flock -u 9
-exec 9>&-
 
 # --- 2. configuration ----------------------------------------------------------------
 
-kbuild_v=()
-[[ ${V:-} == 1 ]] && kbuild_v=(V=1)
-kmake() {
-	make -C "$src" O="$out" ARCH=x86_64 -j"$jobs" LOCALVERSION="-sockmap-sim-$name" \
-		KBUILD_BUILD_USER=sockmap-sim KBUILD_BUILD_HOST=sockmap-sim "${kbuild_v[@]}" "$@"
-}
 tiny=(kernel/configs/tiny-base.config kernel/configs/tiny.config arch/x86/configs/tiny.config)
-cfg_key="$base_tree $(cat "$fragment" | sha256sum | cut -c1-16) $(gcc --version | head -n 1)"
 if [[ ! -f $out/.config || $(cat "$vmwork/.$name-config-stamp" 2>/dev/null) != "$cfg_key" ]]; then
-	t0=$SECONDS
 	rm -f "$vmwork/.$name-config-stamp" "$vmwork/.$name-build-stamp"
 	mkdir -p "$out"
 	all=$vmwork/$name-allconfig
@@ -145,24 +179,10 @@ if [[ ! -f $out/.config || $(cat "$vmwork/.$name-config-stamp" 2>/dev/null) != "
 		die "configuration failed (see $vmwork/config-$name.log)"
 	echo "$cfg_key" >"$vmwork/.$name-config-stamp"
 fi
-# Every option of the fragment, as asked.
-while IFS= read -r line; do
-	if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
-		grep -qxF "$line" "$out/.config" ||
-			die "${BASH_REMATCH[1]} is not =${BASH_REMATCH[2]} in $out/.config (a dependency is missing? see vm/kernel.config)"
-	elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-		! grep -q "^${BASH_REMATCH[1]}=" "$out/.config" ||
-			die "${BASH_REMATCH[1]} is set in $out/.config, vm/kernel.config says it must not be"
-	fi
-done <"$fragment"
+verify_config
 
 # --- 3. build --------------------------------------------------------------------------
 
-build_key="$src_key $cfg_key"
-if [[ -f $image && $(cat "$vmwork/.$name-build-stamp" 2>/dev/null) == "$build_key" ]]; then
-	progress VM-KERNEL "$name (cached: $image)"
-	exit 0
-fi
 t0=$SECONDS
 log=$vmwork/build-$name.log
 progress VM-BUILD "$name (log: $log)"
