@@ -36,14 +36,7 @@ include kernel-port/kernel-port.mk
 include kernel-port/kernel-check.mk
 include coverage/coverage.mk
 
-# The later parts, each owning its directory and makefile. A part that
-# belongs in `make test` appends its target to TEST_MORE (run in order,
-# after coverage).
 TEST_MORE :=
-include vm/vm.mk
-include conformance/conformance.mk
-include tests/fuzz/fuzz.mk
-include tests/mutants/mutants.mk
 
 BDIR := $(O)/$(VARIANT)$(KVARIANT_SUFFIX)
 PKGS_STAMP := $(O)/.pkgs-stamp
@@ -173,3 +166,11 @@ clean:
 
 distclean:
 	rm -rf $(O)
+
+# The later parts, each owning its directory and makefile. A part that
+# belongs in `make test` appends its target to TEST_MORE (run in order,
+# after coverage). Included last: they use the variables above.
+include vm/vm.mk
+include conformance/conformance.mk
+include tests/fuzz/fuzz.mk
+include tests/mutants/mutants.mk

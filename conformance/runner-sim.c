@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conformance/runner-sim.c: the sim backend. Every scenario runs in a fresh
+ * sim world on the real skmsg.c/tcp_bpf.c (the series level this binary was
+ * built with); the teardown checks the ownership ledger and the socket
+ * accounting, as the tests do. Programs are the sim's canned verdicts and
+ * the bypass of tests/sim_bypass.h.
+ */
+#include <sim/world.h>
+#include <sim/net.h>
+#include <sim/sockmap.h>
+#include <sim/ledger.h>
+#include <sim/pipe.h>
+#include <sim/workqueue.h>
+#include "../tests/sim_bypass.h"
+#include "runner.h"
+
+const char *be_name = "sim";
+
+static struct {
+	struct sock *sk[CONF_MAX_SOCKS];
+	bool open[CONF_MAX_SOCKS];
+	struct bpf_map *map;
+	struct pipe_inode_info *pipe;
+	struct sim_verdict msg_v, skb_v;
+	struct sim_bypass bp;
+	bool bypass;
+} w;
+
+const char *be_init(void)
+{
+	sim_init();
+	return NULL;
+}
+
+void be_begin(void)
+{
+	memset(&w, 0, sizeof(w));
+	sim_world_begin();
+	w.map = sim_sockmap_create(CONF_MAP_SLOTS);
+	w.pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+}
+
+const char *be_end(void)
+{
+	sim_pipe_close(w.pipe);
+	for (int i = 0; i < CONF_MAX_SOCKS; i++)
+		if (w.open[i])
+			sim_close(w.sk[i]);
+	sim_map_close(w.map);
+	if (w.bypass)
+		sim_map_close(w.bp.hash);
+	return sim_world_end() ? "the sim's world check failed (see above)" : NULL;
+}
+
+int be_pair(int a, int b)
+{
+	sim_tcp_pair(&w.sk[a], &w.sk[b], "a", "b");
+	w.open[a] = w.open[b] = true;
+	/* every socket is time-bounded, as in the syscall backend */
+	return 0;
+}
+
+int be_map_add(int slot, int sock)
+{
+	return sim_map_update(w.map, slot, w.sk[sock], BPF_ANY);
+}
+
+static void verdict(struct sim_verdict *v, enum conf_verdict cv, int slot,
+		    unsigned int apply, unsigned int cork)
+{
+	*v = (struct sim_verdict){
+		.action = cv == V_PASS ? SIM_PASS : cv == V_DROP ? SIM_DROP : SIM_REDIRECT,
+		.map = w.map, .key = slot,
+		.flags = cv == V_REDIR_INGRESS ? BPF_F_INGRESS : 0,
+		.apply_bytes = apply, .cork_bytes = cork,
+	};
+}
+
+int be_msg_prog(enum conf_verdict v, int slot, unsigned int apply, unsigned int cork)
+{
+	verdict(&w.msg_v, v, slot, apply, cork);
+	return sim_prog_attach(sim_prog_msg_verdict(&w.msg_v), w.map, BPF_SK_MSG_VERDICT);
+}
+
+int be_skb_prog(enum conf_verdict v, int slot)
+{
+	verdict(&w.skb_v, v, slot, 0, 0);
+	return sim_prog_attach(sim_prog_skb_verdict(&w.skb_v), w.map, BPF_SK_SKB_VERDICT);
+}
+
+int be_bypass(void)
+{
+	w.bypass = true;
+	return sim_bypass_setup(&w.bp, CONF_MAX_SOCKS);
+}
+
+long be_send(int sock, const void *buf, size_t len, int flags)
+{
+	return sim_send(w.sk[sock], buf, len, flags);
+}
+
+long be_recv(int sock, void *buf, size_t len, int flags)
+{
+	return sim_recv(w.sk[sock], buf, len, flags);
+}
+
+long be_splice(int sock, size_t len, int flags)
+{
+	return sim_splice_read(w.sk[sock], w.pipe, len, flags);
+}
+
+long be_splice_out(int sock, size_t len, int flags)
+{
+	return sim_splice_to_socket(w.pipe, w.sk[sock], len, flags);
+}
+
+long be_pipe_read(void *buf, size_t len)
+{
+	return sim_pipe_read(w.pipe, buf, len);
+}
+
+int be_nonblock(int sock)
+{
+	sim_set_nonblock(w.sk[sock], true);
+	return 0;
+}
+
+int be_rcvtimeo(int sock, int ms)
+{
+	sim_set_rcvtimeo(w.sk[sock], (long)ms * HZ / 1000);
+	return 0;
+}
+
+int be_fionread(int sock, int *val)
+{
+	return sim_fionread(w.sk[sock], val);
+}
+
+int be_shutdown(int sock, int how)
+{
+	return sim_shutdown(w.sk[sock], how);
+}
+
+int be_close(int sock)
+{
+	sim_close(w.sk[sock]);
+	w.open[sock] = false;
+	return 0;
+}
+
+void be_settle(void)
+{
+	sim_run_work();
+}

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conformance/runner-syscall.c: the kernel backend. Real loopback TCP
+ * sockets, a real SOCKMAP, and BPF programs loaded with the raw bpf(2)
+ * system call as instruction arrays built here (no clang, no libbpf). A
+ * static binary: it is /runner in the qemu VMs (vm/) and runs on the host.
+ *
+ * Everything is bounded in time: every socket gets SO_SNDTIMEO and
+ * SO_RCVTIMEO of 2 s (an op with its own RCVTIMEO uses that), and an
+ * alarm of 20 s per scenario ends the run with a "TIMEOUT" line.
+ *
+ * The bypass (OP_BYPASS): a sockops program attached to a cgroup v2 that
+ * this process moves into puts every established socket into a SOCKHASH
+ * under {local ip, remote ip, local port, remote port} (ports in host
+ * order); an sk_msg program on the hash redirects each message to the
+ * ingress of the socket under the reversed key: the peer.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include "runner.h"
+
+const char *be_name = "syscall";
+
+static struct {
+	int fd[CONF_MAX_SOCKS];
+	int map, pipe[2];
+	int msg_prog, skb_prog;
+	int hash, ops_prog, peer_prog, cgroup;
+	char cgdir[320], cgparent[320];
+} w;
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+#define INSN(c, d, s, o, i)	((struct bpf_insn){ .code = (c), .dst_reg = (d), \
+				  .src_reg = (s), .off = (o), .imm = (i) })
+#define MOV_REG(d, s)		INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
+#define MOV_IMM(d, i)		INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
+#define ADD_IMM(d, i)		INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
+#define RSH32_IMM(d, i)		INSN(BPF_ALU | BPF_RSH | BPF_K, d, 0, 0, i)
+#define BSWAP16(d)		INSN(BPF_ALU | BPF_END | BPF_TO_BE, d, 0, 0, 16)
+#define LDX_W(d, s, o)		INSN(BPF_LDX | BPF_W | BPF_MEM, d, s, o, 0)
+#define STX_W(d, s, o)		INSN(BPF_STX | BPF_W | BPF_MEM, d, s, o, 0)
+#define JEQ_IMM(d, i, o)	INSN(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, i)
+#define CALL(f)			INSN(BPF_JMP | BPF_CALL, 0, 0, 0, f)
+#define EXIT()			INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define LD_MAP(d, fd)		INSN(BPF_LD | BPF_DW | BPF_IMM, d, BPF_PSEUDO_MAP_FD, 0, fd), \
+				INSN(0, 0, 0, 0, 0)
+
+static char vlog[65536];
+
+static int prog_load(enum bpf_prog_type type, const struct bpf_insn *insns, int n,
+		     enum bpf_attach_type expected)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = type;
+	a.insns = (unsigned long)insns;
+	a.insn_cnt = n;
+	a.license = (unsigned long)"GPL";
+	a.expected_attach_type = expected;
+	a.log_buf = (unsigned long)vlog;
+	a.log_size = sizeof(vlog);
+	a.log_level = 1;
+	fd = sys_bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0) {
+		fd = -errno;
+		printf("# %s: BPF_PROG_LOAD type %d: %s\n%s", conf_current, type, strerror(-fd), vlog);
+	}
+	return fd;
+}
+
+static int map_create(enum bpf_map_type type, int key_size, int entries)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = type;
+	a.key_size = key_size;
+	a.value_size = 4;
+	a.max_entries = entries;
+	fd = sys_bpf(BPF_MAP_CREATE, &a);
+	return fd < 0 ? -errno : fd;
+}
+
+static int prog_attach(int prog, int target, enum bpf_attach_type type)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.target_fd = target;
+	a.attach_bpf_fd = prog;
+	a.attach_type = type;
+	return sys_bpf(BPF_PROG_ATTACH, &a) ? -errno : 0;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	printf("%s TIMEOUT: the scenario did not finish in 20 s\n", conf_current);
+	fflush(stdout);
+	_exit(3);
+}
+
+const char *be_init(void)
+{
+	int fd = map_create(BPF_MAP_TYPE_SOCKMAP, 4, CONF_MAP_SLOTS);
+
+	if (fd < 0) {
+		static char why[128];
+
+		snprintf(why, sizeof(why), "bpf(BPF_MAP_CREATE, SOCKMAP): %s", strerror(-fd));
+		return why;
+	}
+	close(fd);
+	signal(SIGALRM, on_alarm);
+	signal(SIGPIPE, SIG_IGN);
+	return NULL;
+}
+
+void be_begin(void)
+{
+	for (int i = 0; i < CONF_MAX_SOCKS; i++)
+		w.fd[i] = -1;
+	w.msg_prog = w.skb_prog = w.hash = w.ops_prog = w.peer_prog = w.cgroup = -1;
+	w.cgdir[0] = 0;
+	w.map = map_create(BPF_MAP_TYPE_SOCKMAP, 4, CONF_MAP_SLOTS);
+	if (pipe2(w.pipe, O_NONBLOCK))
+		w.pipe[0] = w.pipe[1] = -1;
+	alarm(20);
+}
+
+static void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, s, strlen(s)) < 0)
+			printf("# write %s: %s\n", path, strerror(errno));
+		close(fd);
+	}
+}
+
+const char *be_end(void)
+{
+	char pid[32];
+
+	for (int i = 0; i < CONF_MAX_SOCKS; i++)
+		if (w.fd[i] >= 0)
+			close(w.fd[i]);
+	close(w.pipe[0]);
+	close(w.pipe[1]);
+	close(w.map);
+	if (w.msg_prog >= 0)
+		close(w.msg_prog);
+	if (w.skb_prog >= 0)
+		close(w.skb_prog);
+	if (w.cgroup >= 0) {
+		union bpf_attr a;
+
+		memset(&a, 0, sizeof(a));
+		a.target_fd = w.cgroup;
+		a.attach_bpf_fd = w.ops_prog;
+		a.attach_type = BPF_CGROUP_SOCK_OPS;
+		sys_bpf(BPF_PROG_DETACH, &a);
+		close(w.cgroup);
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		write_file(w.cgparent, pid);
+		rmdir(w.cgdir);
+	}
+	if (w.ops_prog >= 0)
+		close(w.ops_prog);
+	if (w.peer_prog >= 0)
+		close(w.peer_prog);
+	if (w.hash >= 0)
+		close(w.hash);
+	alarm(0);
+	return NULL;
+}
+
+static void bound(int fd)
+{
+	struct timeval tv = { .tv_sec = 2 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+int be_pair(int a, int b)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int l = socket(AF_INET, SOCK_STREAM, 0), ret = 0;
+
+	if (l < 0 || bind(l, (void *)&sa, sizeof(sa)) || listen(l, 1) ||
+	    getsockname(l, (void *)&sa, &len))
+		ret = -errno;
+	if (!ret) {
+		w.fd[a] = socket(AF_INET, SOCK_STREAM, 0);
+		if (w.fd[a] < 0 || connect(w.fd[a], (void *)&sa, sizeof(sa)))
+			ret = -errno;
+	}
+	if (!ret) {
+		w.fd[b] = accept(l, NULL, NULL);
+		if (w.fd[b] < 0)
+			ret = -errno;
+	}
+	if (l >= 0)
+		close(l);
+	if (!ret) {
+		bound(w.fd[a]);
+		bound(w.fd[b]);
+	}
+	return ret;
+}
+
+int be_map_add(int slot, int sock)
+{
+	union bpf_attr a;
+	__u32 key = slot, val = w.fd[sock];
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = w.map;
+	a.key = (unsigned long)&key;
+	a.value = (unsigned long)&val;
+	a.flags = BPF_ANY;
+	return sys_bpf(BPF_MAP_UPDATE_ELEM, &a) ? -errno : 0;
+}
+
+/* r6 = ctx; apply/cork helpers; then the verdict. */
+static int verdict_prog(enum bpf_prog_type type, enum conf_verdict v, int slot,
+			unsigned int apply, unsigned int cork)
+{
+	struct bpf_insn p[32];
+	int n = 0;
+
+	p[n++] = MOV_REG(BPF_REG_6, BPF_REG_1);
+	if (apply) {
+		p[n++] = MOV_REG(BPF_REG_1, BPF_REG_6);
+		p[n++] = MOV_IMM(BPF_REG_2, apply);
+		p[n++] = CALL(BPF_FUNC_msg_apply_bytes);
+	}
+	if (cork) {
+		p[n++] = MOV_REG(BPF_REG_1, BPF_REG_6);
+		p[n++] = MOV_IMM(BPF_REG_2, cork);
+		p[n++] = CALL(BPF_FUNC_msg_cork_bytes);
+	}
+	if (v == V_PASS || v == V_DROP) {
+		p[n++] = MOV_IMM(BPF_REG_0, v == V_PASS ? SK_PASS : SK_DROP);
+	} else {
+		struct bpf_insn ld[2] = { LD_MAP(BPF_REG_2, w.map) };
+
+		p[n++] = MOV_REG(BPF_REG_1, BPF_REG_6);
+		p[n++] = ld[0];
+		p[n++] = ld[1];
+		p[n++] = MOV_IMM(BPF_REG_3, slot);
+		p[n++] = MOV_IMM(BPF_REG_4, v == V_REDIR_INGRESS ? BPF_F_INGRESS : 0);
+		p[n++] = CALL(type == BPF_PROG_TYPE_SK_MSG ? BPF_FUNC_msg_redirect_map :
+					BPF_FUNC_sk_redirect_map);
+	}
+	p[n++] = EXIT();
+	return prog_load(type, p, n, 0);
+}
+
+int be_msg_prog(enum conf_verdict v, int slot, unsigned int apply, unsigned int cork)
+{
+	w.msg_prog = verdict_prog(BPF_PROG_TYPE_SK_MSG, v, slot, apply, cork);
+	if (w.msg_prog < 0)
+		return w.msg_prog;
+	return prog_attach(w.msg_prog, w.map, BPF_SK_MSG_VERDICT);
+}
+
+int be_skb_prog(enum conf_verdict v, int slot)
+{
+	w.skb_prog = verdict_prog(BPF_PROG_TYPE_SK_SKB, v, slot, 0, 0);
+	if (w.skb_prog < 0)
+		return w.skb_prog;
+	return prog_attach(w.skb_prog, w.map, BPF_SK_SKB_VERDICT);
+}
+
+/* The cgroup v2 mount point, from /proc/self/mounts. */
+static int cgroup2_root(char *buf, size_t size)
+{
+	char dev[256], dir[256], type[64];
+	FILE *f = fopen("/proc/self/mounts", "r");
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3) {
+		if (!strcmp(type, "cgroup2")) {
+			snprintf(buf, size, "%s", dir);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int be_bypass(void)
+{
+	char root[256], pid[32];
+	int ret;
+
+	ret = cgroup2_root(root, sizeof(root));
+	if (ret) {
+		printf("# %s: no cgroup2 mount\n", conf_current);
+		return ret;
+	}
+	snprintf(w.cgparent, sizeof(w.cgparent), "%s/cgroup.procs", root);
+	snprintf(w.cgdir, sizeof(w.cgdir), "%s/sockmap-sim-conformance-%d", root, getpid());
+	if (mkdir(w.cgdir, 0755) && errno != EEXIST)
+		return -errno;
+	{
+		char procs[360];
+
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", w.cgdir);
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		write_file(procs, pid);
+	}
+	w.cgroup = open(w.cgdir, O_RDONLY | O_DIRECTORY);
+	if (w.cgroup < 0)
+		return -errno;
+	w.hash = map_create(BPF_MAP_TYPE_SOCKHASH, 16, 64);
+	if (w.hash < 0)
+		return w.hash;
+
+	/* sockops: on ACTIVE/PASSIVE_ESTABLISHED_CB, insert under
+	 * {local_ip4, remote_ip4, local_port, ntohs(remote_port)} */
+	struct bpf_insn ops[] = {
+		MOV_REG(BPF_REG_6, BPF_REG_1),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct bpf_sock_ops, op)),
+		JEQ_IMM(BPF_REG_2, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB, 3),
+		JEQ_IMM(BPF_REG_2, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 2),
+		MOV_IMM(BPF_REG_0, 1),
+		EXIT(),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct bpf_sock_ops, local_ip4)),
+		STX_W(BPF_REG_10, BPF_REG_2, -16),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct bpf_sock_ops, remote_ip4)),
+		STX_W(BPF_REG_10, BPF_REG_2, -12),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct bpf_sock_ops, local_port)),
+		STX_W(BPF_REG_10, BPF_REG_2, -8),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct bpf_sock_ops, remote_port)),
+		RSH32_IMM(BPF_REG_2, 16),
+		BSWAP16(BPF_REG_2),
+		STX_W(BPF_REG_10, BPF_REG_2, -4),
+		MOV_REG(BPF_REG_1, BPF_REG_6),
+		LD_MAP(BPF_REG_2, w.hash),
+		MOV_REG(BPF_REG_3, BPF_REG_10),
+		ADD_IMM(BPF_REG_3, -16),
+		MOV_IMM(BPF_REG_4, BPF_NOEXIST),
+		CALL(BPF_FUNC_sock_hash_update),
+		MOV_IMM(BPF_REG_0, 1),
+		EXIT(),
+	};
+	/* sk_msg: redirect to the ingress of the socket under the reversed
+	 * key {remote_ip4, local_ip4, ntohs(remote_port), local_port} */
+	struct bpf_insn peer[] = {
+		MOV_REG(BPF_REG_6, BPF_REG_1),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct sk_msg_md, remote_ip4)),
+		STX_W(BPF_REG_10, BPF_REG_2, -16),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct sk_msg_md, local_ip4)),
+		STX_W(BPF_REG_10, BPF_REG_2, -12),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct sk_msg_md, remote_port)),
+		RSH32_IMM(BPF_REG_2, 16),
+		BSWAP16(BPF_REG_2),
+		STX_W(BPF_REG_10, BPF_REG_2, -8),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct sk_msg_md, local_port)),
+		STX_W(BPF_REG_10, BPF_REG_2, -4),
+		MOV_REG(BPF_REG_1, BPF_REG_6),
+		LD_MAP(BPF_REG_2, w.hash),
+		MOV_REG(BPF_REG_3, BPF_REG_10),
+		ADD_IMM(BPF_REG_3, -16),
+		MOV_IMM(BPF_REG_4, BPF_F_INGRESS),
+		CALL(BPF_FUNC_msg_redirect_hash),
+		EXIT(),
+	};
+
+	w.ops_prog = prog_load(BPF_PROG_TYPE_SOCK_OPS, ops, sizeof(ops) / sizeof(ops[0]), 0);
+	if (w.ops_prog < 0)
+		return w.ops_prog;
+	w.peer_prog = prog_load(BPF_PROG_TYPE_SK_MSG, peer, sizeof(peer) / sizeof(peer[0]), 0);
+	if (w.peer_prog < 0)
+		return w.peer_prog;
+	ret = prog_attach(w.peer_prog, w.hash, BPF_SK_MSG_VERDICT);
+	if (ret)
+		return ret;
+	return prog_attach(w.ops_prog, w.cgroup, BPF_CGROUP_SOCK_OPS);
+}
+
+#define RET(x)	((x) < 0 ? -errno : (x))
+
+long be_send(int sock, const void *buf, size_t len, int flags)
+{
+	long n = send(w.fd[sock], buf, len, flags | MSG_NOSIGNAL);
+
+	return RET(n);
+}
+
+long be_recv(int sock, void *buf, size_t len, int flags)
+{
+	long n = recv(w.fd[sock], buf, len, flags);
+
+	return RET(n);
+}
+
+long be_splice(int sock, size_t len, int flags)
+{
+	long n = splice(w.fd[sock], NULL, w.pipe[1], NULL, len, flags);
+
+	return RET(n);
+}
+
+long be_splice_out(int sock, size_t len, int flags)
+{
+	long n = splice(w.pipe[0], NULL, w.fd[sock], NULL, len, flags);
+
+	return RET(n);
+}
+
+long be_pipe_read(void *buf, size_t len)
+{
+	long n = read(w.pipe[0], buf, len);
+
+	return RET(n);
+}
+
+int be_nonblock(int sock)
+{
+	int fl = fcntl(w.fd[sock], F_GETFL);
+
+	return fcntl(w.fd[sock], F_SETFL, fl | O_NONBLOCK) ? -errno : 0;
+}
+
+int be_rcvtimeo(int sock, int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	return setsockopt(w.fd[sock], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ? -errno : 0;
+}
+
+int be_fionread(int sock, int *val)
+{
+	return ioctl(w.fd[sock], FIONREAD, val) ? -errno : 0;
+}
+
+int be_shutdown(int sock, int how)
+{
+	return shutdown(w.fd[sock], how) ? -errno : 0;
+}
+
+int be_close(int sock)
+{
+	int ret = close(w.fd[sock]) ? -errno : 0;
+
+	w.fd[sock] = -1;
+	return ret;
+}
+
+/* The RX paths' backlog runs in a kernel worker. */
+void be_settle(void)
+{
+	usleep(100 * 1000);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * conformance/runner.h: what a backend implements; runner.c drives the
+ * scenarios through it and prints the observations. Every function returns
+ * a value >= 0 or -errno, as the system call would.
+ */
+#ifndef _CONFORMANCE_RUNNER_H
+#define _CONFORMANCE_RUNNER_H
+
+#include <stddef.h>
+#include "scenarios.h"
+
+/* The scenario being run (for diagnostics). */
+extern const char *conf_current;
+/* The backend's name in the output header ("sim", "syscall"). */
+extern const char *be_name;
+/* Set up the backend once; a non-NULL return is why it cannot run. */
+const char *be_init(void);
+/* A fresh world for one scenario / its teardown: a non-NULL return of
+ * be_end() is a problem found at teardown (leak, ledger violation). */
+void be_begin(void);
+const char *be_end(void);
+
+int be_pair(int a, int b);
+int be_map_add(int slot, int sock);
+int be_msg_prog(enum conf_verdict v, int slot, unsigned int apply, unsigned int cork);
+int be_skb_prog(enum conf_verdict v, int slot);
+int be_bypass(void);
+long be_send(int sock, const void *buf, size_t len, int flags);
+long be_recv(int sock, void *buf, size_t len, int flags);
+long be_splice(int sock, size_t len, int flags);
+long be_splice_out(int sock, size_t len, int flags);
+long be_pipe_read(void *buf, size_t len);
+int be_nonblock(int sock);
+int be_rcvtimeo(int sock, int ms);
+int be_fionread(int sock, int *val);
+int be_shutdown(int sock, int how);
+int be_close(int sock);
+void be_settle(void);
+
+#endif /* _CONFORMANCE_RUNNER_H */

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conformance/scenarios.c: the table. Sockets are numbered 0-7; PAIR(a, b)
+ * connects a to b over loopback (a connects, b is accepted). Flag values
+ * are the Linux ABI's (MSG_DONTWAIT 0x40, MSG_PEEK 0x2, SPLICE_F_NONBLOCK
+ * 0x2, SHUT_WR 1), spelled out so that the table includes no header of
+ * either backend.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include "scenarios.h"
+
+#define DONTWAIT	0x40
+#define PEEK		0x02
+#define SPLICE_NB	0x02
+#define SHUT_WRITE	1
+
+#define PAIR(a, b)		{ OP_PAIR, a, b }
+#define ADD(slot, s)		{ OP_MAP_ADD, s, slot }
+#define MSG(v, slot)		{ OP_MSG_PROG, -1, slot, .verdict = v }
+#define MSG_AC(v, slot, a, c)	{ OP_MSG_PROG, -1, slot, .verdict = v, .apply = a, .cork = c }
+#define SKB(v, slot)		{ OP_SKB_PROG, -1, slot, .verdict = v }
+#define BYPASS()		{ OP_BYPASS, -1 }
+#define SEND(s, n)		{ OP_SEND, s, 0, n }
+#define RECV(s, n, f)		{ OP_RECV, s, 0, n, f }
+#define SPLICE(s, n, f)		{ OP_SPLICE, s, 0, n, f }
+#define SPLICE_OUT(s, n)	{ OP_SPLICE_OUT, s, 0, n, SPLICE_NB }
+#define PIPE_READ(n)		{ OP_PIPE_READ, -1, 0, n }
+#define NONBLOCK(s)		{ OP_NONBLOCK, s }
+#define RCVTIMEO(s, ms)		{ OP_RCVTIMEO, s, ms }
+#define FIONREAD(s)		{ OP_FIONREAD, s }
+#define SHUTDOWN(s, how)	{ OP_SHUTDOWN, s, how }
+#define CLOSE(s)		{ OP_CLOSE, s }
+#define SETTLE()		{ OP_SETTLE, -1 }
+/* one byte from 0 (corked), one from 2 (plain TCP): not contiguous in the
+ * task's page fragment */
+#define TWO_BYTES()		SEND(0, 1), SEND(2, 1)
+
+/* TX->RX: 0 sends, its sk_msg verdict redirects to the ingress of 1 (slot 1). */
+#define TXRX_SETUP(v)	PAIR(0, 1), MSG(v, 1), ADD(0, 0), ADD(1, 1)
+/* RX->RX: 0 sends to 1 over TCP; 1's sk_skb verdict redirects to 3's ingress. */
+#define RXRX_SETUP(v)	PAIR(0, 1), PAIR(2, 3), SKB(v, 1), ADD(0, 1), ADD(1, 3)
+
+const struct conf_scenario conf_scenarios[] = {
+	{ "plain_tcp", "control: a TCP pair outside any map", {
+		PAIR(0, 1), SEND(0, 1000), FIONREAD(1), RECV(1, 4096, DONTWAIT),
+		NONBLOCK(1), SEND(0, 1500), SPLICE(1, 65536, 0), PIPE_READ(65536),
+		SPLICE(1, 65536, 0) } },
+	{ "in_map_no_prog", "control: both sockets in the map, no program", {
+		PAIR(0, 1), ADD(0, 0), ADD(1, 1), SEND(0, 1000), RECV(1, 4096, DONTWAIT),
+		NONBLOCK(1), SEND(0, 1500), SPLICE(1, 65536, 0), PIPE_READ(65536) } },
+	{ "txrx_recv", "TX->RX redirect to ingress, recv()", {
+		TXRX_SETUP(V_REDIR_INGRESS), SEND(0, 1000), FIONREAD(1),
+		RECV(1, 300, PEEK), RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_splice_whole", "TX->RX, one splice of everything, then recv() as control", {
+		TXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(1), SEND(0, 3000),
+		SPLICE(1, 65536, 0), PIPE_READ(65536), RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_splice_chunked", "TX->RX, splice in 1000-byte chunks", {
+		TXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(1), SEND(0, 3000),
+		SPLICE(1, 1000, 0), SPLICE(1, 1000, 0), SPLICE(1, 1000, 0),
+		SPLICE(1, 1000, 0), PIPE_READ(65536), RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_splice_empty", "TX->RX, splice with nothing queued", {
+		TXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(1), SPLICE(1, 1000, 0),
+		SPLICE(1, 1000, SPLICE_NB) } },
+	{ "txrx_splice_blocking_timeout", "TX->RX, blocking socket: SPLICE_F_NONBLOCK is about the pipe only", {
+		TXRX_SETUP(V_REDIR_INGRESS), RCVTIMEO(1, 200), SPLICE(1, 1000, SPLICE_NB),
+		SEND(0, 500), SPLICE(1, 1000, SPLICE_NB), PIPE_READ(65536),
+		RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_drop", "TX->RX, SK_DROP", {
+		TXRX_SETUP(V_DROP), SEND(0, 1000), FIONREAD(1), RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_pass", "sk_msg SK_PASS: plain TCP underneath", {
+		TXRX_SETUP(V_PASS), SEND(0, 1000), RECV(1, 4096, DONTWAIT), NONBLOCK(1),
+		SEND(0, 700), SPLICE(1, 65536, 0), PIPE_READ(65536) } },
+	{ "txrx_apply_bytes", "TX->RX with apply_bytes 500", {
+		PAIR(0, 1), MSG_AC(V_REDIR_INGRESS, 1, 500, 0), ADD(0, 0), ADD(1, 1),
+		SEND(0, 1200), FIONREAD(1), NONBLOCK(1), SPLICE(1, 700, 0),
+		PIPE_READ(65536), RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_cork_bytes", "TX->RX with cork_bytes 1000", {
+		PAIR(0, 1), MSG_AC(V_REDIR_INGRESS, 1, 0, 1000), ADD(0, 0), ADD(1, 1),
+		SEND(0, 600), FIONREAD(1), SEND(0, 600), FIONREAD(1),
+		RECV(1, 4096, DONTWAIT) } },
+	{ "rxrx_recv", "RX->RX: sk_skb verdict redirects to another socket's ingress", {
+		RXRX_SETUP(V_REDIR_INGRESS), SEND(0, 1000), SETTLE(), FIONREAD(3),
+		RECV(3, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT) } },
+	{ "rxrx_splice", "RX->RX, splice on the target", {
+		RXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(3), SEND(0, 2000), SETTLE(),
+		SPLICE(3, 65536, 0), PIPE_READ(65536), RECV(3, 4096, DONTWAIT) } },
+	{ "rxrx_pass_splice", "sk_skb SK_PASS: the skb goes to the socket's own psock queue", {
+		PAIR(0, 1), SKB(V_PASS, 1), ADD(0, 1), NONBLOCK(1), SEND(0, 1000), SETTLE(),
+		FIONREAD(1), SPLICE(1, 65536, 0), PIPE_READ(65536), RECV(1, 4096, DONTWAIT) } },
+	{ "rxrx_drop", "sk_skb SK_DROP", {
+		PAIR(0, 1), SKB(V_DROP, 1), ADD(0, 1), SEND(0, 1000), SETTLE(),
+		FIONREAD(1), RECV(1, 4096, DONTWAIT) } },
+	{ "peer_shutdown", "TX->RX, then the sender shuts down writing", {
+		TXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(1), SEND(0, 1000), SHUTDOWN(0, SHUT_WRITE),
+		SETTLE(), SPLICE(1, 65536, 0), PIPE_READ(65536), RECV(1, 4096, DONTWAIT),
+		RECV(1, 4096, DONTWAIT) } },
+	{ "close_with_data_queued", "TX->RX, the receiver closes with data queued", {
+		TXRX_SETUP(V_REDIR_INGRESS), SEND(0, 1000), CLOSE(1), SETTLE(),
+		SEND(0, 1000), SEND(0, 1000) } },
+	{ "cork_full_flush", "cork 64, 1-byte sends interleaved with another socket's (patch 8)", {
+		PAIR(0, 1), PAIR(2, 3), MSG_AC(V_REDIR_INGRESS, 1, 0, 64), ADD(0, 0), ADD(1, 1),
+		TWO_BYTES(), TWO_BYTES(), TWO_BYTES(), TWO_BYTES(), TWO_BYTES(), TWO_BYTES(),
+		TWO_BYTES(), TWO_BYTES(), TWO_BYTES(), TWO_BYTES(), TWO_BYTES(), TWO_BYTES(),
+		TWO_BYTES(), TWO_BYTES(), TWO_BYTES(), TWO_BYTES(), TWO_BYTES(),
+		FIONREAD(1), SEND(0, 1), FIONREAD(1) } },
+	{ "cork_after_apply", "apply 300, cork 200: the cork's tail after a partial send (patch 9)", {
+		PAIR(0, 1), MSG_AC(V_REDIR_INGRESS, 1, 300, 200), ADD(0, 0), ADD(1, 1),
+		SEND(0, 4650), FIONREAD(1), SEND(0, 4674), FIONREAD(1) } },
+	{ "cork_apply_rest", "apply 700, cork 3000: the rest of the cork (patch 10)", {
+		PAIR(0, 1), MSG_AC(V_REDIR_INGRESS, 1, 700, 3000), ADD(0, 0), ADD(1, 1),
+		SEND(0, 500), SEND(0, 500), SEND(0, 500), SEND(0, 500), SEND(0, 500),
+		SEND(0, 500), FIONREAD(1), RECV(1, 65536, DONTWAIT), SEND(0, 700),
+		FIONREAD(1) } },
+	{ "proxy", "sockops/SOCKHASH bypass; the proxy 1|2 splices both ways (Go io.Copy)", {
+		BYPASS(), PAIR(0, 1), PAIR(2, 3), NONBLOCK(1), NONBLOCK(2),
+		SEND(0, 3000), SPLICE(1, 65536, 0), SPLICE_OUT(2, 65536),
+		RECV(3, 65536, DONTWAIT),
+		SEND(3, 2000), SPLICE(2, 65536, 0), SPLICE_OUT(1, 65536),
+		RECV(0, 65536, DONTWAIT),
+		RECV(1, 65536, DONTWAIT), RECV(2, 65536, DONTWAIT) } },
+	{ "proxy_large", "the proxy with 200 KiB each way, splice until EAGAIN", {
+		BYPASS(), PAIR(0, 1), PAIR(2, 3), NONBLOCK(1), NONBLOCK(2), NONBLOCK(0),
+		SEND(0, 200000), SPLICE(1, 65536, 0), SPLICE_OUT(2, 65536),
+		SPLICE(1, 65536, 0), SPLICE_OUT(2, 65536),
+		SPLICE(1, 65536, 0), SPLICE_OUT(2, 65536),
+		SPLICE(1, 65536, 0), SPLICE_OUT(2, 65536),
+		SPLICE(1, 65536, 0),
+		RECV(3, 262144, DONTWAIT), RECV(1, 262144, DONTWAIT) } },
+};
+
+const size_t conf_nr_scenarios = sizeof(conf_scenarios) / sizeof(conf_scenarios[0]);
+
+const char *conf_op_name(enum conf_op op)
+{
+	static const char *const names[] = {
+		[OP_END] = "END", [OP_PAIR] = "PAIR", [OP_MAP_ADD] = "MAP_ADD",
+		[OP_MSG_PROG] = "MSG_PROG", [OP_SKB_PROG] = "SKB_PROG",
+		[OP_BYPASS] = "BYPASS", [OP_SEND] = "SEND", [OP_RECV] = "RECV",
+		[OP_SPLICE] = "SPLICE", [OP_SPLICE_OUT] = "SPLICE_OUT",
+		[OP_PIPE_READ] = "PIPE_READ", [OP_NONBLOCK] = "NONBLOCK",
+		[OP_RCVTIMEO] = "RCVTIMEO", [OP_FIONREAD] = "FIONREAD",
+		[OP_SHUTDOWN] = "SHUTDOWN", [OP_CLOSE] = "CLOSE", [OP_SETTLE] = "SETTLE",
+	};
+
+	return names[op];
+}
+
+const char *conf_verdict_name(enum conf_verdict v)
+{
+	static const char *const names[] = {
+		[V_PASS] = "pass", [V_DROP] = "drop",
+		[V_REDIR_INGRESS] = "redirect-ingress", [V_REDIR_EGRESS] = "redirect-egress",
+	};
+
+	return names[v];
+}
+
+const char *conf_errname(int err)
+{
+	static char buf[16];
+
+	switch (-err) {
+	case EAGAIN: return "-EAGAIN";
+	case EACCES: return "-EACCES";
+	case EPIPE: return "-EPIPE";
+	case ENOTCONN: return "-ENOTCONN";
+	case ECONNRESET: return "-ECONNRESET";
+	case EFAULT: return "-EFAULT";
+	case EINVAL: return "-EINVAL";
+	case ENOSPC: return "-ENOSPC";
+	case ENOMEM: return "-ENOMEM";
+	case ESPIPE: return "-ESPIPE";
+	case EBADF: return "-EBADF";
+	case EOPNOTSUPP: return "-EOPNOTSUPP";
+	case EINTR: return "-EINTR";
+	}
+	snprintf(buf, sizeof(buf), "-%d", -err);
+	return buf;
+}
+
+void conf_format_step(const struct conf_step *s, char *buf, size_t size)
+{
+	const char *name = conf_op_name(s->op);
+
+	switch (s->op) {
+	case OP_PAIR:
+		snprintf(buf, size, "%s %d %d", name, s->sock, s->arg);
+		break;
+	case OP_MAP_ADD:
+		snprintf(buf, size, "%s slot%d=%d", name, s->arg, s->sock);
+		break;
+	case OP_MSG_PROG:
+	case OP_SKB_PROG:
+		snprintf(buf, size, "%s %s slot%d%s%.0u%s%.0u", name, conf_verdict_name(s->verdict),
+			 s->arg, s->apply ? " apply=" : "", s->apply, s->cork ? " cork=" : "", s->cork);
+		break;
+	case OP_SEND:
+	case OP_RECV:
+	case OP_SPLICE:
+	case OP_SPLICE_OUT:
+		if (s->op == OP_SEND || s->op == OP_RECV)
+			snprintf(buf, size, "%s %d len=%d%s%s", name, s->sock, s->len,
+				 s->flags & DONTWAIT ? " DONTWAIT" : "",
+				 s->op == OP_RECV && (s->flags & PEEK) ? " PEEK" : "");
+		else
+			snprintf(buf, size, "%s %d len=%d%s", name, s->sock, s->len,
+				 s->flags & SPLICE_NB ? " F_NONBLOCK" : "");
+		break;
+	case OP_PIPE_READ:
+		snprintf(buf, size, "%s len=%d", name, s->len);
+		break;
+	case OP_RCVTIMEO:
+	case OP_SHUTDOWN:
+		snprintf(buf, size, "%s %d %d", name, s->sock, s->arg);
+		break;
+	case OP_NONBLOCK:
+	case OP_FIONREAD:
+	case OP_CLOSE:
+		snprintf(buf, size, "%s %d", name, s->sock);
+		break;
+	default:
+		snprintf(buf, size, "%s", name);
+	}
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * conformance/scenarios.h: the scenarios every backend runs, written once.
+ *
+ * A scenario is a list of operations on up to 8 sockets (made as loopback
+ * TCP pairs), one SOCKMAP of 8 slots, one pipe and, for the proxy, the
+ * sockops/SOCKHASH bypass. Each backend (runner-sim.c: the sim;
+ * runner-syscall.c: real sockets and raw bpf(2)) executes the operations
+ * in order and prints one line per operation:
+ *
+ *   <scenario> <index> <op and arguments> => <observation>
+ *
+ * The observation is what a user would see: the return value, or -ERRNO;
+ * for a receive, the byte count and an FNV-1a hash of the bytes (so the
+ * data itself is compared across backends); for FIONREAD, the value. Every
+ * SEND sends the next bytes of the sending socket's own pattern stream, the
+ * same on every backend. compare.py lines the outputs up.
+ */
+#ifndef _CONFORMANCE_SCENARIOS_H
+#define _CONFORMANCE_SCENARIOS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_MAX_SOCKS	8
+#define CONF_MAX_OPS	48
+#define CONF_MAP_SLOTS	8
+#define CONF_BUF	(256 * 1024)
+
+enum conf_op {
+	OP_END,
+	OP_PAIR,	/* sock = connecting side, arg = accepted side */
+	OP_MAP_ADD,	/* sockmap slot arg = sock */
+	OP_MSG_PROG,	/* sk_msg verdict on the map: verdict, arg = slot, apply, cork */
+	OP_SKB_PROG,	/* sk_skb (BPF_SK_SKB_VERDICT) verdict: verdict, arg = slot */
+	OP_BYPASS,	/* sockops fills a SOCKHASH by 4-tuple; sk_msg to the peer's ingress */
+	OP_SEND,	/* send(sock, len bytes of its stream, flags) */
+	OP_RECV,	/* recv(sock, len, flags) */
+	OP_SPLICE,	/* splice(sock -> the pipe, len, flags) */
+	OP_SPLICE_OUT,	/* splice(the pipe -> sock, len, flags) */
+	OP_PIPE_READ,	/* read(the pipe, len); the pipe is O_NONBLOCK */
+	OP_NONBLOCK,	/* O_NONBLOCK on sock */
+	OP_RCVTIMEO,	/* SO_RCVTIMEO of arg ms on sock */
+	OP_FIONREAD,	/* ioctl(sock, FIONREAD) */
+	OP_SHUTDOWN,	/* shutdown(sock, arg) */
+	OP_CLOSE,	/* close(sock) */
+	OP_SETTLE,	/* let deferred work run (the RX paths' backlog) */
+};
+
+enum conf_verdict {
+	V_PASS,
+	V_DROP,
+	V_REDIR_INGRESS,
+	V_REDIR_EGRESS,
+};
+
+struct conf_step {
+	enum conf_op op;
+	int sock;
+	int arg;
+	int len;
+	int flags;
+	enum conf_verdict verdict;
+	unsigned int apply, cork;
+};
+
+struct conf_scenario {
+	const char *name;
+	const char *what;
+	struct conf_step steps[CONF_MAX_OPS];
+};
+
+extern const struct conf_scenario conf_scenarios[];
+extern const size_t conf_nr_scenarios;
+
+/* Byte @i of socket @sock's send stream. */
+static inline unsigned char conf_pattern(int sock, size_t i)
+{
+	return (unsigned char)(i * 31 + (i >> 8) * 7 + sock * 101 + 1);
+}
+
+static inline uint32_t conf_fnv(const unsigned char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
+const char *conf_op_name(enum conf_op op);
+const char *conf_verdict_name(enum conf_verdict v);
+/* "-EAGAIN" for -EAGAIN etc. */
+const char *conf_errname(int err);
+/* Format the operation of @s into @buf. */
+void conf_format_step(const struct conf_step *s, char *buf, size_t size);
+
+#endif /* _CONFORMANCE_SCENARIOS_H */
