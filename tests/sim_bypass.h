@@ -52,6 +52,7 @@ struct sim_bypass {
 	struct bpf_map *hash;
 	struct bpf_prog *ops, *msg;
 	struct sim_bypass_opts opts;
+	sim_prog_fn msg_fn;	/* instead of sim_msg_to_peer, if set */
 };
 
 /* sk_msg (prog->priv: the struct sim_bypass): to the peer's ingress. */
@@ -76,7 +77,8 @@ static inline int sim_bypass_setup(struct sim_bypass *bp, u32 max_entries)
 	bp->hash = sim_sockhash_create(max_entries, sizeof(struct sim_tuple));
 	bp->ops = sim_prog_load(BPF_PROG_TYPE_SOCK_OPS, sim_sockops_insert, bp->hash, "sockops");
 	sim_sockops_attach(bp->ops);
-	bp->msg = sim_prog_load(BPF_PROG_TYPE_SK_MSG, sim_msg_to_peer, bp, "msg_to_peer");
+	bp->msg = sim_prog_load(BPF_PROG_TYPE_SK_MSG, bp->msg_fn ? bp->msg_fn : sim_msg_to_peer,
+				bp, "msg_to_peer");
 	return sim_prog_attach(bp->msg, bp->hash, BPF_SK_MSG_VERDICT);
 }
 

@@ -50,9 +50,14 @@ static struct {
 
 #define RBUF sizeof(px.up.rbuf)
 
+/* The sk_msg program of the next proxy_setup(), if not the bypass's own. */
+static sim_prog_fn next_msg_fn;
+
 static void proxy_setup(const struct proxy_case *pc)
 {
 	px.bp.opts = (struct sim_bypass_opts){ pc->apply_bytes, pc->cork_bytes };
+	px.bp.msg_fn = next_msg_fn;
+	next_msg_fn = NULL;
 	assert_int_equal(sim_bypass_setup(&px.bp, 8), 0);
 	sim_tcp_pair(&px.c, &px.p1, "client", "proxy-in");
 	sim_tcp_pair(&px.p2, &px.s, "proxy-out", "server");
@@ -333,6 +338,58 @@ static void test_proxy_cork_apply_keeps_rest(void **state)
 	proxy_teardown();
 }
 
+/* The verdict of the patch 10 tests below: runs 1 and 2 (the first send,
+ * which corks, and the flush of the 3000-byte cork) redirect 700 bytes at a
+ * time with cork 3000; from run 3, the rest of the cork, @later decides. */
+static enum sk_action later_verdict;
+static int then_runs;
+
+static unsigned int msg_then(const struct bpf_prog *prog, void *ctx)
+{
+	struct sk_msg *msg = ctx;
+	const struct sim_bypass *bp = prog->priv;
+	struct sim_tuple key = sim_sk_tuple(msg->sk, true);
+
+	if (++then_runs > 2) {
+		/* a msg keeps the cork_bytes an earlier run set: clear it */
+		bpf_msg_cork_bytes(msg, 0);
+		return later_verdict;
+	}
+	bpf_msg_apply_bytes(msg, 700);
+	bpf_msg_cork_bytes(msg, 3000);
+	return bpf_msg_redirect_hash(msg, bp->hash, &key, BPF_F_INGRESS);
+}
+
+static void cork_rest_setup(enum sk_action later)
+{
+	static const struct proxy_case pc = { "rest", 0, 0, 0, 0, PIPE_DEF_BUFFERS };
+
+	later_verdict = later;
+	then_runs = 0;
+	next_msg_fn = msg_then;
+	proxy_setup(&pc);
+	for (int i = 0; i < 5; i++)
+		send_msg(&px.up, 500);
+	assert_int_equal(corked(px.c), 2500);
+}
+
+/* Patch 10: the verdict on the rest of a cork drops it. The rest is freed
+ * (the ledger checks the kept cork is too), this send still counts its own
+ * 500 bytes, which went into the cork and out with its first 700 bytes. */
+static void test_proxy_cork_rest_dropped(void **state)
+{
+	(void)state;
+	cork_rest_setup(SK_DROP);
+	assert_int_equal(sim_send_pattern(px.c, 1, 2500, 500, MSG_DONTWAIT), 500);
+	assert_int_equal(sk_psock(px.p1)->msg_tot_len, 700);
+	assert_int_equal(corked(px.c), 0);
+	assert_int_equal(px.c->sk_wmem_queued, 0);
+	px.up.rx = px.up.in;
+	drain(&px.up);
+	assert_int_equal(px.up.received, 700);
+	proxy_teardown();
+}
+
 /* Patch 3: a splice that stops at a full pipe after consuming a whole
  * element moves the msg's sg.start past it, so the next splice goes on
  * with the next element. A 2000-byte message whose two elements straddle
@@ -408,7 +465,7 @@ static const struct proxy_case cases[] = {
 
 int main(void)
 {
-	struct CMUnitTest tests[ARRAY_SIZE(cases) + 5];
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + 6];
 	static char names[ARRAY_SIZE(cases)][64];
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -429,5 +486,7 @@ int main(void)
 		SIM_TEST(test_proxy_splice_resumes_after_full_pipe);
 	tests[ARRAY_SIZE(cases) + 4] = (struct CMUnitTest)
 		SIM_TEST(test_proxy_cork_after_apply_appends_at_tail);
+	tests[ARRAY_SIZE(cases) + 5] = (struct CMUnitTest)
+		SIM_TEST(test_proxy_cork_rest_dropped);
 	return SIM_RUN_GROUP("tcp_bpf_proxy", tests);
 }
