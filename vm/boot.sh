@@ -66,11 +66,13 @@ awk '/^SOCKMAP-SIM-BEGIN$/ { on = 1; next }
 # before the begin marker is not precise enough; report qemu's wall time.
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 exit_line=$(grep -a -m1 '^SOCKMAP-SIM-EXIT ' "$log" || true)
-splat=$(grep -a -m1 -E 'Kernel panic|WARNING:|BUG:|Oops|general protection fault|Call Trace:' "$log" |
+# Kernel lines only (PRINTK_TIME: "[    1.234567] "): the runner may print
+# anything.
+splat=$(grep -a -m1 -E '^\[ *[0-9]+\.[0-9]+\] .*(Kernel panic|WARNING:|BUG:|Oops|general protection fault|Call Trace:)' "$log" |
 	sed -e 's/^\[ *[0-9.]*\] //' || true)
 
 if [[ -z $exit_line ]]; then
-	if grep -aq 'Kernel panic' "$log"; then
+	if [[ $splat == *"Kernel panic"* ]] || grep -aqE '^\[ *[0-9]+\.[0-9]+\] Kernel panic' "$log"; then
 		die "kernel panic: $splat (see $log)"
 	elif (( rc == 124 || rc == 137 )); then
 		die "timeout: no end marker after $tmo s${splat:+, $splat} (see $log)"
