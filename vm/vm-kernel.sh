@@ -15,11 +15,12 @@
 #      KCONFIG_ALLCONFIG = the kernel's tinyconfig fragments + FRAGMENT; every
 #      option of FRAGMENT is then verified in .config;
 #   3. bzImage is built (-j VM_JOBS, default 2), log VMWORK/build-NAME.log.
-# Stamps (VMWORK/.NAME-*-stamp) key each step on what matters: the base
-# tree id, the series (names and contents, patched only), the fragments and
-# the compiler.  A warm run does nothing but check them; a changed patch
-# re-applies the series (git only rewrites the files that differ) and
-# rebuilds incrementally.  One kernel build at a time (VMWORK/.build-lock).
+# Stamps (VMWORK/.NAME-*-stamp) key each step on what matters: the tarball
+# (path, size, mtime, KVER, package version), the series (names and
+# contents, patched only), the fragment and the compiler.  A warm run does
+# nothing but check them, without any lock; a changed patch re-applies the
+# series (git only rewrites the files that differ) and rebuilds
+# incrementally.  One kernel build at a time (VMWORK/.build-lock).
 #
 # Environment: KPKG, KPKG_VERSION, PATCH_IDENTITY (committer of git am),
 # VM_JOBS, V=1 (set -x, kbuild V=1 in the log).
