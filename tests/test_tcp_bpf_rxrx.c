@@ -345,6 +345,34 @@ static void test_tcp_bpf_rxrx_pass_to_self(void **state)
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 }
 
+/* SK_PASS, then splice: tcp_bpf_splice_read_parser() accounts the bytes
+ * that came from A's own stack in copied_seq, as recvmsg does (caught the
+ * mutant tests/mutants/14-splice-copied-seq-not-advanced). Pristine: the
+ * splice moves nothing and recv() does the accounting. */
+static void test_tcp_bpf_rxrx_pass_to_self_splice_advances_copied_seq(void **state)
+{
+	struct pipe_inode_info *pipe;
+	unsigned char buf[2000];
+
+	(void)state;
+	rxrx_setup(KV, SIM_PASS, 0);
+	sim_set_nonblock(fx.a, true);
+	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	inject(fx.a, 0, 2000, &head_and_frags);
+	assert_int_equal(tcp_sk(fx.a)->rcv_nxt - tcp_sk(fx.a)->copied_seq, 2000);
+	if (!SERIES_SPLICE) {
+		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), -EAGAIN);
+		recv_expect(fx.a, 0, 2000);
+	} else {
+		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), 2000);
+		assert_int_equal(sim_pipe_read(pipe, buf, sizeof(buf)), 2000);
+		assert_pattern(buf, 0, 0, 2000);
+	}
+	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
+	assert_int_equal(queued(fx.a), 0);
+	sim_pipe_close(pipe);
+}
+
 /* Redirect to A itself with BPF_F_INGRESS is turned into SK_PASS. */
 static void test_tcp_bpf_rxrx_redirect_to_self_is_pass(void **state)
 {
@@ -392,6 +420,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_rxrx_pass_to_self),
 		SIM_TEST(test_tcp_bpf_rxrx_redirect_to_self_is_pass),
 		SIM_TEST(test_tcp_bpf_rxrx_recv_after_fin_advances_copied_seq),
+		SIM_TEST(test_tcp_bpf_rxrx_pass_to_self_splice_advances_copied_seq),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(shape_rows)];
 	size_t n = 0;
