@@ -1,3 +1,92 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/fuzz/fuzz.mk: included by the top Makefile (to be written).
+# tests/fuzz/fuzz.mk: fuzzing the real skmsg.c/tcp_bpf.c through the sim.
+# Included by the top Makefile.
+#
+#   make fuzz-replay     (part of `make test`) check that the committed
+#                        corpus is what its op scripts compile to, then
+#                        replay every corpus file with the gcc ASan+UBSan
+#                        build, against the full series and against patches
+#                        1-4 (the copying splice)
+#   make fuzz [FUZZER=world] [FUZZ_SECONDS=60]
+#                        libFuzzer (clang, -fsanitize=fuzzer,address,
+#                        undefined) on a copy of the corpus with the
+#                        dictionary; honours KSERIES_UPTO and EXTRA_PATCHES;
+#                        exit 0 if nothing crashed, else 1 after the line
+#                        "sockmap-sim: fuzz: NAME crashed after T s: REASON",
+#                        the reproducer (minimized) and a replay command
+#   make fuzz-corpus     recompile tests/fuzz/corpus/ from tests/fuzz/seeds/
+#
+# See tests/fuzz/README.md.
+
+FUZZ_HARNESSES := world
+FUZZER ?= world
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := $(O)/fuzzing
+FUZZ_PKGS := clang libclang-rt-14-dev
+
+# The libFuzzer build is a variant of its own ($(O)/fuzz...): the sim and
+# the kernel files compiled by clang with the fuzzer's instrumentation.
+CC_fuzz := clang
+CFLAGS_fuzz := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
+LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
+ifeq ($(VARIANT),fuzz)
+CC := $(CC_fuzz)
+SIM_CFLAGS := $(KERNEL_CFLAGS) $(WARN_CFLAGS) $(CFLAGS_fuzz) -MMD -MP
+endif
+
+FUZZ_LINK_CFLAGS = $(filter-out -MMD -MP,$(SIM_CFLAGS)) $(SIM_CPPFLAGS)
+
+# gcc replay binary of a harness (the asan variant's BDIR)
+$(BDIR)/tests/fuzz/replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SIM_OBJS) $(KPORT_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(filter 1,$(V)),,echo "  FUZZ-LD  $@")
+	$(Q)$(CC) $(FUZZ_LINK_CFLAGS) $< tests/fuzz/replay.c $(SIM_OBJS) $(KPORT_OBJS) \
+		$(LDFLAGS_$(VARIANT)) $(LDLIBS) -o $@
+
+# libFuzzer binary (VARIANT=fuzz)
+$(BDIR)/tests/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $(SIM_OBJS) $(KPORT_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(filter 1,$(V)),,echo "  FUZZ-LD  $@")
+	$(Q)$(CC) $(FUZZ_LINK_CFLAGS) $< $(SIM_OBJS) $(KPORT_OBJS) \
+		$(LDFLAGS_$(VARIANT)) $(LDLIBS) -o $@
+
+FUZZ_DEPS_STAMP := $(O)/.fuzz-deps-stamp
+$(FUZZ_DEPS_STAMP): kernel-port/deps.sh tests/fuzz/fuzz.mk
+	$(Q)mkdir -p $(@D)
+	$(Q)V='$(V)' kernel-port/deps.sh $(KPKG) '$(KPKG_VERSION)' $(FUZZ_PKGS)
+	$(Q)touch $@
+
+.PHONY: fuzz fuzz-replay fuzz-replay-one fuzz-corpus fuzz-build
+
+fuzz-corpus:
+	$(Q)for h in $(FUZZ_HARNESSES); do \
+		python3 tests/fuzz/ops2bin.py tests/fuzz/seeds/$$h tests/fuzz/corpus/$$h || exit 1; \
+	done
+
+fuzz-replay-one: $(addprefix $(BDIR)/tests/fuzz/replay-,$(FUZZ_HARNESSES))
+	$(Q)set -e; for h in $(FUZZ_HARNESSES); do \
+		echo "  REPLAY   $$h: $$(ls tests/fuzz/corpus/$$h | wc -l) inputs, $(words $(KSERIES)) patches"; \
+		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+			$(BDIR)/tests/fuzz/replay-$$h tests/fuzz/corpus/$$h; \
+	done
+
+fuzz-replay: | $(PKGS_STAMP)
+	$(Q)for h in $(FUZZ_HARNESSES); do \
+		python3 tests/fuzz/ops2bin.py --check tests/fuzz/seeds/$$h tests/fuzz/corpus/$$h || exit 1; \
+	done
+	$(Q)$(MAKE) --no-print-directory fuzz-replay-one
+	$(Q)$(MAKE) --no-print-directory fuzz-replay-one KSERIES_UPTO=4
+
+fuzz-build: | $(FUZZ_DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory VARIANT=fuzz \
+		$(O)/fuzz$(KVARIANT_SUFFIX)/tests/fuzz/fuzz-$(FUZZER)
+
+fuzz: fuzz-build
+	$(Q)V='$(V)' tests/fuzz/run-fuzz.sh $(FUZZER) \
+		$(O)/fuzz$(KVARIANT_SUFFIX)/tests/fuzz/fuzz-$(FUZZER) $(FUZZ_SECONDS) \
+		tests/fuzz/corpus/$(FUZZER) tests/fuzz/$(FUZZER).dict $(FUZZ_DIR)/$(FUZZER)$(KVARIANT_SUFFIX) \
+		'$(BDIR)/tests/fuzz/replay-$(FUZZER)'
+
+TEST_MORE += fuzz-replay
