@@ -17,7 +17,10 @@ Exit 1 if a !U or !P row is not listed in the explained file (lines
 """
 import argparse
 import os
+import re
 import sys
+
+KERNEL_LOG = re.compile(r"^\[\s*\d+\.\d+\]")
 
 COLUMNS = [
     ("sim-unpatched", "sim 6.12.117"),
@@ -37,6 +40,8 @@ def load(path):
     with open(path) as f:
         for line in f:
             line = line.rstrip("\n")
+            if KERNEL_LOG.match(line):
+                continue        # a kernel message on the VM's console
             if line.startswith("#"):
                 if "cannot run:" in line:
                     skip = line.split("cannot run:", 1)[1].strip()

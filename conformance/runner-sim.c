@@ -137,6 +137,14 @@ int be_fionread(int sock, int *val)
 	return sim_fionread(w.sk[sock], val);
 }
 
+int be_poll(int sock)
+{
+	int mask = sim_poll(w.sk[sock]);
+
+	return (mask & EPOLLIN ? CONF_POLL_IN : 0) | (mask & EPOLLRDHUP ? CONF_POLL_RDHUP : 0) |
+	       (mask & EPOLLERR ? CONF_POLL_ERR : 0);
+}
+
 int be_shutdown(int sock, int how)
 {
 	return sim_shutdown(w.sk[sock], how);

@@ -28,6 +28,7 @@
 #include <linux/bpf.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -465,6 +466,16 @@ int be_rcvtimeo(int sock, int ms)
 int be_fionread(int sock, int *val)
 {
 	return ioctl(w.fd[sock], FIONREAD, val) ? -errno : 0;
+}
+
+int be_poll(int sock)
+{
+	struct pollfd p = { .fd = w.fd[sock], .events = POLLIN | POLLRDHUP };
+
+	if (poll(&p, 1, 0) < 0)
+		return -errno;
+	return (p.revents & POLLIN ? CONF_POLL_IN : 0) | (p.revents & POLLRDHUP ? CONF_POLL_RDHUP : 0) |
+	       (p.revents & POLLERR ? CONF_POLL_ERR : 0);
 }
 
 int be_shutdown(int sock, int how)

@@ -79,6 +79,16 @@ static int run_step(const struct conf_step *s, char *res, size_t size)
 			return 0;
 		}
 		break;
+	case OP_POLL:
+		ret = be_poll(s->sock);
+		if (ret >= 0) {
+			snprintf(res, size, "poll=%s%s%s%s", ret ? "" : "0",
+				 ret & CONF_POLL_IN ? "IN" : "",
+				 ret & CONF_POLL_RDHUP ? (ret & CONF_POLL_IN ? "|RDHUP" : "RDHUP") : "",
+				 ret & CONF_POLL_ERR ? (ret & 3 ? "|ERR" : "ERR") : "");
+			return 0;
+		}
+		break;
 	case OP_SHUTDOWN:
 		ret = be_shutdown(s->sock, s->arg);
 		break;

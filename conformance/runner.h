@@ -34,6 +34,11 @@ long be_pipe_read(void *buf, size_t len);
 int be_nonblock(int sock);
 int be_rcvtimeo(int sock, int ms);
 int be_fionread(int sock, int *val);
+/* CONF_POLL_* bits of the socket's readiness, or -errno */
+#define CONF_POLL_IN	1
+#define CONF_POLL_RDHUP	2
+#define CONF_POLL_ERR	4
+int be_poll(int sock);
 int be_shutdown(int sock, int how);
 int be_close(int sock);
 void be_settle(void);

@@ -29,6 +29,7 @@
 #define NONBLOCK(s)		{ OP_NONBLOCK, s }
 #define RCVTIMEO(s, ms)		{ OP_RCVTIMEO, s, ms }
 #define FIONREAD(s)		{ OP_FIONREAD, s }
+#define POLL(s)			{ OP_POLL, s }
 #define SHUTDOWN(s, how)	{ OP_SHUTDOWN, s, how }
 #define CLOSE(s)		{ OP_CLOSE, s }
 #define SETTLE()		{ OP_SETTLE, -1 }
@@ -43,7 +44,7 @@
 
 const struct conf_scenario conf_scenarios[] = {
 	{ "plain_tcp", "control: a TCP pair outside any map", {
-		PAIR(0, 1), SEND(0, 1000), FIONREAD(1), RECV(1, 4096, DONTWAIT),
+		PAIR(0, 1), SEND(0, 1000), FIONREAD(1), POLL(1), RECV(1, 4096, DONTWAIT), POLL(1),
 		NONBLOCK(1), SEND(0, 1500), SPLICE(1, 65536, 0), PIPE_READ(65536),
 		SPLICE(1, 65536, 0) } },
 	{ "in_map_no_prog", "control: both sockets in the map, no program", {
@@ -51,10 +52,10 @@ const struct conf_scenario conf_scenarios[] = {
 		NONBLOCK(1), SEND(0, 1500), SPLICE(1, 65536, 0), PIPE_READ(65536) } },
 	{ "txrx_recv", "TX->RX redirect to ingress, recv()", {
 		TXRX_SETUP(V_REDIR_INGRESS), SEND(0, 1000), FIONREAD(1),
-		RECV(1, 300, PEEK), RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT) } },
+		RECV(1, 300, PEEK), RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT), POLL(1) } },
 	{ "txrx_splice_whole", "TX->RX, one splice of everything, then recv() as control", {
-		TXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(1), SEND(0, 3000),
-		SPLICE(1, 65536, 0), PIPE_READ(65536), RECV(1, 4096, DONTWAIT) } },
+		TXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(1), SEND(0, 3000), POLL(1),
+		SPLICE(1, 65536, 0), PIPE_READ(65536), POLL(1), RECV(1, 4096, DONTWAIT) } },
 	{ "txrx_splice_chunked", "TX->RX, splice in 1000-byte chunks", {
 		TXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(1), SEND(0, 3000),
 		SPLICE(1, 1000, 0), SPLICE(1, 1000, 0), SPLICE(1, 1000, 0),
@@ -80,7 +81,7 @@ const struct conf_scenario conf_scenarios[] = {
 		SEND(0, 600), FIONREAD(1), SEND(0, 600), FIONREAD(1),
 		RECV(1, 4096, DONTWAIT) } },
 	{ "rxrx_recv", "RX->RX: sk_skb verdict redirects to another socket's ingress", {
-		RXRX_SETUP(V_REDIR_INGRESS), SEND(0, 1000), SETTLE(), FIONREAD(3),
+		RXRX_SETUP(V_REDIR_INGRESS), SEND(0, 1000), SETTLE(), FIONREAD(3), POLL(3), POLL(1),
 		RECV(3, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT) } },
 	{ "rxrx_splice", "RX->RX, splice on the target", {
 		RXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(3), SEND(0, 2000), SETTLE(),
@@ -93,7 +94,7 @@ const struct conf_scenario conf_scenarios[] = {
 		FIONREAD(1), RECV(1, 4096, DONTWAIT) } },
 	{ "peer_shutdown", "TX->RX, then the sender shuts down writing", {
 		TXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(1), SEND(0, 1000), SHUTDOWN(0, SHUT_WRITE),
-		SETTLE(), SPLICE(1, 65536, 0), PIPE_READ(65536), RECV(1, 4096, DONTWAIT),
+		SETTLE(), POLL(1), SPLICE(1, 65536, 0), PIPE_READ(65536), RECV(1, 4096, DONTWAIT),
 		RECV(1, 4096, DONTWAIT) } },
 	{ "close_with_data_queued", "TX->RX, the receiver closes with data queued", {
 		TXRX_SETUP(V_REDIR_INGRESS), SEND(0, 1000), CLOSE(1), SETTLE(),
@@ -140,7 +141,7 @@ const char *conf_op_name(enum conf_op op)
 		[OP_SPLICE] = "SPLICE", [OP_SPLICE_OUT] = "SPLICE_OUT",
 		[OP_PIPE_READ] = "PIPE_READ", [OP_NONBLOCK] = "NONBLOCK",
 		[OP_RCVTIMEO] = "RCVTIMEO", [OP_FIONREAD] = "FIONREAD",
-		[OP_SHUTDOWN] = "SHUTDOWN", [OP_CLOSE] = "CLOSE", [OP_SETTLE] = "SETTLE",
+		[OP_SHUTDOWN] = "SHUTDOWN", [OP_POLL] = "POLL", [OP_CLOSE] = "CLOSE", [OP_SETTLE] = "SETTLE",
 	};
 
 	return names[op];
@@ -216,6 +217,7 @@ void conf_format_step(const struct conf_step *s, char *buf, size_t size)
 		break;
 	case OP_NONBLOCK:
 	case OP_FIONREAD:
+	case OP_POLL:
 	case OP_CLOSE:
 		snprintf(buf, size, "%s %d", name, s->sock);
 		break;

@@ -12,7 +12,8 @@
  *
  * The observation is what a user would see: the return value, or -ERRNO;
  * for a receive, the byte count and an FNV-1a hash of the bytes (so the
- * data itself is compared across backends); for FIONREAD, the value. Every
+ * data itself is compared across backends); for FIONREAD, the value; for
+ * POLL, the readable bits (poll=IN|RDHUP|ERR, or poll=0). Every
  * SEND sends the next bytes of the sending socket's own pattern stream, the
  * same on every backend. compare.py lines the outputs up.
  */
@@ -42,6 +43,7 @@ enum conf_op {
 	OP_NONBLOCK,	/* O_NONBLOCK on sock */
 	OP_RCVTIMEO,	/* SO_RCVTIMEO of arg ms on sock */
 	OP_FIONREAD,	/* ioctl(sock, FIONREAD) */
+	OP_POLL,	/* poll(sock, POLLIN | POLLRDHUP, 0): IN, RDHUP, ERR bits */
 	OP_SHUTDOWN,	/* shutdown(sock, arg) */
 	OP_CLOSE,	/* close(sock) */
 	OP_SETTLE,	/* let deferred work run (the RX paths' backlog) */

@@ -1132,6 +1132,27 @@ int sim_recv(struct sock *sk, void *buf, size_t len, int flags)
 	return sock_recvmsg(&sim_tcp(sk)->socket, &msg, flags);
 }
 
+/* The readable half of tcp_poll() (net/ipv4/tcp.c) for an established
+ * socket: EPOLLIN when tcp_stream_is_readable() (tcp_epollin_ready() with
+ * the default SO_RCVLOWAT of 1, or sk_is_readable(): for a socket in a
+ * sockmap, tcp_bpf_sock_is_readable(), the psock ingress queue), EPOLLIN |
+ * EPOLLRDNORM | EPOLLRDHUP on RCV_SHUTDOWN, EPOLLERR on a socket error.
+ * Writability is not modelled (sock_writeable() only sees sk_wmem_alloc). */
+int sim_poll(struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	int mask = 0;
+
+	if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if ((int)(READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq)) > 0 ||
+	    (sk->sk_prot->sock_is_readable && sk->sk_prot->sock_is_readable(sk)))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	return mask;
+}
+
 int sim_fionread(struct sock *sk, int *val)
 {
 	struct socket *sock = &sim_tcp(sk)->socket;
