@@ -7,7 +7,7 @@
 # EXTRA_PATCHES, into a tree and object directory of its own):
 #   1. build the tests against it: a mutant that does not apply or does
 #      not compile is an ERROR of the mutant, never a kill;
-#   2. `make check` (every CMocka suite; plus `fuzz-replay`, the committed
+#   2. `make check` (every CMocka suite; plus `fuzz-replay-one`, the committed
 #      fuzz corpus, when tests/fuzz provides it): a failure is "killed by
 #      tests", naming the first failing test;
 #   3. otherwise, when `make fuzz` exists, a bounded libFuzzer run of the
@@ -26,7 +26,7 @@ mkdir -p "$logdir"
 
 has_target() { "$mk" -n --no-print-directory "$1" O="$out" >/dev/null 2>&1; }
 checks=(check)
-has_target fuzz-replay && checks+=(fuzz-replay)
+has_target fuzz-replay-one && checks+=(fuzz-replay-one)
 fuzz=0
 has_target fuzz && fuzz=1
 
