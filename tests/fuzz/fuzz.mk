@@ -19,7 +19,9 @@
 #
 # See tests/fuzz/README.md.
 
-FUZZ_HARNESSES := world
+# every tests/fuzz/fuzz_NAME.c is a harness, with seeds/NAME, corpus/NAME,
+# NAME.dict and ops_NAME.py
+FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZER ?= world
 FUZZ_SECONDS ?= 60
 FUZZ_DIR := $(O)/fuzzing
