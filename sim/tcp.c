@@ -1209,9 +1209,12 @@ int sim_inject(struct sock *sk, const void *data, size_t len,
 	if (shape->frag_size &&
 	    DIV_ROUND_UP(len - headlen, shape->frag_size) > MAX_SKB_FRAGS)
 		return -EMSGSIZE;
+	/* The driver's allocations may fail (sim_fail_alloc): the segment
+	 * is then dropped before TCP sees it, -ENOMEM, nothing sent. */
 	skb = shape->head_frag ? sim_alloc_skb_head_frag(headlen, SIM_SITE) :
 				 alloc_skb(headlen, GFP_KERNEL);
-	BUG_ON(!skb);
+	if (!skb)
+		return -ENOMEM;
 	memcpy(skb_put(skb, headlen), data, headlen);
 	if (shape->fraglist) {
 		/* GRO: the rest in linear skbs chained on frag_list */
@@ -1224,7 +1227,10 @@ int sim_inject(struct sock *sk, const void *data, size_t len,
 				sim_alloc_skb_head_frag(n, SIM_SITE) :
 				alloc_skb(n, GFP_KERNEL);
 
-			BUG_ON(!child);
+			if (!child) {
+				kfree_skb(skb);
+				return -ENOMEM;
+			}
 			memcpy(skb_put(child, n), (const char *)data + off, n);
 			*tail = child;
 			tail = &child->next;
@@ -1237,7 +1243,10 @@ int sim_inject(struct sock *sk, const void *data, size_t len,
 			struct page *page = alloc_page(GFP_KERNEL);
 			size_t n = min(shape->frag_size, len - off);
 
-			BUG_ON(!page);
+			if (!page) {
+				kfree_skb(skb);
+				return -ENOMEM;
+			}
 			memcpy(page_address(page), (const char *)data + off, n);
 			skb_add_rx_frag(skb, i, page, 0, n, PAGE_SIZE);
 		}

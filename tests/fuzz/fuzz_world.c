@@ -1,48 +1,85 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/fuzz/fuzz_world.c: the socket/psock/pipe world under libFuzzer
- * (and replayed by the gcc build, tests/fuzz/replay.c).
+ * (and AFL++, and replayed by the gcc build, tests/fuzz/replay.c).
  *
- * The world: a loopback pair A <-> B and a plain pair C <-> D. A and B sit
- * in a SOCKMAP (slots 0 and 1) whose sk_msg verdict the input chooses; B
- * is non-blocking; B reads with recv() or with splice into a pipe plus
- * read(pipe). Whatever the verdict (SK_PASS: over TCP; redirect to B's
- * ingress), every byte A sends is for B, so the oracle is exact:
+ * The world: loopback pairs A <-> A2 and B <-> B2, A and B in a SOCKMAP
+ * (slots 0, 1) or a SOCKHASH (keys 0, 1), and a plain pair C <-> D whose
+ * sends share the task's page fragment with everyone else's. Every socket
+ * is non-blocking. Two byte streams flow, each with its own pattern (the
+ * top bit of every byte says which stream it belongs to, so any socket's
+ * bytes can be told apart):
  *
- *   - after every operation: the bytes B has received are, in order, a
- *     prefix of the bytes A's send() calls reported as sent;
- *   - at the end, with no injected allocation failure and no drop verdict,
- *     after draining B: received + what A's cork still holds == sent;
- *   - with SK_DROP, B receives nothing;
- *   - the world's own checks at teardown: the ownership ledger (no leak, no
+ *   S0  TX world: A's sendmsg() through the sk_msg verdict;
+ *       RX world: A2's send() and skbs of every shape arriving on A
+ *       (sim_inject), through A's sk_skb verdict;
+ *   S1  B2's send() to B, and skbs arriving on B in a TX world (in an RX
+ *       world these run B's sk_skb verdict too).
+ *
+ * The verdict sends S0 (and in an RX world S1) to one place: SK_PASS
+ * (TX: A2 over TCP; RX: A's own psock), redirect to B's ingress, redirect
+ * to B's egress (so to B2), or SK_DROP (nowhere). Readers: recv(), or
+ * splice into a pipe plus read(pipe), or a lazy splice whose pipe is read
+ * by its own operation, or the proxy: splice into the pipe, then
+ * splice_to_socket() the pipe into C, then D reads.
+ *
+ * The oracle, after every operation, on every byte any socket delivers:
+ *   - exact while the routes are as set up and no allocation failed: each
+ *     socket receives only the streams routed to it, each as a contiguous
+ *     prefix of what was sent (peeks too), and at the end, after running
+ *     the deferred work and draining everything, every byte sent arrived
+ *     (less what A's cork still holds);
+ *   - after an injected allocation failure, bytes may be lost (the
+ *     kernel drops them); after a route change (map delete, program
+ *     detach, shutdown, close) they may also arrive elsewhere (A's bytes
+ *     at A2 once A left the map): each socket's bytes of a stream
+ *     must still be that stream's bytes in increasing order, nothing made
+ *     up, duplicated or reordered (checked by a greedy monotone
+ *     embedding), and no stream delivers more than was sent;
+ *   - FIONREAD never exceeds what is unread; send() never returns more
+ *     than it was given;
+ *   - the world's teardown checks: the ownership ledger (no leak, no
  *     double free, no reference on slab memory), socket and protocol
  *     memory accounting back to zero, no WARN, no hang.
  * A violation prints one line "sockmap-sim: oracle: ..." and traps.
  *
- * Modelled 6.12.117 behaviour: below patch 10 of the series (the pristine
- * files, patches 1-4), cork_bytes together with apply_bytes corrupts and
- * loses data in tcp_bpf_sendmsg() (the bugs patches 9 and 10 fix, shown on
- * the booted 6.12.117 by make conformance); for those worlds the data
- * checks are off and only the world's own checks run. At every level, a
- * corked msg whose redirect fails (an allocation failure at the target)
- * is freed while send() reports success (tcp_bpf_send_verdict() sets ret
- * to 0 for a cork whatever the redirect returned): once a fault was
- * injected into a corking world, the data checks are off too.
+ * Modelled 6.12.117 behaviour: below patch 10 of the series, cork_bytes
+ * together with apply_bytes corrupts and loses data in tcp_bpf_sendmsg()
+ * (patches 9 and 10; make conformance shows both on the booted 6.12.117):
+ * for those worlds only the counts and the world's own checks run. At
+ * every level, a corked msg whose redirect fails (an allocation failure
+ * at the target) is freed while send() reports success
+ * (tcp_bpf_send_verdict() sets ret to 0 for a cork whatever the redirect
+ * returned): that is a loss, which an allocation failure allows anyway.
  *
- * Input layout (all sizes clamped, at most MAX_OPS operations):
- *   byte 0  the world: bits 0-1 verdict (0 pass, 1 redirect ingress to B,
- *           2 drop, 3 redirect ingress to B), bit 2 B splices (else recv),
- *           bits 3-4 apply_bytes {0, 1, 700, 4096}, bits 5-6 cork_bytes
- *           {0, 1, 100, 3000}, bit 7 a one-buffer pipe (else 16)
- *   then operations, an opcode byte (modulo OP_NR) and its arguments:
- *     OP_SEND       u16 len (0 -> 1)        A sends len bytes (MSG_DONTWAIT)
- *     OP_READ       u16 len                 B reads (recv or splice + pipe read)
- *     OP_PEEK       u16 len                 B recv(MSG_PEEK): must match too
- *     OP_OTHER      u8 len                  C sends to D (shares the page frag)
- *     OP_WORK                               run deferred work
- *     OP_FIONREAD                           FIONREAD on B: >= 0, <= unread
+ * Input layout (all values clamped, at most MAX_OPS operations):
+ *   byte 0  bits 0-1 verdict (0 pass, 1 redirect ingress B, 2 drop,
+ *           3 redirect egress B), bit 2 RX world (else TX), bits 3-4
+ *           apply_bytes {0, 1, 700, 4096} (TX) / bit 3 STREAM_VERDICT with
+ *           the strparser (RX, else SK_SKB_VERDICT), bits 5-6 cork_bytes
+ *           {0, 1, 100, 3000} (TX), bit 7 a one-buffer pipe (else 16)
+ *   byte 1  bits 0-1 readers {recv, splice, lazy splice, proxy}, bit 2
+ *           SOCKHASH (else SOCKMAP), bit 3 IPv6 pairs, bit 4 both program
+ *           types (the other one passes)
+ *   then operations, an opcode byte (modulo OP_NR) and its arguments; WHO
+ *   is a byte, modulo 4: A, A2, B, B2:
+ *     OP_SEND       u16 len (+1)            S0: A (TX) or A2 (RX) sends
+ *     OP_SEND1      u16 len (+1)            S1: B2 sends to B
+ *     OP_INJECT     u16 len (+1), u8 shape  an skb of shape_tab[shape] on A
+ *                                           (RX: S0) or on B (TX: S1)
+ *     OP_READ       WHO, u16 len (+1)       WHO reads (see readers)
+ *     OP_PEEK       WHO, u16 len (+1)       recv(MSG_PEEK): must match too
+ *     OP_PIPE_READ                          read the pipe (lazy splice, proxy)
+ *     OP_OTHER      u8 len (+1)             C sends to D (D to C with proxy)
+ *     OP_DRAIN_OTHER                        D (C) reads everything
+ *     OP_WORK                               run the deferred work that is due
+ *     OP_QUIESCE                            let time pass until work settles
+ *     OP_FIONREAD   WHO                     FIONREAD
  *     OP_FAIL       u8 kind, u8 skip, u8 n  fail allocations (sim_fail_alloc)
- *     OP_DRAIN_OTHER                        D reads everything
+ *     OP_DELETE     u8 slot                 delete A or B from the map
+ *     OP_DETACH     u8 which (odd: msg)      detach the msg or skb verdict
+ *     OP_SHUTDOWN   WHO, u8 how             shutdown(SHUT_RD/WR/RDWR)
+ *     OP_CLOSE      WHO                     close
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,32 +93,71 @@
 
 #define MAX_OPS		64
 #define MAX_STREAM	(1u << 20)
+#define NR_DEST		4	/* A, A2, B, B2 */
 
-enum { OP_SEND, OP_READ, OP_PEEK, OP_OTHER, OP_WORK, OP_FIONREAD, OP_FAIL,
-       OP_DRAIN_OTHER, OP_NR };
+enum { SK_A, SK_A2, SK_B, SK_B2, SK_C, SK_D, SK_NR };
+static const char *const sk_names[SK_NR] = { "A", "A2", "B", "B2", "C", "D" };
+
+enum { OP_SEND, OP_SEND1, OP_INJECT, OP_READ, OP_PEEK, OP_PIPE_READ, OP_OTHER,
+       OP_DRAIN_OTHER, OP_WORK, OP_FIONREAD, OP_FAIL, OP_DELETE, OP_DETACH,
+       OP_SHUTDOWN, OP_CLOSE, OP_QUIESCE, OP_NR };
+
+enum { V_PASS, V_INGRESS, V_DROP, V_EGRESS };
+enum { R_RECV, R_SPLICE, R_LAZY, R_PROXY };
 
 static const u32 apply_tab[] = { 0, 1, 700, 4096 };
 static const u32 cork_tab[] = { 0, 1, 100, 3000 };
 static const enum sim_kind fail_kinds[] = { SIM_PAGE, SIM_SLAB, SIM_SKB, SIM_SK_MSG, SIM_SOCK };
+/* every shape the receive path can see: slab head, page-frag head,
+ * frags, both, GRO frag_list */
+static const struct sim_skb_shape shape_tab[] = {
+	{ .headlen = ~0ul },				/* all in a slab head */
+	{ .headlen = ~0ul, .head_frag = true },		/* all in a page-frag head */
+	{ .headlen = 0, .frag_size = PAGE_SIZE },	/* empty head, page frags */
+	{ .headlen = 100, .frag_size = 1000 },		/* slab head + frags */
+	{ .headlen = 0, .frag_size = 1 },		/* 1-byte frags */
+	{ .headlen = 64, .head_frag = true, .frag_size = 2048 },
+	{ .headlen = 0, .fraglist = 3 },		/* frag_list of 3 */
+	{ .headlen = 10, .head_frag = true, .fraglist = 2 },
+};
 
 /* SOCKMAP_SIM_FUZZ_TRACE=1: print every operation and its result (to
  * read a reproducer). */
 static bool trace;
 #define TRACE(...) do { if (trace) fprintf(stderr, "  fuzz: " __VA_ARGS__); } while (0)
 
+/* what one socket has received of one stream */
+struct track {
+	size_t pos;	/* the stream offset its next byte should have */
+	size_t got;	/* bytes received */
+};
+
 static struct {
-	struct sock *a, *b, *c, *d;
+	struct sock *sk[SK_NR];
+	bool open[SK_NR], wr_shut[SK_NR];
 	struct bpf_map *map;
+	struct bpf_prog *msg_prog, *skb_prog;
+	enum bpf_attach_type skb_type;
 	struct pipe_inode_info *pipe;
-	struct sim_verdict v;
-	bool splice, drop, faults, cork_bugs, corking;
-	size_t sent, received;
-	unsigned char *buf;
+	int pipe_owner;		/* whose bytes the pipe holds, -1: empty */
+	struct sim_verdict v, other;
+	bool rx, hash;
+	int verdict, readers;
+	int route[2];		/* where S0, S1 go: a socket, or -1 (dropped) */
+	bool lossy;		/* bytes may be lost */
+	bool moved;		/* bytes may go elsewhere (a route changed) */
+	bool nodata;		/* 6.12.117 corrupts data: counts only */
+	bool corking;
+	size_t sent[2];
+	struct track t[NR_DEST][2];
+	unsigned char *buf, *sendbuf;
 } w;
 
-static unsigned char pat(size_t i)
+static const u32 hkeys[2] = { 0, 1 };
+
+static unsigned char pat(int s, size_t i)
 {
-	return (unsigned char)(i * 31 + (i >> 8) * 7 + 1);
+	return (unsigned char)((s ? 0x80 : 0) | ((i * 31 + (i >> 7) * 7 + 1) & 0x7f));
 }
 
 #define oracle(cond, ...)						\
@@ -112,102 +188,268 @@ static unsigned int take(struct input *in, int bytes)
 	return v;
 }
 
-static size_t corked(struct sock *sk)
+static size_t corked(void)
 {
-	struct sk_psock *psock = sk_psock(sk);
+	struct sk_psock *psock = w.open[SK_A] ? sk_psock(w.sk[SK_A]) : NULL;
 
 	return psock && psock->cork ? psock->cork->sg.size : 0;
 }
 
-/* B got @n bytes in w.buf: they must continue A's stream. */
-static void got(size_t n, bool peek)
+static size_t delivered(int s)
 {
-	if (w.cork_bugs) {
-		w.received += peek ? 0 : n;
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		oracle(w.buf[i] == pat(w.received + i),
-		       "B's byte %zu is 0x%02x, A sent 0x%02x", w.received + i, w.buf[i],
-		       pat(w.received + i));
-	oracle(w.received + n <= w.sent, "B received %zu bytes, A sent only %zu",
-	       w.received + n, w.sent);
-	oracle(!w.drop || !n, "B received %zu bytes under SK_DROP", n);
-	if (!peek)
-		w.received += n;
+	size_t n = 0;
+
+	for (int d = 0; d < NR_DEST; d++)
+		n += w.t[d][s].got;
+	return n;
 }
 
-static void b_read(size_t len)
+/* Stream @s's bytes @b[0..n) arrived at @d, in that order, as one run:
+ * they must continue what @d had of @s; when bytes may be lost, the run
+ * may start further on (the earliest place it fits: a greedy embedding
+ * is as good as any). */
+static void check_run(int d, int s, const unsigned char *b, size_t n)
+{
+	struct track *t = &w.t[d][s];
+	size_t pos = t->pos, i;
+
+	if (w.nodata)
+		goto count;
+	oracle(w.moved || w.route[s] == d, "%s received %zu bytes of S%d, which goes to %s",
+	       sk_names[d], n, s, w.route[s] < 0 ? "nobody (SK_DROP)" : sk_names[w.route[s]]);
+	for (;;) {
+		for (i = 0; i < n && pos + i < w.sent[s]; i++)
+			if (b[i] != pat(s, pos + i))
+				break;
+		if (i == n)
+			break;
+		oracle(w.lossy && pos + n <= w.sent[s],
+		       "%s's byte %zu of S%d is 0x%02x, S%d's byte %zu is 0x%02x (%zu sent)",
+		       sk_names[d], t->got + i, s, b[i], s, pos + i,
+		       pos + i < w.sent[s] ? pat(s, pos + i) : 0, w.sent[s]);
+		pos++;	/* lost bytes: try the next offset */
+	}
+count:
+	t->pos = pos + n;
+	t->got += n;
+	oracle(delivered(s) <= w.sent[s], "S%d: %zu bytes delivered, %zu sent", s,
+	       delivered(s), w.sent[s]);
+}
+
+/* @d received @n bytes in w.buf: split them into runs by stream. */
+static void got(int d, size_t n, bool peek)
+{
+	struct track saved[2] = { w.t[d][0], w.t[d][1] };
+	size_t i = 0;
+
+	while (i < n) {
+		int s = w.buf[i] >> 7;
+		size_t j = i;
+
+		while (j < n && w.buf[j] >> 7 == s)
+			j++;
+		check_run(d, s, w.buf + i, j - i);
+		i = j;
+	}
+	if (peek) {
+		w.t[d][0] = saved[0];
+		w.t[d][1] = saved[1];
+	}
+}
+
+/* Move the pipe's bytes on: read them (lazy splice), or splice them into
+ * C and read D (proxy). Returns whether the pipe is empty. */
+static bool pipe_flush(void)
 {
 	long n;
 
-	if (!len)
-		len = 1;
-	if (!w.splice) {
-		n = sim_recv(w.b, w.buf, len, MSG_DONTWAIT);
-		TRACE("recv %zu -> %ld\n", len, n);
+	if (w.pipe_owner < 0)
+		return true;
+	if (w.readers == R_PROXY) {
+		n = sim_splice_to_socket(w.pipe, w.sk[SK_C], MAX_STREAM, SPLICE_F_NONBLOCK);
+		TRACE("splice pipe -> C -> %ld\n", n);
+		while ((n = sim_recv(w.sk[SK_D], w.buf, MAX_STREAM, MSG_DONTWAIT)) > 0)
+			got(w.pipe_owner, n, false);
+	} else {
+		n = sim_pipe_read(w.pipe, w.buf, MAX_STREAM);
+		TRACE("read pipe -> %ld\n", n);
 		if (n > 0)
-			got(n, false);
-		return;
+			got(w.pipe_owner, n, false);
 	}
-	n = sim_splice_read(w.b, w.pipe, len, SPLICE_F_NONBLOCK);
-	TRACE("splice %zu -> %ld\n", len, n);
-	oracle(n <= (long)len, "splice of %zu returned %ld", len, n);
-	/* read what the pipe holds (all of it, or at most len) */
-	n = sim_pipe_read(w.pipe, w.buf, MAX_STREAM);
-	if (n > 0)
-		got(n, false);
+	if (!sim_pipe_nr_bufs(w.pipe))
+		w.pipe_owner = -1;
+	return w.pipe_owner < 0;
 }
 
-static void world_begin(u8 cfg)
+static void do_read(int d, size_t len)
 {
-	memset(&w.v, 0, sizeof(w.v));
-	w.sent = w.received = 0;
-	w.faults = false;
+	long n;
+
+	if (!w.open[d])
+		return;
+	if (w.readers == R_RECV) {
+		n = sim_recv(w.sk[d], w.buf, len, MSG_DONTWAIT);
+		TRACE("%s recv %zu -> %ld\n", sk_names[d], len, n);
+		if (n > 0)
+			got(d, n, false);
+		return;
+	}
+	/* the pipe holds one socket's bytes at a time */
+	if (w.pipe_owner != d && !pipe_flush())
+		return;
+	n = sim_splice_read(w.sk[d], w.pipe, len, SPLICE_F_NONBLOCK);
+	TRACE("%s splice %zu -> %ld\n", sk_names[d], len, n);
+	oracle(n <= (long)len, "splice of %zu returned %ld", len, n);
+	if (sim_pipe_nr_bufs(w.pipe))
+		w.pipe_owner = d;
+	if (w.readers != R_LAZY)
+		pipe_flush();
+}
+
+static void do_send(int s, int who, size_t len)
+{
+	long n;
+
+	if (!w.open[who])
+		return;
+	for (size_t i = 0; i < len; i++)
+		w.sendbuf[i] = pat(s, w.sent[s] + i);
+	n = sim_send(w.sk[who], w.sendbuf, len, MSG_DONTWAIT);
+	TRACE("%s send %zu -> %ld (cork %zu)\n", sk_names[who], len, n, corked());
+	/* 6.12.117 (patch 9): may return more than it was given */
+	oracle(n <= (long)len || w.nodata, "send of %zu returned %ld", len, n);
+	if (n > 0)
+		w.sent[s] += n;
+}
+
+static void do_inject(size_t len, unsigned int shape_idx)
+{
+	int who = w.rx ? SK_A : SK_B, from = who + 1, s = w.rx ? 0 : 1;
+	struct sim_skb_shape shape = shape_tab[shape_idx % ARRAY_SIZE(shape_tab)];
+	int ret;
+
+	if (!w.open[who] || !w.open[from] || w.wr_shut[from])
+		return;	/* nothing can arrive from a closed or finished peer */
+	if (shape.frag_size)
+		len = min(len, shape.headlen + MAX_SKB_FRAGS * shape.frag_size);
+	shape.headlen = min(shape.headlen, len);
+	for (size_t i = 0; i < len; i++)
+		w.sendbuf[i] = pat(s, w.sent[s] + i);
+	ret = sim_inject(w.sk[who], w.sendbuf, len, &shape);
+	TRACE("inject %zu on %s (shape %u) -> %d\n", len, sk_names[who],
+	      shape_idx % (unsigned int)ARRAY_SIZE(shape_tab), ret);
+	oracle(!ret || ret == -ENOMEM, "inject of %zu returned %d", len, ret);
+	if (!ret)
+		w.sent[s] += len;
+}
+
+static void map_add(int slot, struct sock *sk)
+{
+	int ret = w.hash ? sim_hash_update(w.map, &hkeys[slot], sk, BPF_ANY) :
+			   sim_map_update(w.map, slot, sk, BPF_ANY);
+
+	oracle(!ret, "map update of %s failed: %d", slot ? "B" : "A", ret);
+}
+
+static void world_begin(u8 cfg, u8 cfg2)
+{
+	static const int tx_route[] = { SK_A2, SK_B, -1, SK_B2 };
+	static const int rx_route[] = { SK_A, SK_B, -1, SK_B2 };
+	static const int rx_route_b[] = { SK_B, SK_B, -1, SK_B2 };
+	bool v6 = cfg2 & 8, both = cfg2 & 16;
+
+	memset(&w.t, 0, sizeof(w.t));
+	memset(w.sent, 0, sizeof(w.sent));
+	w.lossy = w.moved = false;
+	w.pipe_owner = -1;
+	w.rx = cfg & 4;
+	w.hash = cfg2 & 4;
+	w.verdict = cfg & 3;
+	w.readers = cfg2 & 3;
+	w.corking = !w.rx && (cfg >> 5 & 3);
+	w.nodata = SIM_SERIES_APPLIED < 10 && w.corking && (cfg >> 3 & 3);
+	w.route[0] = w.rx ? rx_route[w.verdict] : tx_route[w.verdict];
+	w.route[1] = w.rx ? rx_route_b[w.verdict] : SK_B;
+
 	sim_world_begin();
-	sim_tcp_pair(&w.a, &w.b, "A", "B");
-	sim_tcp_pair(&w.c, &w.d, "C", "D");
-	sim_set_nonblock(w.b, true);
-	sim_set_nonblock(w.d, true);
-	w.map = sim_sockmap_create(2);
-	w.splice = cfg & 4;
-	w.drop = (cfg & 3) == 2;
-	w.corking = cfg >> 5 & 3;
-	w.cork_bugs = SIM_SERIES_APPLIED < 10 && w.corking && (cfg >> 3 & 3);
+	(v6 ? sim_tcp6_pair : sim_tcp_pair)(&w.sk[SK_A], &w.sk[SK_A2], "A", "A2");
+	(v6 ? sim_tcp6_pair : sim_tcp_pair)(&w.sk[SK_B], &w.sk[SK_B2], "B", "B2");
+	sim_tcp_pair(&w.sk[SK_C], &w.sk[SK_D], "C", "D");
+	for (int i = 0; i < SK_NR; i++) {
+		sim_set_nonblock(w.sk[i], true);
+		w.open[i] = true;
+		w.wr_shut[i] = false;
+	}
+	w.map = w.hash ? sim_sockhash_create(2, sizeof(u32)) : sim_sockmap_create(2);
 	w.v = (struct sim_verdict){
-		.action = (cfg & 3) == 0 ? SIM_PASS : w.drop ? SIM_DROP : SIM_REDIRECT,
-		.map = w.map, .key = 1, .flags = BPF_F_INGRESS,
-		.apply_bytes = apply_tab[(cfg >> 3) & 3],
-		.cork_bytes = cork_tab[(cfg >> 5) & 3],
+		.action = w.verdict == V_PASS ? SIM_PASS :
+			  w.verdict == V_DROP ? SIM_DROP : SIM_REDIRECT,
+		.map = w.map, .key = 1, .hkey = w.hash ? &hkeys[1] : NULL,
+		.flags = w.verdict == V_EGRESS ? 0 : BPF_F_INGRESS,
 	};
-	oracle(!sim_prog_attach(sim_prog_msg_verdict(&w.v), w.map, BPF_SK_MSG_VERDICT),
-	       "attach failed");
-	oracle(!sim_map_update(w.map, 0, w.a, BPF_ANY), "map update A failed");
-	oracle(!sim_map_update(w.map, 1, w.b, BPF_ANY), "map update B failed");
+	w.other = (struct sim_verdict){ .action = SIM_PASS };
+	if (!w.rx) {
+		w.v.apply_bytes = apply_tab[(cfg >> 3) & 3];
+		w.v.cork_bytes = cork_tab[(cfg >> 5) & 3];
+	}
+	w.skb_type = w.rx && (cfg & 8) ? BPF_SK_SKB_STREAM_VERDICT : BPF_SK_SKB_VERDICT;
+	w.msg_prog = !w.rx ? sim_prog_msg_verdict(&w.v) :
+		     both ? sim_prog_msg_verdict(&w.other) : NULL;
+	w.skb_prog = w.rx ? sim_prog_skb_verdict(&w.v) :
+		     both ? sim_prog_skb_verdict(&w.other) : NULL;
+	if (w.msg_prog)
+		oracle(!sim_prog_attach(w.msg_prog, w.map, BPF_SK_MSG_VERDICT),
+		       "msg verdict attach failed");
+	if (w.skb_prog)
+		oracle(!sim_prog_attach(w.skb_prog, w.map, w.skb_type),
+		       "skb verdict attach failed");
+	map_add(0, w.sk[SK_A]);
+	map_add(1, w.sk[SK_B]);
 	w.pipe = sim_pipe_create(cfg & 0x80 ? 1 : PIPE_DEF_BUFFERS);
 }
 
+static size_t drained(void)
+{
+	size_t n = 0;
+
+	for (int d = 0; d < NR_DEST; d++)
+		n += w.t[d][0].got + w.t[d][1].got;
+	return n;
+}
 
 static void world_end(void)
 {
 	size_t before;
+	int rounds = 0;
 
 	for (int k = 0; k < SIM_KIND_NR; k++)	/* faults off for the drain */
 		sim_fail_alloc(k, 0, 0);
-	sim_run_work();
 	do {
-		before = w.received;
-		b_read(MAX_STREAM);
-	} while (w.received != before);
-	if (!w.faults && !w.drop && !w.cork_bugs)
-		oracle(w.received + corked(w.a) == w.sent,
-		       "A sent %zu bytes, B received %zu, A's cork holds %zu: %zu lost",
-		       w.sent, w.received, corked(w.a), w.sent - w.received - corked(w.a));
+		before = drained();
+		sim_quiesce();	/* retries after a delay too (jiffies move) */
+		pipe_flush();
+		for (int d = 0; d < NR_DEST; d++)
+			do_read(d, MAX_STREAM);
+		pipe_flush();
+	} while (drained() != before && ++rounds < 1000);
+	oracle(rounds < 1000, "the drain does not end");
+	TRACE("end: S0 sent %zu, S1 sent %zu, A's cork %zu; received (S0/S1): A %zu/%zu, A2 %zu/%zu, B %zu/%zu, B2 %zu/%zu%s%s\n",
+	      w.sent[0], w.sent[1], corked(), w.t[0][0].got, w.t[0][1].got, w.t[1][0].got,
+	      w.t[1][1].got, w.t[2][0].got, w.t[2][1].got, w.t[3][0].got, w.t[3][1].got,
+	      w.lossy ? ", lossy" : "", w.nodata ? ", no data checks" : "");
+	for (int s = 0; s < 2 && !w.lossy && !w.nodata; s++) {
+		size_t held = s == 0 ? corked() : 0, got = delivered(s);
+
+		if (w.route[s] < 0)
+			continue;	/* SK_DROP: check_run saw nothing arrive */
+		oracle(got + held == w.sent[s],
+		       "S%d: %zu bytes sent, %s received %zu, A's cork holds %zu: %zu lost",
+		       s, w.sent[s], sk_names[w.route[s]], got, held, w.sent[s] - got - held);
+	}
 	sim_pipe_close(w.pipe);
-	sim_close(w.a);
-	sim_close(w.b);
-	sim_close(w.c);
-	sim_close(w.d);
+	for (int i = 0; i < SK_NR; i++)
+		if (w.open[i])
+			sim_close(w.sk[i]);
 	sim_map_close(w.map);
 	oracle(!sim_world_end(), "the world's teardown checks failed (see above)");
 }
@@ -218,6 +460,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	sim_init();
 	w.buf = malloc(MAX_STREAM);
+	w.sendbuf = malloc(MAX_STREAM);
 	trace = getenv("SOCKMAP_SIM_FUZZ_TRACE");
 	return 0;
 }
@@ -225,49 +468,70 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct input in = { data, size };
-	unsigned char *sendbuf = w.buf;
+	unsigned int cfg, cfg2;
 
-	if (!size)
+	if (size < 2)
 		return 0;
-	world_begin(take(&in, 1));
+	cfg = take(&in, 1);
+	cfg2 = take(&in, 1);
+	world_begin(cfg, cfg2);
 	for (int op = 0; op < MAX_OPS && in.n; op++) {
-		unsigned int len;
+		unsigned int len, who;
 		long n;
 		int val;
 
 		switch (take(&in, 1) % OP_NR) {
 		case OP_SEND:
+			do_send(0, w.rx ? SK_A2 : SK_A, take(&in, 2) + 1);
+			break;
+		case OP_SEND1:
+			do_send(1, SK_B2, take(&in, 2) + 1);
+			break;
+		case OP_INJECT:
 			len = take(&in, 2) + 1;
-			for (unsigned int i = 0; i < len; i++)
-				sendbuf[i] = pat(w.sent + i);
-			n = sim_send(w.a, sendbuf, len, MSG_DONTWAIT);
-			TRACE("send %u -> %ld (cork %zu)\n", len, n, corked(w.a));
-			/* 6.12.117 (patch 9): may return more than it was given */
-			oracle(n <= (long)len || w.cork_bugs, "send of %u returned %ld", len, n);
-			if (n > 0)
-				w.sent += n;
+			do_inject(len, take(&in, 1));
 			break;
 		case OP_READ:
-			b_read(take(&in, 2));
+			who = take(&in, 1) % NR_DEST;
+			do_read(who, take(&in, 2) + 1);
 			break;
 		case OP_PEEK:
+			who = take(&in, 1) % NR_DEST;
 			len = take(&in, 2) + 1;
-			n = sim_recv(w.b, w.buf, len, MSG_DONTWAIT | MSG_PEEK);
+			if (!w.open[who])
+				break;
+			n = sim_recv(w.sk[who], w.buf, len, MSG_DONTWAIT | MSG_PEEK);
+			TRACE("%s peek %u -> %ld\n", sk_names[who], len, n);
 			if (n > 0)
-				got(n, true);
+				got(who, n, true);
+			break;
+		case OP_PIPE_READ:
+			pipe_flush();
 			break;
 		case OP_OTHER:
 			len = take(&in, 1) + 1;
-			memset(sendbuf, 0x5a, len);
-			sim_send(w.c, sendbuf, len, MSG_DONTWAIT);
+			memset(w.sendbuf, 0x5a, len);
+			sim_send(w.sk[w.readers == R_PROXY ? SK_D : SK_C], w.sendbuf, len,
+				 MSG_DONTWAIT);
+			break;
+		case OP_DRAIN_OTHER:
+			while (sim_recv(w.sk[w.readers == R_PROXY ? SK_C : SK_D], w.buf,
+					MAX_STREAM, MSG_DONTWAIT) > 0)
+				;
 			break;
 		case OP_WORK:
-			sim_run_work();
+			TRACE("work -> %d\n", sim_run_work());
 			break;
 		case OP_FIONREAD:
-			oracle(!sim_fionread(w.b, &val), "FIONREAD failed");
-			oracle(val >= 0 && (size_t)val <= w.sent - w.received,
-			       "FIONREAD %d with %zu bytes unread", val, w.sent - w.received);
+			who = take(&in, 1) % NR_DEST;
+			if (!w.open[who])
+				break;
+			oracle(!sim_fionread(w.sk[who], &val), "FIONREAD failed");
+			TRACE("%s FIONREAD -> %d\n", sk_names[who], val);
+			oracle(w.nodata || (val >= 0 && (size_t)val <=
+				w.sent[0] + w.sent[1] - delivered(0) - delivered(1)),
+			       "FIONREAD on %s: %d, with %zu bytes unread in all", sk_names[who],
+			       val, w.sent[0] + w.sent[1] - delivered(0) - delivered(1));
 			break;
 		case OP_FAIL: {
 			enum sim_kind kind = fail_kinds[take(&in, 1) % ARRAY_SIZE(fail_kinds)];
@@ -275,13 +539,52 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 			sim_fail_alloc(kind, skip, count);
 			TRACE("fail %s skip %d count %d\n", sim_kind_name(kind), skip, count);
-			w.faults |= count > 0;
-			w.cork_bugs |= count > 0 && w.corking;
+			w.lossy |= count > 0;
 			break;
 		}
-		case OP_DRAIN_OTHER:
-			while (sim_recv(w.d, w.buf, MAX_STREAM, MSG_DONTWAIT) > 0)
-				;
+		case OP_DELETE:
+			who = take(&in, 1) & 1;
+			val = w.hash ? sim_hash_delete(w.map, &hkeys[who]) :
+				       sim_map_delete(w.map, who);
+			TRACE("delete %s -> %d\n", who ? "B" : "A", val);
+			w.lossy = w.moved = true;
+			break;
+		case OP_DETACH: {
+			bool msg = take(&in, 1) & 1;
+			struct bpf_prog **prog = msg ? &w.msg_prog : &w.skb_prog;
+
+			if (!*prog)
+				break;
+			val = sim_prog_detach(*prog, w.map, msg ? BPF_SK_MSG_VERDICT : w.skb_type);
+			TRACE("detach %s -> %d\n", msg ? "msg" : "skb", val);
+			oracle(!val, "detach failed: %d", val);
+			*prog = NULL;
+			w.lossy = w.moved = true;
+			break;
+		}
+		case OP_SHUTDOWN:
+			who = take(&in, 1) % NR_DEST;
+			val = take(&in, 1) % 3;
+			if (!w.open[who])
+				break;
+			TRACE("%s shutdown %d -> %d\n", sk_names[who], val,
+			      sim_shutdown(w.sk[who], val));
+			w.wr_shut[who] |= val != 0;	/* SHUT_WR or SHUT_RDWR */
+			w.lossy = w.moved = true;
+			break;
+		case OP_QUIESCE:
+			sim_quiesce();
+			break;
+		case OP_CLOSE:
+			who = take(&in, 1) % NR_DEST;
+			if (!w.open[who])
+				break;
+			if (w.pipe_owner == (int)who)
+				pipe_flush();	/* the bytes already spliced are its */
+			TRACE("%s close\n", sk_names[who]);
+			sim_close(w.sk[who]);
+			w.open[who] = false;
+			w.lossy = w.moved = true;
 			break;
 		}
 	}

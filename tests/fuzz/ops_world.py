@@ -1,19 +1,62 @@
 # SPDX-License-Identifier: GPL-2.0
 """tests/fuzz/ops_world.py: op scripts of the world harness (fuzz_world.c).
 
-Script format, one op per line, '#' comments:
-  world verdict=pass|redirect|drop read=recv|splice apply=0|1|700|4096
-        cork=0|1|100|3000 pipe=16|1          (first line)
-  send LEN | read LEN | peek LEN | other LEN | work | fionread
-  fail page|slab|skb|sk_msg|sock SKIP COUNT | drain-other
+Script format, one op per line, '#' comments. The first line sets up the
+world (every key optional, defaults first):
+  world mode=tx|rx verdict=redirect|pass|drop|egress apply=0|1|700|4096
+        cork=0|1|100|3000 parser=verdict|stream pipe=16|1
+        read=recv|splice|lazy|proxy map=sockmap|sockhash ip=4|6
+        progs=one|both
+then (WHO is a, a2, b or b2; lengths are bytes):
+  send LEN          S0: A sends (tx), A2 sends to A (rx)
+  send1 LEN         S1: B2 sends to B
+  inject LEN SHAPE  an skb on A (rx) or B (tx); SHAPE: slab, headfrag,
+                    frags, slab+frags, 1byte-frags, headfrag+frags,
+                    fraglist, headfrag+fraglist
+  read WHO LEN | peek WHO LEN | pipe-read | fionread WHO
+  other LEN | drain-other | work | quiesce
+  fail page|slab|skb|sk_msg|sock SKIP COUNT
+  delete a|b | detach msg|skb | shutdown WHO rd|wr|rdwr | close WHO
 """
 import sys
 
-OPS = ["send", "read", "peek", "other", "work", "fionread", "fail", "drain-other"]
-VERDICT = {"pass": 0, "redirect": 1, "drop": 2}
+OPS = ["send", "send1", "inject", "read", "peek", "pipe-read", "other", "drain-other",
+       "work", "fionread", "fail", "delete", "detach", "shutdown", "close", "quiesce"]
+VERDICT = ["pass", "redirect", "drop", "egress"]
 APPLY = [0, 1, 700, 4096]
 CORK = [0, 1, 100, 3000]
+READ = ["recv", "splice", "lazy", "proxy"]
 KINDS = ["page", "slab", "skb", "sk_msg", "sock"]
+SHAPES = ["slab", "headfrag", "frags", "slab+frags", "1byte-frags", "headfrag+frags",
+          "fraglist", "headfrag+fraglist"]
+WHO = ["a", "a2", "b", "b2"]
+HOW = ["rd", "wr", "rdwr"]
+
+
+def u16(n, minus=1):
+    return max(0, min(int(n) - minus, 65535)).to_bytes(2, "big")
+
+
+def world(kv, where):
+    known = {"mode", "verdict", "apply", "cork", "parser", "pipe", "read", "map", "ip", "progs"}
+    if set(kv) - known:
+        sys.exit(f"{where}: unknown world keys {sorted(set(kv) - known)}")
+    rx = kv.get("mode", "tx") == "rx"
+    cfg = VERDICT.index(kv.get("verdict", "redirect"))
+    cfg |= 4 if rx else 0
+    if rx:
+        if "apply" in kv or "cork" in kv:
+            sys.exit(f"{where}: apply/cork are sk_msg helpers: mode=tx only")
+        cfg |= 8 if kv.get("parser", "verdict") == "stream" else 0
+    else:
+        cfg |= APPLY.index(int(kv.get("apply", 0))) << 3
+        cfg |= CORK.index(int(kv.get("cork", 0))) << 5
+    cfg |= 0x80 if kv.get("pipe", "16") == "1" else 0
+    cfg2 = READ.index(kv.get("read", "recv"))
+    cfg2 |= 4 if kv.get("map", "sockmap") == "sockhash" else 0
+    cfg2 |= 8 if kv.get("ip", "4") == "6" else 0
+    cfg2 |= 16 if kv.get("progs", "one") == "both" else 0
+    return bytes([cfg, cfg2])
 
 
 def compile_script(path):
@@ -24,29 +67,35 @@ def compile_script(path):
             continue
         op, args = line[0], line[1:]
         where = f"{path}:{lineno}"
-        if op == "world":
-            kv = dict(a.split("=", 1) for a in args)
-            cfg = VERDICT[kv.get("verdict", "redirect")]
-            cfg |= 4 if kv.get("read", "recv") == "splice" else 0
-            cfg |= APPLY.index(int(kv.get("apply", 0))) << 3
-            cfg |= CORK.index(int(kv.get("cork", 0))) << 5
-            cfg |= 0x80 if kv.get("pipe", "16") == "1" else 0
-            if out:
-                sys.exit(f"{where}: 'world' must come first")
-            out.append(cfg)
-            continue
-        if not out:
-            sys.exit(f"{where}: the first line must be 'world ...'")
-        if op not in OPS:
-            sys.exit(f"{where}: unknown op '{op}'")
-        out.append(OPS.index(op))
-        if op in ("send", "read", "peek"):
-            n = int(args[0])
-            if op in ("send", "peek"):
-                n -= 1          # the harness adds 1
-            out += max(0, min(n, 65535)).to_bytes(2, "big")
-        elif op == "other":
-            out.append(max(0, min(int(args[0]) - 1, 255)))
-        elif op == "fail":
-            out += bytes([KINDS.index(args[0]), int(args[1]), int(args[2])])
+        try:
+            if op == "world":
+                if out:
+                    sys.exit(f"{where}: 'world' must come first")
+                out += world(dict(a.split("=", 1) for a in args), where)
+                continue
+            if not out:
+                sys.exit(f"{where}: the first line must be 'world ...'")
+            if op not in OPS:
+                sys.exit(f"{where}: unknown op '{op}'")
+            out.append(OPS.index(op))
+            if op in ("send", "send1"):
+                out += u16(args[0])
+            elif op == "inject":
+                out += u16(args[0]) + bytes([SHAPES.index(args[1])])
+            elif op in ("read", "peek"):
+                out += bytes([WHO.index(args[0])]) + u16(args[1])
+            elif op == "fionread" or op == "close":
+                out.append(WHO.index(args[0]))
+            elif op == "other":
+                out.append(max(0, min(int(args[0]) - 1, 255)))
+            elif op == "fail":
+                out += bytes([KINDS.index(args[0]), int(args[1]), int(args[2])])
+            elif op == "delete":
+                out.append(["a", "b"].index(args[0]))
+            elif op == "detach":
+                out.append(["skb", "msg"].index(args[0]))
+            elif op == "shutdown":
+                out += bytes([WHO.index(args[0]), HOW.index(args[1])])
+        except (ValueError, IndexError) as e:
+            sys.exit(f"{where}: bad arguments for '{op}': {e}")
     return bytes(out)

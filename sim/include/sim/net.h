@@ -39,7 +39,8 @@ void sim_close(struct sock *sk);
 /* Make @len bytes arrive on @sk from its peer as ONE skb: the first
  * @headlen bytes in the skb's kmalloc'd (slab) linear head, the rest in
  * page frags of up to @frag_size bytes (fresh pages). Returns 0, or
- * -EMSGSIZE if that needs more than MAX_SKB_FRAGS frags. */
+ * -EMSGSIZE if that needs more than MAX_SKB_FRAGS frags, or -ENOMEM if
+ * an allocation failed (sim_fail_alloc): then nothing was sent. */
 int sim_inject_skb(struct sock *sk, const void *data, size_t len,
 		   size_t headlen, size_t frag_size);
 
