@@ -164,7 +164,7 @@ struct page *sim_alloc_pages(gfp_t gfp, unsigned int order, struct sim_site site
 
 	if (gfpflags_allow_blocking(gfp))
 		sim_might_sleep(site.file, site.line);
-	if (sim_should_fail(SIM_PAGE))
+	if (!(gfp & __GFP_NOFAIL) && sim_should_fail(SIM_PAGE))	/* should_fail_alloc_page() */
 		return NULL;
 	b = block_alloc(PAGE_SIZE << order, order, false, site);
 	b->kind = SIM_PAGE;
@@ -249,7 +249,7 @@ void *sim_kmalloc(size_t size, gfp_t gfp, struct sim_site site)
 	if (gfpflags_allow_blocking(gfp))
 		sim_might_sleep(site.file, site.line);
 	b = NULL;
-	if (sim_should_fail(sim_ledger_slab_kind(size)))
+	if (!(gfp & __GFP_NOFAIL) && sim_should_fail(sim_ledger_slab_kind(size)))
 		return NULL;
 	b = block_alloc(alloc, get_order(alloc), true, site);
 	b->kind = sim_ledger_slab_kind(size);

@@ -36,7 +36,8 @@ struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site
 {
 	unsigned char *data;
 
-	if (sim_should_fail(SIM_SKB))
+	/* should_failslab(): __GFP_NOFAIL allocations are never failed */
+	if (!(gfp & __GFP_NOFAIL) && sim_should_fail(SIM_SKB))
 		return NULL;
 	size = SKB_DATA_ALIGN(size);
 	data = sim_kmalloc(size + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)),

@@ -130,12 +130,19 @@ static bool tcp_v4_rcv(struct sock *sk, struct sk_buff *skb)
 	return true;
 }
 
-/* Deliver what waits on the wire towards @sk (receive window opened). */
+/* Deliver what waits on the wire towards @sk (receive window opened).
+ * A window update sent while @sk is receiving (a verdict consuming the
+ * skb calls tcp_cleanup_rbuf() from tcp_v4_rcv()) lets the peer's next
+ * segment in after this one, in the loop below: never from inside
+ * tcp_v4_rcv(), which would take the socket's bh lock twice. */
 void sim_tcp_wire_flush(struct sock *sk)
 {
 	struct sim_tcp_sock *st = sim_tcp(sk);
 	struct sk_buff *skb;
 
+	if (st->wire_flushing)
+		return;
+	st->wire_flushing = true;
 	while ((skb = skb_peek(&st->wire)) != NULL) {
 		__skb_unlink(skb, &st->wire);
 		if (!tcp_v4_rcv(sk, skb)) {
@@ -147,6 +154,7 @@ void sim_tcp_wire_flush(struct sock *sk)
 			break;
 		}
 	}
+	st->wire_flushing = false;
 }
 
 static void tcp_xmit(struct sock *sk, struct sk_buff *skb)

@@ -68,10 +68,77 @@ static void test_fuzz_cork_alloc_failure_keeps_no_cork_bytes(void **state)
 	sk_mem_uncharge(fx.a, 1);
 }
 
+/* fuzz_world, found in 6 s (a sim bug, fixed in sim/tcp.c): "world
+ * mode=rx verdict=redirect; fail sock 2 1; send 65279; inject 1 slab".
+ * Under memory pressure A's receive window closes and A2's last segment
+ * waits on the wire. The injected skb flushes the wire: A receives that
+ * segment, its verdict consumes it (tcp_eat_skb -> tcp_cleanup_rbuf), and
+ * the sim's window update delivered the next segment from inside
+ * tcp_v4_rcv(): A's bh lock taken twice (lockdep BUG). A window update
+ * lets the peer's next segment in after the current one, never inside. */
+static void test_fuzz_window_update_while_receiving(void **state)
+{
+	struct sock *a2, *b2;
+	unsigned char *buf, *data;
+	size_t len = 65279, n = 0;
+	int ret;
+
+	(void)state;
+	sim_tcp_pair(&fx.a, &a2, "A", "A2");
+	sim_tcp_pair(&fx.b, &b2, "B", "B2");
+	fx.map = sim_sockmap_create(2);
+	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map, .key = 1,
+				     .flags = BPF_F_INGRESS };
+	assert_int_equal(sim_prog_attach(sim_prog_skb_verdict(&fx.v), fx.map,
+					 BPF_SK_SKB_VERDICT), 0);
+	assert_int_equal(sim_map_update(fx.map, 0, fx.a, BPF_ANY), 0);
+	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
+	sim_fail_alloc(SIM_SOCK, 2, 1);
+	assert_int_equal(sim_send_pattern(a2, 0, 0, len, MSG_DONTWAIT), len);
+	assert_true(skb_queue_len(&sim_tcp(fx.a)->wire) > 0);	/* a segment waits */
+	data = sim_pattern_buf(0, len, 1);
+	assert_int_equal(sim_inject(fx.a, data, 1, &(struct sim_skb_shape){ .headlen = 1 }), 0);
+	free(data);
+	assert_int_equal(skb_queue_len(&sim_tcp(fx.a)->wire), 0);
+	sim_run_work();		/* B's backlog: the redirected skbs to B's queue */
+	buf = malloc(len + 2);
+	assert_non_null(buf);
+	while ((ret = sim_recv(fx.b, buf + n, len + 2 - n, MSG_DONTWAIT)) > 0)
+		n += ret;
+	assert_int_equal(n, len + 1);
+	assert_pattern(buf, 0, 0, len + 1);
+	free(buf);
+}
+
+/* fuzz_world, found in 1 s (a sim bug, fixed in sim/skbuff.c, sim/mm.c):
+ * a close with an skb allocation failure pending hit BUG_ON(!skb) in the
+ * sim's tcp_send_fin(), whose allocation is __GFP_NOFAIL. The kernel's
+ * fault injection never fails __GFP_NOFAIL (should_failslab(),
+ * should_fail_alloc_page()); the sim's now does not either, and the
+ * pending failure hits the next allocation that may fail. */
+static void test_fuzz_close_with_skb_failure_pending(void **state)
+{
+	struct sock *b2;
+	struct sk_buff *skb;
+
+	(void)state;
+	sim_tcp_pair(&fx.b, &b2, "B", "B2");
+	sim_fail_alloc(SIM_SKB, 0, 1);
+	sim_close(fx.b);	/* the FIN */
+	assert_int_equal(b2->sk_state, TCP_CLOSE_WAIT);
+	assert_null(alloc_skb(0, GFP_KERNEL));	/* the failure still pending */
+	skb = alloc_skb(0, GFP_KERNEL);
+	assert_non_null(skb);
+	kfree_skb(skb);
+	sim_close(b2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SIM_TEST(test_fuzz_cork_alloc_failure_keeps_no_cork_bytes),
+		SIM_TEST(test_fuzz_window_update_while_receiving),
+		SIM_TEST(test_fuzz_close_with_skb_failure_pending),
 	};
 
 	return SIM_RUN_GROUP("fuzz_regressions", tests);

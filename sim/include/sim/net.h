@@ -16,6 +16,7 @@
 struct sim_tcp_sock {
 	struct tcp_sock tp;		/* first: struct sock is at offset 0 */
 	struct sk_buff_head wire;	/* skbs in flight towards this socket */
+	bool wire_flushing;		/* sim_tcp_wire_flush() is delivering */
 	struct socket socket;		/* the file side (sk->sk_socket) */
 	struct file file;		/* socket.file */
 	struct sim_resource res;	/* open "fd", closed at world end */
