@@ -73,7 +73,8 @@
  *     OP_OTHER      u8 len (+1)             C sends to D (D to C with proxy)
  *     OP_DRAIN_OTHER                        D (C) reads everything
  *     OP_WORK                               run the deferred work that is due
- *     OP_QUIESCE                            let time pass until work settles
+ *     OP_QUIESCE                            let time pass: delayed work and
+ *                                           retransmissions run
  *     OP_FIONREAD   WHO                     FIONREAD
  *     OP_FAIL       u8 kind, u8 skip, u8 n  fail allocations (sim_fail_alloc)
  *     OP_DELETE     u8 slot                 delete A or B from the map
@@ -411,6 +412,18 @@ static void world_begin(u8 cfg, u8 cfg2)
 	w.pipe = sim_pipe_create(cfg & 0x80 ? 1 : PIPE_DEF_BUFFERS);
 }
 
+/* Time passes: deferred work that waits for a delay runs, and the
+ * retransmission timers fire (a segment the receiver refused for memory,
+ * tcp_try_rmem_schedule(), is sent again). */
+static void quiesce(void)
+{
+	sim_quiesce();
+	for (int i = 0; i < SK_NR; i++)
+		if (w.open[i])
+			sim_tcp_wire_flush(w.sk[i]);
+	sim_quiesce();
+}
+
 static size_t drained(void)
 {
 	size_t n = 0;
@@ -429,7 +442,7 @@ static void world_end(void)
 	/* every round but the last moves a byte at least */
 	do {
 		before = drained();
-		sim_quiesce();	/* retries after a delay too (jiffies move) */
+		quiesce();
 		pipe_flush();
 		for (int d = 0; d < NR_DEST; d++)
 			while (do_read(d, MAX_STREAM) > 0)
@@ -577,7 +590,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			w.lossy = w.moved = true;
 			break;
 		case OP_QUIESCE:
-			sim_quiesce();
+			quiesce();
 			break;
 		case OP_CLOSE:
 			who = take(&in, 1) % NR_DEST;
