@@ -515,7 +515,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		case OP_PEEK:
 			who = take(&in, 1) % NR_DEST;
 			len = take(&in, 2) + 1;
-			if (!w.open[who])
+			/* what it spliced comes first: check that before */
+			if (!w.open[who] || (w.pipe_owner == (int)who && !pipe_flush()))
 				break;
 			n = sim_recv(w.sk[who], w.buf, len, MSG_DONTWAIT | MSG_PEEK);
 			TRACE("%s peek %u -> %ld\n", sk_names[who], len, n);
