@@ -309,12 +309,31 @@ static long do_read(int d, size_t len)
 	return n;
 }
 
+/* The sim's loopback acks at once and queues what the receiver cannot
+ * take yet without bound (there is no send window), so a sender that is
+ * never read from, or sends 1-byte skbs (apply_bytes 1), would only grow
+ * memory: the harness holds its sends while MAX_LIVE_SKBS skbs are live,
+ * as a full send buffer would. */
+#define MAX_LIVE_SKBS	2048
+
+static bool window_full(void)
+{
+	bool full = sim_live(SIM_SKB) >= MAX_LIVE_SKBS;
+
+	if (full)
+		TRACE("%ld skbs live: the send waits\n", sim_live(SIM_SKB));
+	return full;
+}
+
 static void do_send(int s, int who, size_t len)
 {
 	long n;
 
-	if (!w.open[who])
+	if (!w.open[who] || window_full())
 		return;
+	/* apply_bytes N makes a message (an skb) of every N bytes */
+	if (who == SK_A && w.v.apply_bytes)
+		len = min_t(size_t, len, 256 * w.v.apply_bytes);
 	for (size_t i = 0; i < len; i++)
 		w.sendbuf[i] = pat(s, w.sent[s] + i);
 	n = sim_send(w.sk[who], w.sendbuf, len, MSG_DONTWAIT);
@@ -331,7 +350,7 @@ static void do_inject(size_t len, unsigned int shape_idx)
 	struct sim_skb_shape shape = shape_tab[shape_idx % ARRAY_SIZE(shape_tab)];
 	int ret;
 
-	if (!w.open[who] || !w.open[from] || w.wr_shut[from])
+	if (!w.open[who] || !w.open[from] || w.wr_shut[from] || window_full())
 		return;	/* nothing can arrive from a closed or finished peer */
 	if (shape.frag_size)
 		len = min(len, shape.headlen + MAX_SKB_FRAGS * shape.frag_size);
