@@ -205,33 +205,59 @@ static size_t delivered(int s)
 	return n;
 }
 
-/* Stream @s's bytes @b[0..n) arrived at @d, in that order, as one run:
- * they must continue what @d had of @s; when bytes may be lost, the run
- * may start further on (the earliest place it fits: a greedy embedding
- * is as good as any). */
+static bool matches(int s, size_t pos, const unsigned char *b, size_t m)
+{
+	for (size_t i = 0; i < m; i++)
+		if (b[i] != pat(s, pos + i))
+			return false;
+	return true;
+}
+
+/* the first offset from @from where stream @s has @b[0..m), or SIZE_MAX */
+static size_t find_stretch(int s, size_t from, const unsigned char *b, size_t m)
+{
+	for (size_t q = from; q + m <= w.sent[s]; q++)
+		if (matches(s, q, b, m))
+			return q;
+	return SIZE_MAX;
+}
+
+/* Stream @s's bytes @b[0..n) arrived at @d, in that order: they must
+ * continue what @d had of @s. When bytes may be lost, they may skip lost
+ * bytes anywhere: the stretch after a gap lands at the earliest later
+ * offset where its next 8 bytes match (or fewer, 4, 2, 1, for a stretch
+ * that short before the next gap): greedy, which finds an embedding if
+ * there is one. */
 static void check_run(int d, int s, const unsigned char *b, size_t n)
 {
 	struct track *t = &w.t[d][s];
-	size_t pos = t->pos, i;
+	size_t pos = t->pos, i = 0, m, q;
 
-	if (w.nodata)
+	if (w.nodata) {
+		pos += n;
 		goto count;
+	}
 	oracle(w.moved || w.route[s] == d, "%s received %zu bytes of S%d, which goes to %s",
 	       sk_names[d], n, s, w.route[s] < 0 ? "nobody (SK_DROP)" : sk_names[w.route[s]]);
 	for (;;) {
-		for (i = 0; i < n && pos + i < w.sent[s]; i++)
-			if (b[i] != pat(s, pos + i))
-				break;
+		while (i < n && pos < w.sent[s] && b[i] == pat(s, pos)) {
+			i++;
+			pos++;
+		}
 		if (i == n)
 			break;
-		oracle(w.lossy && pos + n <= w.sent[s],
-		       "%s's byte %zu of S%d is 0x%02x, S%d's byte %zu is 0x%02x (%zu sent)",
-		       sk_names[d], t->got + i, s, b[i], s, pos + i,
-		       pos + i < w.sent[s] ? pat(s, pos + i) : 0, w.sent[s]);
-		pos++;	/* lost bytes: try the next offset */
+		oracle(w.lossy, "%s's byte %zu of S%d is 0x%02x, S%d's byte %zu is 0x%02x (%zu sent)",
+		       sk_names[d], t->got + i, s, b[i], s, pos,
+		       pos < w.sent[s] ? pat(s, pos) : 0, w.sent[s]);
+		/* bytes were lost: where does the next stretch start? */
+		for (m = min_t(size_t, n - i, 8), q = SIZE_MAX; m && q == SIZE_MAX; m /= 2)
+			q = find_stretch(s, pos + 1, b + i, m);
+		oracle(q != SIZE_MAX, "%s's byte %zu of S%d (0x%02x) is none of S%d's bytes %zu.. (%zu sent)",
+		       sk_names[d], t->got + i, s, b[i], s, pos + 1, w.sent[s]);
+		pos = q;
 	}
 count:
-	t->pos = pos + n;
+	t->pos = pos;
 	t->got += n;
 	oracle(delivered(s) <= w.sent[s], "S%d: %zu bytes delivered, %zu sent", s,
 	       delivered(s), w.sent[s]);
