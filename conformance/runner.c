@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	}
 	printf("# backend %s\n", be_name);
 	for (size_t i = 0; i < conf_nr_scenarios; i++) {
-		bool want = argc < 2;
+		bool want = argc < 2 && !conf_scenarios[i].oops_below;
 
 		for (int a = 1; a < argc; a++)
 			want |= !strcmp(argv[a], conf_scenarios[i].name);
