@@ -27,6 +27,21 @@ static void txrx_setup(u32 apply, u32 cork)
 	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
 }
 
+/* @sk has exactly stream 0's bytes [@off, @off + @len) to read. */
+static void recv_all_expect(struct sock *sk, size_t off, size_t len)
+{
+	unsigned char *buf = malloc(len + 1);
+	size_t n = 0;
+	int ret;
+
+	assert_non_null(buf);
+	while (n <= len && (ret = sim_recv(sk, buf + n, len + 1 - n, MSG_DONTWAIT)) > 0)
+		n += ret;
+	assert_int_equal(n, len);
+	assert_pattern(buf, 0, off, len);
+	free(buf);
+}
+
 /* fuzz_world, found in 2 s: "world apply=700 cork=3000; fail sk_msg 0 1;
  * send 1; send 1" leaked a page. The first send's cork cannot be
  * allocated: -ENOMEM, but 6.12.117 has already set psock->cork_bytes. The
@@ -133,12 +148,56 @@ static void test_fuzz_close_with_skb_failure_pending(void **state)
 	sim_close(b2);
 }
 
+/* fuzz_world, found in 14 s on the pristine files: "world verdict=pass
+ * apply=1 cork=100; send 256; send 256" panics 6.12.117 (the booted
+ * kernel: BUG: kernel NULL pointer dereference, sg_virt() from
+ * sk_msg_memcopy_from_iter(), tcp_bpf_sendmsg(); make conformance
+ * CONF_SCENARIOS=cork_apply1_pass). The first send leaves a cork of 99
+ * bytes whose sg.copybreak still says where the send's last element
+ * ended; the second send appends a new, empty element and copies at the
+ * stale copybreak's element: past the end of the ring, a NULL page.
+ * Fixed by patch 9 (tcp_bpf_cork_set_tail). */
+static void test_fuzz_cork_apply1_second_send(void **state)
+{
+	struct sk_psock *psock;
+	struct sk_msg *cork;
+	struct sock *a2;
+
+	(void)state;
+	sim_tcp_pair(&fx.a, &a2, "A", "A2");
+	fx.map = sim_sockmap_create(2);
+	fx.v = (struct sim_verdict){ .action = SIM_PASS, .apply_bytes = 1, .cork_bytes = 100 };
+	assert_int_equal(sim_prog_attach(sim_prog_msg_verdict(&fx.v), fx.map,
+					 BPF_SK_MSG_VERDICT), 0);
+	assert_int_equal(sim_map_update(fx.map, 0, fx.a, BPF_ANY), 0);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 256, MSG_DONTWAIT), 256);
+	psock = sk_psock(fx.a);
+	cork = psock->cork;
+	assert_non_null(cork);
+	/* 157 bytes went out over TCP, 1 verdict at a time; 99 wait */
+	assert_int_equal(cork->sg.size, 99);
+	assert_int_equal(cork->sg.end, (cork->sg.start + 1) % NR_MSG_FRAG_IDS);
+	assert_int_equal(sk_msg_elem(cork, cork->sg.start)->length, 99);
+	if (SIM_SERIES_APPLIED < 9) {
+		/* the stale copybreak: the next send would crash */
+		assert_int_equal(cork->sg.copybreak, 256);
+		recv_all_expect(a2, 0, 157);
+		return;
+	}
+	assert_int_equal(cork->sg.copybreak, 99);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 256, 256, MSG_DONTWAIT), 256);
+	cork = psock->cork;
+	assert_non_null(cork);
+	recv_all_expect(a2, 0, 512 - cork->sg.size);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SIM_TEST(test_fuzz_cork_alloc_failure_keeps_no_cork_bytes),
 		SIM_TEST(test_fuzz_window_update_while_receiving),
 		SIM_TEST(test_fuzz_close_with_skb_failure_pending),
+		SIM_TEST(test_fuzz_cork_apply1_second_send),
 	};
 
 	return SIM_RUN_GROUP("fuzz_regressions", tests);
