@@ -92,3 +92,51 @@ fuzz: fuzz-build
 		'$(BDIR)/tests/fuzz/replay-$(FUZZER)'
 
 TEST_MORE += fuzz-replay
+
+# ---- fuzz-coverage: what the committed corpus reaches of the kernel files
+#
+#   make fuzz-coverage   gcov build of the replay binaries (VARIANT=fcov,
+#                        objects and counters of its own in $(O)/fcov...),
+#                        replay each harness's corpus, lcov; prints line,
+#                        function and branch coverage of skmsg.c, tcp_bpf.c
+#                        and skmsg.h per harness and for all of them
+#                        (FCOV_OUT: $(O)/fuzz-coverage...);
+#                        FCOV_CORPUS='$(O)/fuzzing/%/corpus' measures what a
+#                        make fuzz run grew instead (% is the harness)
+FCOV_OUT := $(O)/fuzz-coverage$(KVARIANT_SUFFIX)
+FCOV_CORPUS ?= tests/fuzz/corpus/%
+CFLAGS_fcov := -O0 -g --coverage
+LDFLAGS_fcov := --coverage
+ifeq ($(VARIANT),fcov)
+CC := gcc
+SIM_CFLAGS := $(KERNEL_CFLAGS) $(WARN_CFLAGS) $(CFLAGS_fcov) -MMD -MP
+endif
+FCOV_LCOV = lcov --quiet --config-file coverage/lcovrc --rc lcov_branch_coverage=1
+
+.PHONY: fuzz-coverage fuzz-coverage-report
+fuzz-coverage: | $(PKGS_STAMP)
+	$(Q)$(MAKE) --no-print-directory VARIANT=fcov fuzz-coverage-report
+
+fuzz-coverage-report: $(addprefix $(BDIR)/tests/fuzz/replay-,$(FUZZ_HARNESSES))
+	$(Q)mkdir -p $(FCOV_OUT)
+	$(Q)set -e; infos=; for h in $(FUZZ_HARNESSES); do \
+		find $(BDIR) -name '*.gcda' -delete; \
+		c=$(subst %,$$h,$(FCOV_CORPUS)); \
+		echo "  FCOV     $$h: $$(ls $$c | wc -l) inputs in $$c (gcov build, $(BDIR))"; \
+		$(BDIR)/tests/fuzz/replay-$$h $$c >$(FCOV_OUT)/$$h.log 2>&1 || { \
+			echo "sockmap-sim: fuzz-coverage: the replay of $$h failed: $$(tail -n1 $(FCOV_OUT)/$$h.log)" >&2; exit 1; }; \
+		$(FCOV_LCOV) --capture --directory $(BDIR) --base-directory $(CURDIR) \
+			--output-file $(FCOV_OUT)/$$h-all.info 2>$(FCOV_OUT)/lcov.log; \
+		$(FCOV_LCOV) --extract $(FCOV_OUT)/$$h-all.info '$(abspath $(KSRC))/*' \
+			--output-file $(FCOV_OUT)/$$h.info 2>>$(FCOV_OUT)/lcov.log; \
+		infos="$$infos -a $(FCOV_OUT)/$$h.info"; \
+	done; \
+	$(FCOV_LCOV) $$infos --output-file $(FCOV_OUT)/all.info 2>>$(FCOV_OUT)/lcov.log; \
+	for h in $(FUZZ_HARNESSES) all; do \
+		lcov --config-file coverage/lcovrc --rc lcov_branch_coverage=1 --summary $(FCOV_OUT)/$$h.info 2>&1 | \
+			awk -v h=$$h '/(lines|functions|branches)\.*:/ { sub(/^ */, ""); sub(/\.*:/, ""); \
+				s = s (s ? ", " : "") $$0 } END { printf "  FCOV     %-6s kernel files: %s\n", h, s }'; \
+	done; \
+	lcov --config-file coverage/lcovrc --rc lcov_branch_coverage=1 --list $(FCOV_OUT)/all.info 2>/dev/null | \
+		grep -E '^(include|net)/|Total:' | sed 's/^/           /'
+	@echo "sockmap-sim: fuzz-coverage: $(FCOV_OUT)/all.info (lcov; genhtml it to browse)"
