@@ -77,6 +77,7 @@
  *   OP_RETURN_ZERO u8 sel, u16 len    sk_msg_return_zero(), as OP_RETURN
  *   OP_CLONE       u8 sel, u16 off, u16 len   sk_msg_clone() of the other
  *                                     msg into this one at off % (size + 4)
+ *                                     (never off == size with len > 0)
  *   OP_UNCHARGE                       sk_mem_uncharge() what _nocharge
  *                                     frees left charged
  *   OP_START_AT    u8 sel, u8 slot    an empty msg starts at slot % 18
@@ -676,8 +677,11 @@ static void op_clone(struct lmsg *dst, struct lmsg *src, u32 off, u32 len)
 		return;
 	}
 	off %= size + 4;
+	/* off == size with len > 0: sk_msg_clone() walks to the empty slot
+	 * sg.end and sk_msg_page_add()s its NULL page (get_page(NULL)). No
+	 * caller does that; keep to the API's working range. */
 	if (off == size && len)
-		off++;	/* off == size with len > 0 reads past the ring (see the README) */
+		off++;
 	ret = sk_msg_clone(w.a, &dst->msg, &src->msg, off, len);
 	g = dst->msg.sg.size - before;
 	want = off >= size ? 0 : min(len, size - off);
