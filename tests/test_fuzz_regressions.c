@@ -191,6 +191,48 @@ static void test_fuzz_cork_apply1_second_send(void **state)
 	recv_all_expect(a2, 0, 512 - cork->sg.size);
 }
 
+/* fuzz_world under AFL++, on the full series: "world verdict=egress
+ * apply=4096 cork=100; send 4000; fail sk_msg 0 1; send 150". The second
+ * send goes out for the 96 bytes left of apply_bytes, the verdict corks
+ * the other 54, and the cork cannot be allocated: 6.12.117 sets *copied
+ * to 0 and send() fails with -ENOMEM, while B2 receives the 96 bytes (an
+ * application sending them again duplicates them). Fixed by patch 12:
+ * send() returns the 96 bytes it sent. */
+static void test_fuzz_cork_alloc_failure_after_partial_send(void **state)
+{
+	struct sock *a2, *b2;
+	unsigned char *buf = malloc(8192);
+	int n = 0, ret;
+
+	(void)state;
+	assert_non_null(buf);
+	sim_tcp_pair(&fx.a, &a2, "A", "A2");
+	sim_tcp_pair(&fx.b, &b2, "B", "B2");
+	fx.map = sim_sockmap_create(2);
+	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map, .key = 1,
+				     .apply_bytes = 4096, .cork_bytes = 100 };
+	assert_int_equal(sim_prog_attach(sim_prog_msg_verdict(&fx.v), fx.map,
+					 BPF_SK_MSG_VERDICT), 0);
+	assert_int_equal(sim_map_update(fx.map, 0, fx.a, BPF_ANY), 0);
+	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 4000, MSG_DONTWAIT), 4000);
+	assert_int_equal(sk_psock(fx.a)->apply_bytes, 96);
+	sim_fail_alloc(SIM_SK_MSG, 0, 1);	/* the cork */
+	ret = sim_send_pattern(fx.a, 0, 4000, 150, MSG_DONTWAIT);
+	assert_null(sk_psock(fx.a)->cork);
+	while (n < 8192) {
+		int got = sim_recv(b2, buf + n, 8192 - n, MSG_DONTWAIT);
+
+		if (got <= 0)
+			break;
+		n += got;
+	}
+	assert_int_equal(n, 4096);	/* the 96 bytes went out */
+	assert_pattern(buf, 0, 0, 4096);
+	free(buf);
+	assert_int_equal(ret, SIM_SERIES_APPLIED >= 12 ? 96 : -ENOMEM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +240,7 @@ int main(void)
 		SIM_TEST(test_fuzz_window_update_while_receiving),
 		SIM_TEST(test_fuzz_close_with_skb_failure_pending),
 		SIM_TEST(test_fuzz_cork_apply1_second_send),
+		SIM_TEST(test_fuzz_cork_alloc_failure_after_partial_send),
 	};
 
 	return SIM_RUN_GROUP("fuzz_regressions", tests);

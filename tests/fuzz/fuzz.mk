@@ -60,6 +60,10 @@ $(FUZZ_DEPS_STAMP): kernel-port/deps.sh tests/fuzz/fuzz.mk
 	$(Q)V='$(V)' kernel-port/deps.sh $(KPKG) '$(KPKG_VERSION)' $(FUZZ_PKGS)
 	$(Q)touch $@
 
+# AFL++ (make afl) and OSS-Fuzz/ClusterFuzzLite (make cflite-check)
+include tests/fuzz/afl.mk
+include tests/fuzz/cflite.mk
+
 .PHONY: fuzz fuzz-replay fuzz-replay-one fuzz-corpus fuzz-build
 
 fuzz-corpus:
