@@ -61,7 +61,7 @@ conformance-host: $(CONF_RUNNER)
 	$(Q)if [ '$(CONF_HOST)' != 1 ]; then \
 		echo "# syscall: cannot run: CONF_HOST=$(CONF_HOST)" > $(CONF_DIR)/host.out; \
 	else \
-		timeout 600 $(CONF_RUNNER) $(CONF_SCENARIOS) > $(CONF_DIR)/host.out; rc=$$?; \
+		SOCKMAP_SIM_CONF_HOST=1 timeout 600 $(CONF_RUNNER) $(CONF_SCENARIOS) > $(CONF_DIR)/host.out; rc=$$?; \
 		if [ $$rc = 2 ]; then echo "sockmap-sim: conformance: host column skipped: $$(sed -n 's/^# syscall: cannot run: //p' $(CONF_DIR)/host.out)"; \
 		elif [ $$rc != 0 ]; then echo "sockmap-sim: conformance: the host run failed (exit $$rc, see $(CONF_DIR)/host.out)" >&2; exit 1; fi; \
 	fi

@@ -151,6 +151,12 @@ int main(int argc, char **argv)
 			want |= !strcmp(argv[a], conf_scenarios[i].name);
 		if (!want)
 			continue;
+		if (conf_scenarios[i].oops_below && getenv("SOCKMAP_SIM_CONF_HOST")) {
+			/* never on the machine we run on */
+			printf("# %s: not run on the host: it panics 6.12.117\n",
+			       conf_scenarios[i].name);
+			continue;
+		}
 		bad += run_scenario(&conf_scenarios[i]);
 		ran++;
 	}
