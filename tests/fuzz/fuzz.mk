@@ -8,7 +8,7 @@
 #                        replay every corpus file with the gcc ASan+UBSan
 #                        build, against the full series and against patches
 #                        1-4 (the copying splice)
-#   make fuzz [FUZZER=world] [FUZZ_SECONDS=60]
+#   make fuzz [FUZZER=world|ring] [FUZZ_SECONDS=60]
 #                        libFuzzer (clang, -fsanitize=fuzzer,address,
 #                        undefined) on a copy of the corpus with the
 #                        dictionary; honours KSERIES_UPTO and EXTRA_PATCHES;
@@ -16,6 +16,10 @@
 #                        "sockmap-sim: fuzz: NAME crashed after T s: REASON",
 #                        the reproducer (minimized) and a replay command
 #   make fuzz-corpus     recompile tests/fuzz/corpus/ from tests/fuzz/seeds/
+#   make fuzz-coverage   the kernel-file coverage the corpus reaches (below)
+#   make afl             AFL++, one main and one secondary instance (afl.mk)
+#   make cflite-check    .clusterfuzzlite/build.sh as OSS-Fuzz runs it
+#                        (cflite.mk; part of `make test`)
 #
 # See tests/fuzz/README.md.
 
@@ -96,6 +100,8 @@ fuzz: fuzz-build
 		'$(BDIR)/tests/fuzz/replay-$(FUZZER)'
 
 TEST_MORE += fuzz-replay
+# build.sh as OSS-Fuzz runs it (about 50 s cold, 16 s warm)
+TEST_MORE += cflite-check
 
 # ---- fuzz-coverage: what the committed corpus reaches of the kernel files
 #
