@@ -149,13 +149,19 @@ $(BDIR)/tests/report: tests/report.c tests/sim_test.h $(SIM_OBJS) $(KPORT_OBJS)
 		$(LDFLAGS_$(VARIANT)) $(LDLIBS) -o $@
 
 help:
-	@echo "make test                hdrcheck, all tests (ASan+UBSan) on 3 series variants, verify-kernel-port, kernel-check, coverage"
+	@echo "make test                hdrcheck, all tests (ASan+UBSan) on 3 series variants, verify-kernel-port, kernel-check, coverage,"
+	@echo "                         vm-smoke, conformance, fuzz-replay, cflite-check"
 	@echo "make run                 the TX->RX cost report (the main job)"
 	@echo "make check               build and run the tests only"
 	@echo "make verify-kernel-port  prove the compiled kernel files = pristine $(KVER) + series"
 	@echo "make kernel-check        git am the series onto the whole $(KVER) tree; W=1 build after each patch; checkpatch --strict"
 	@echo "make coverage            gcov build, every test, lcov HTML + patch coverage of the series in $(O)/coverage/"
 	@echo "make hdrcheck            compile every shim header alone and after <stdio.h>"
+	@echo "make conformance         the scenarios on the sim, on 6.12.117 in qemu (pristine, patched) and the host"
+	@echo "make fuzz | afl          libFuzzer | AFL++ on FUZZER=world|ring for FUZZ_SECONDS (60)"
+	@echo "make fuzz-replay         the committed fuzz corpus, gcc ASan+UBSan; fuzz-coverage: what it reaches"
+	@echo "make cflite-check        .clusterfuzzlite/build.sh as OSS-Fuzz runs it"
+	@echo "make mutation-check      the mutants of tests/mutants, killed by the tests or by fuzzing (MUTANT_FUZZ=always)"
 	@echo "make deps                install/check every Debian package"
 	@echo "make ksrc                extract and patch the kernel files into $(O)/"
 	@echo "make clean | distclean   remove $(BDIR) | all of $(O)"
