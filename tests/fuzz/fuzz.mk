@@ -14,7 +14,8 @@
 #                        dictionary; honours KSERIES_UPTO and EXTRA_PATCHES;
 #                        exit 0 if nothing crashed, else 1 after the line
 #                        "sockmap-sim: fuzz: NAME crashed after T s: REASON",
-#                        the reproducer (minimized) and a replay command
+#                        the reproducer (minimized) and a replay command;
+#                        FUZZ_CORPUS=none starts from nothing
 #   make fuzz-corpus     recompile tests/fuzz/corpus/ from tests/fuzz/seeds/
 #   make fuzz-coverage   the kernel-file coverage the corpus reaches (below)
 #   make afl             AFL++, one main and one secondary instance (afl.mk)
@@ -28,6 +29,9 @@
 FUZZ_HARNESSES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZER ?= world
 FUZZ_SECONDS ?= 60
+# the seeds make fuzz starts from; none: an empty corpus (what the fuzzer
+# finds on its own)
+FUZZ_CORPUS ?= tests/fuzz/corpus/$(FUZZER)
 FUZZ_DIR := $(O)/fuzzing
 FUZZ_PKGS := clang libclang-rt-14-dev
 
@@ -96,7 +100,7 @@ fuzz-build: | $(FUZZ_DEPS_STAMP)
 fuzz: fuzz-build
 	$(Q)V='$(V)' tests/fuzz/run-fuzz.sh $(FUZZER) \
 		$(O)/fuzz$(KVARIANT_SUFFIX)/tests/fuzz/fuzz-$(FUZZER) $(FUZZ_SECONDS) \
-		tests/fuzz/corpus/$(FUZZER) tests/fuzz/$(FUZZER).dict $(FUZZ_DIR)/$(FUZZER)$(KVARIANT_SUFFIX) \
+		$(FUZZ_CORPUS) tests/fuzz/$(FUZZER).dict $(FUZZ_DIR)/$(FUZZER)$(KVARIANT_SUFFIX) \
 		'$(BDIR)/tests/fuzz/replay-$(FUZZER)'
 
 TEST_MORE += fuzz-replay

@@ -4,7 +4,8 @@
 # Usage: run-fuzz.sh NAME FUZZER_BIN SECONDS CORPUS DICT WORKDIR REPLAY_BIN
 #
 # Runs libFuzzer for SECONDS on a copy of the committed CORPUS (the
-# committed one is never written), prints exec/s and coverage at the end.
+# committed one is never written; none: an empty corpus), prints exec/s
+# and coverage at the end.
 # On a crash: prints "sockmap-sim: fuzz: NAME crashed after T s: REASON",
 # minimizes the reproducer (bounded), prints a one-command replay line and
 # exits 1. Exit 0 when nothing crashed.
@@ -15,7 +16,8 @@ name=$1 bin=$2 secs=$3 corpus=$4 dict=$5 work=$6 replay=$7
 
 rm -rf "$work/corpus"
 mkdir -p "$work/corpus" "$work/crashes"
-cp "$corpus"/* "$work/corpus/"
+# CORPUS none: start from nothing (the dictionary still helps)
+[[ $corpus == none ]] || cp "$corpus"/* "$work/corpus/"
 log=$work/fuzz.log
 echo "  FUZZ     $name: ${secs} s, $(ls "$work/corpus" | wc -l) seeds, log $log"
 t0=$(date +%s.%N)

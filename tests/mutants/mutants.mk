@@ -10,6 +10,7 @@
 #                                              through, or every mutant (a
 #                                              column of its own: what the
 #                                              fuzzer finds without the tests)
+#   MUTANT_FUZZ_CORPUS=none                    fuzz from an empty corpus
 # Not part of `make test`: it builds and runs the suite once per mutant.
 
 MUTANTS ?= $(sort $(wildcard tests/mutants/*.patch))
@@ -18,5 +19,5 @@ MUTANT_FUZZ ?= survivors
 
 .PHONY: mutation-check
 mutation-check: | $(PKGS_STAMP)
-	$(Q)V='$(V)' tests/mutants/mutation-check.sh '$(MAKE)' '$(O)' \
+	$(Q)V='$(V)' MUTANT_FUZZ_CORPUS='$(MUTANT_FUZZ_CORPUS)' tests/mutants/mutation-check.sh '$(MAKE)' '$(O)' \
 		'$(MUTANT_FUZZ_SECONDS)' '$(MUTANT_FUZZ)' $(MUTANTS)

@@ -15,7 +15,8 @@
 #      for what step 2 let through, which a crash makes "killed by
 #      fuzzing"; FUZZ_MODE=always runs it for every mutant and reports the
 #      time to the first crash in a column of its own (what the fuzzer
-#      finds without the tests);
+#      finds without the tests); MUTANT_FUZZ_CORPUS=none in the
+#      environment starts it from an empty corpus instead of the seeds;
 #   4. otherwise "survived": a gap in the tests or the oracle.
 # Prints a table and the totals; exits 1 if any mutant survived or errored.
 # Logs: O/mutants/NAME.log.
@@ -37,7 +38,8 @@ fuzz_mutant() {
 	local h t
 	for h in $harnesses; do
 		if ! "$mk" --no-print-directory fuzz FUZZER="$h" FUZZ_SECONDS="$fuzz_s" O="$out" \
-			EXTRA_PATCHES="$1" >>"$2" 2>&1; then
+			EXTRA_PATCHES="$1" ${MUTANT_FUZZ_CORPUS:+FUZZ_CORPUS=$MUTANT_FUZZ_CORPUS} \
+			>>"$2" 2>&1; then
 			t=$(grep -oE "fuzz: $h crashed after [0-9.]+ s" "$2" | tail -1 | grep -oE '[0-9.]+ s$')
 			echo "$h ${t:-? s}"
 			return
