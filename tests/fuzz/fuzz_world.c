@@ -86,6 +86,9 @@
  *     OP_DETACH     u8 which (odd: msg)      detach the msg or skb verdict
  *     OP_SHUTDOWN   WHO, u8 how             shutdown(SHUT_RD/WR/RDWR)
  *     OP_CLOSE      WHO                     close
+ *     OP_PIPE_CLOSE                         close the pipe with what it holds
+ *                                           (its buffers released), open a
+ *                                           new one
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +109,7 @@ static const char *const sk_names[SK_NR] = { "A", "A2", "B", "B2", "C", "D" };
 
 enum { OP_SEND, OP_SEND1, OP_INJECT, OP_READ, OP_PEEK, OP_PIPE_READ, OP_OTHER,
        OP_DRAIN_OTHER, OP_WORK, OP_FIONREAD, OP_FAIL, OP_DELETE, OP_DETACH,
-       OP_SHUTDOWN, OP_CLOSE, OP_QUIESCE, OP_NR };
+       OP_SHUTDOWN, OP_CLOSE, OP_QUIESCE, OP_PIPE_CLOSE, OP_NR };
 
 enum { V_PASS, V_INGRESS, V_DROP, V_EGRESS };
 enum { R_RECV, R_SPLICE, R_LAZY, R_PROXY };
@@ -145,6 +148,7 @@ static struct {
 	struct bpf_prog *msg_prog, *skb_prog;
 	enum bpf_attach_type skb_type;
 	struct pipe_inode_info *pipe;
+	unsigned int pipe_bufs;
 	int pipe_owner;		/* whose bytes the pipe holds, -1: empty */
 	struct sim_verdict v, other;
 	bool rx, hash;
@@ -459,7 +463,8 @@ static void world_begin(u8 cfg, u8 cfg2)
 		       "skb verdict attach failed");
 	map_add(0, w.sk[SK_A]);
 	map_add(1, w.sk[SK_B]);
-	w.pipe = sim_pipe_create(cfg & 0x80 ? 1 : PIPE_DEF_BUFFERS);
+	w.pipe_bufs = cfg & 0x80 ? 1 : PIPE_DEF_BUFFERS;
+	w.pipe = sim_pipe_create(w.pipe_bufs);
 }
 
 /* Time passes: deferred work that waits for a delay runs, and the
@@ -652,6 +657,15 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		case OP_QUIESCE:
 			quiesce();
+			break;
+		case OP_PIPE_CLOSE:
+			TRACE("pipe close (%u buffers, %s's)\n", sim_pipe_nr_bufs(w.pipe),
+			      w.pipe_owner < 0 ? "nobody" : sk_names[w.pipe_owner]);
+			if (w.pipe_owner >= 0)
+				w.lossy = true;	/* its bytes are gone */
+			sim_pipe_close(w.pipe);
+			w.pipe = sim_pipe_create(w.pipe_bufs);
+			w.pipe_owner = -1;
 			break;
 		case OP_CLOSE:
 			who = take(&in, 1) % NR_DEST;

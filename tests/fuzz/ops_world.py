@@ -13,7 +13,7 @@ then (WHO is a, a2, b or b2; lengths are bytes):
   inject LEN SHAPE  an skb on A (rx) or B (tx); SHAPE: slab, headfrag,
                     frags, slab+frags, 1byte-frags, headfrag+frags,
                     fraglist, headfrag+fraglist
-  read WHO LEN | peek WHO LEN | pipe-read | fionread WHO
+  read WHO LEN | peek WHO LEN | pipe-read | pipe-close | fionread WHO
   other LEN | drain-other | work | quiesce
   fail page|slab|skb|sk_msg|sock SKIP COUNT
   delete a|b | detach msg|skb | shutdown WHO rd|wr|rdwr | close WHO
@@ -21,7 +21,8 @@ then (WHO is a, a2, b or b2; lengths are bytes):
 import sys
 
 OPS = ["send", "send1", "inject", "read", "peek", "pipe-read", "other", "drain-other",
-       "work", "fionread", "fail", "delete", "detach", "shutdown", "close", "quiesce"]
+       "work", "fionread", "fail", "delete", "detach", "shutdown", "close", "quiesce",
+       "pipe-close"]
 VERDICT = ["pass", "redirect", "drop", "egress"]
 APPLY = [0, 1, 700, 4096]
 CORK = [0, 1, 100, 3000]
