@@ -96,9 +96,12 @@ static void sim_pipe_release(struct sim_resource *res)
 	kfree(sp);
 }
 
+/* The pipe(2) of a test: a fixture, not a path under test, so it never
+ * takes an injected allocation failure (__GFP_NOFAIL); a failure armed by
+ * sim_fail_alloc() stays pending for the next allocation that may fail. */
 struct pipe_inode_info *sim_pipe_create(unsigned int nr_bufs)
 {
-	struct sim_pipe *sp = kzalloc(sizeof(*sp), GFP_KERNEL);
+	struct sim_pipe *sp = kzalloc(sizeof(*sp), GFP_KERNEL | __GFP_NOFAIL);
 	struct pipe_inode_info *pipe;
 	unsigned int ring = 1;
 
@@ -106,7 +109,7 @@ struct pipe_inode_info *sim_pipe_create(unsigned int nr_bufs)
 	while (ring < nr_bufs)
 		ring <<= 1;
 	pipe = &sp->pipe;
-	pipe->bufs = kcalloc(ring, sizeof(struct pipe_buffer), GFP_KERNEL);
+	pipe->bufs = kcalloc(ring, sizeof(struct pipe_buffer), GFP_KERNEL | __GFP_NOFAIL);
 	BUG_ON(!pipe->bufs);
 	pipe->ring_size = ring;
 	pipe->max_usage = nr_bufs;

@@ -14,15 +14,23 @@
 # Then checks, for each harness NAME: $OUT/NAME runs, links neither
 # liburcu nor cmocka dynamically (the runner image has neither),
 # $OUT/NAME_seed_corpus.zip holds tests/fuzz/corpus/NAME, $OUT/NAME.dict is
-# tests/fuzz/NAME.dict; and runs each fuzzer for 5 s on its unzipped seed
-# corpus with its dictionary. Prints one line, "sockmap-sim: cflite-check:
-# ok ..." (exit 0) or "sockmap-sim: cflite-check: FAILED: ..." (exit 1).
+# tests/fuzz/NAME.dict; and runs each fuzzer on its unzipped seed corpus
+# with its dictionary for CFLITE_RUNS inputs (default 1000) from libFuzzer
+# seed CFLITE_SEED (default 1): a count, not a time, so a slow machine
+# tries as many inputs as a fast one. (Coverage feedback still differs
+# slightly between runs with the addresses ASLR gives; a crash leaves the
+# input, and the replay command.)
+# Prints one line, "sockmap-sim: cflite-check: ok ..." (exit 0) or
+# "sockmap-sim: cflite-check: FAILED: ..." (exit 1; a crash names the
+# command that replays it).
 set -uo pipefail
 if [[ ${V:-} == 1 ]]; then set -x; fi
 (( $# >= 2 )) || { echo "usage: cflite-check.sh DIR NAME..." >&2; exit 1; }
 dir=$1
 shift
 names=("$@")
+runs_per=${CFLITE_RUNS:-1000}
+seed=${CFLITE_SEED:-1}
 t0=$(date +%s)
 fail() { echo "sockmap-sim: cflite-check: FAILED: $*"; exit 1; }
 
@@ -63,14 +71,17 @@ for n in "${names[@]}"; do
 		cmp -s "tests/fuzz/$n.dict" "$out/$n.dict" || fail "$out/$n.dict is not tests/fuzz/$n.dict"
 		dictarg=(-dict="$out/$n.dict")
 	fi
-	# 5 s on the seeds; the corpus copy grows, the seeds stay in the zip
+	# a fixed seed and number of runs from the seeds; the corpus copy
+	# grows, the seeds stay in the zip
 	mkdir -p "$dir/run/$n" "$dir/run/$n-crash"
-	(cd "$dir/run" && "$out/$n" -max_total_time=5 "${dictarg[@]}" -print_final_stats=1 \
-		-artifact_prefix="$dir/run/$n-crash/" "$dir/run/$n" >"$dir/run/$n.log" 2>&1) ||
-		fail "$n failed on its seeds: $(grep -m1 -E 'sockmap-sim:|ERROR:|runtime error|deadly signal' "$dir/run/$n.log"); log $dir/run/$n.log, input in $dir/run/$n-crash/"
+	(cd "$dir/run" && "$out/$n" -seed="$seed" -runs="$runs_per" "${dictarg[@]}" -print_final_stats=1 \
+		-artifact_prefix="$dir/run/$n-crash/" "$dir/run/$n" >"$dir/run/$n.log" 2>&1) || {
+		crash=$(ls "$dir/run/$n-crash/" 2>/dev/null | head -1)
+		fail "$n crashed (libFuzzer seed $seed, $runs_per runs): $(grep -m1 -E 'sockmap-sim:|ERROR:|runtime error|deadly signal' "$dir/run/$n.log"); log $dir/run/$n.log; replay: $out/$n $dir/run/$n-crash/${crash:-?}"
+	}
 	execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$dir/run/$n.log" | awk '{print $2}')
 	cov=$(grep -E '^#[0-9]+' "$dir/run/$n.log" | tail -1 | grep -oE 'cov: [0-9]+' | awk '{print $2}')
 	runs+=("$n ${execs:-?} runs cov ${cov:-?}")
 done
 t2=$(date +%s)
-(IFS=','; echo "sockmap-sim: cflite-check: ok: ${#names[@]} fuzzers in $out with seed corpora and dictionaries; 5 s each:${runs[*]/#/ }; build $((t1 - t0)) s, total $((t2 - t0)) s")
+(IFS=','; echo "sockmap-sim: cflite-check: ok: ${#names[@]} fuzzers in $out with seed corpora and dictionaries; $runs_per runs each from libFuzzer seed $seed:${runs[*]/#/ }; build $((t1 - t0)) s, total $((t2 - t0)) s")

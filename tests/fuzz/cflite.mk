@@ -7,11 +7,15 @@
 #                        variables OSS-Fuzz sets for libFuzzer + ASan (CC,
 #                        CFLAGS, LIB_FUZZING_ENGINE, OUT, SRC, WORK under
 #                        $(O)/cflite), check what it put in $OUT, and run
-#                        each fuzzer for 5 s on its unzipped seed corpus
+#                        each fuzzer on its unzipped seed corpus for
+#                        CFLITE_RUNS inputs (1000) from libFuzzer seed
+#                        CFLITE_SEED (1): a count, not a time
 #
 # See tests/fuzz/README.md.
 
 CFLITE_DIR := $(O)/cflite
+CFLITE_RUNS ?= 1000
+CFLITE_SEED ?= 1
 
 # VARIANT=ossfuzz: the compiler, flags and fuzzing engine are OSS-Fuzz's,
 # given by build.sh on the command line (CC_ossfuzz="$CC"
@@ -42,4 +46,4 @@ $(BDIR)/tests/fuzz/ossfuzz-%: tests/fuzz/fuzz_%.c $(SIM_OBJS) $(KPORT_OBJS)
 ossfuzz-fuzzers: $(addprefix $(BDIR)/tests/fuzz/ossfuzz-,$(FUZZ_HARNESSES))
 
 cflite-check: | $(FUZZ_DEPS_STAMP)
-	$(Q)V='$(V)' tests/fuzz/cflite-check.sh $(CFLITE_DIR) $(FUZZ_HARNESSES)
+	$(Q)V='$(V)' CFLITE_RUNS='$(CFLITE_RUNS)' CFLITE_SEED='$(CFLITE_SEED)' tests/fuzz/cflite-check.sh $(CFLITE_DIR) $(FUZZ_HARNESSES)
