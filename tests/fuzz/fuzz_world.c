@@ -21,7 +21,8 @@
  * to B's egress (so to B2), or SK_DROP (nowhere). Readers: recv(), or
  * splice into a pipe plus read(pipe), or a lazy splice whose pipe is read
  * by its own operation, or the proxy: splice into the pipe, then
- * splice_to_socket() the pipe into C, then D reads.
+ * splice_to_socket() the pipe into C, then D reads (each byte C took counts
+ * as the bytes of the socket that spliced it, whenever D gets it).
  *
  * The oracle, after every operation, on every byte any socket delivers:
  *   - exact while the routes are as set up and no allocation failed: each
@@ -135,6 +136,12 @@ static const struct sim_skb_shape shape_tab[] = {
 static bool trace;
 #define TRACE(...) do { if (trace) fprintf(stderr, "  fuzz: " __VA_ARGS__); } while (0)
 
+/* the proxy's bytes C sent to D: @len of them are @owner's */
+struct fly {
+	int owner;
+	size_t len;
+};
+
 /* what one socket has received of one stream */
 struct track {
 	size_t pos;	/* the stream offset its next byte should have */
@@ -160,6 +167,8 @@ static struct {
 	bool corking;
 	size_t sent[2];
 	struct track t[NR_DEST][2];
+	struct fly *fly;	/* the proxy's bytes on C -> D, oldest first */
+	size_t fly_head, fly_n, fly_cap;
 	unsigned char *buf, *sendbuf;
 } w;
 
@@ -272,19 +281,19 @@ count:
 	       delivered(s), w.sent[s]);
 }
 
-/* @d received @n bytes in w.buf: split them into runs by stream. */
-static void got(int d, size_t n, bool peek)
+/* @d received the @n bytes at @b: split them into runs by stream. */
+static void got_at(int d, const unsigned char *b, size_t n, bool peek)
 {
 	struct track saved[2] = { w.t[d][0], w.t[d][1] };
 	size_t i = 0;
 
 	while (i < n) {
-		int s = w.buf[i] >> 7;
+		int s = b[i] >> 7;
 		size_t j = i;
 
-		while (j < n && w.buf[j] >> 7 == s)
+		while (j < n && b[j] >> 7 == s)
 			j++;
-		check_run(d, s, w.buf + i, j - i);
+		check_run(d, s, b + i, j - i);
 		i = j;
 	}
 	if (peek) {
@@ -293,20 +302,69 @@ static void got(int d, size_t n, bool peek)
 	}
 }
 
+static void got(int d, size_t n, bool peek)
+{
+	got_at(d, w.buf, n, peek);
+}
+
+/* The proxy: C sent @n bytes of @owner's to D. They stay @owner's until D
+ * reads them, however long the C -> D connection holds them (a segment D
+ * refused for memory waits for its retransmission while the pipe takes
+ * another socket's bytes). */
+static void fly_push(int owner, size_t n)
+{
+	if (w.fly_n && w.fly[w.fly_n - 1].owner == owner) {
+		w.fly[w.fly_n - 1].len += n;
+		return;
+	}
+	if (w.fly_n == w.fly_cap) {
+		w.fly_cap = w.fly_cap ? 2 * w.fly_cap : 16;
+		w.fly = realloc(w.fly, w.fly_cap * sizeof(*w.fly));
+		BUG_ON(!w.fly);
+	}
+	w.fly[w.fly_n++] = (struct fly){ owner, n };
+}
+
+/* D reads what C sent, and each byte counts as its owner's, in order */
+static void proxy_recv(void)
+{
+	long n;
+
+	while ((n = sim_recv(w.sk[SK_D], w.buf, MAX_STREAM, MSG_DONTWAIT)) > 0) {
+		TRACE("D recv -> %ld\n", n);
+		for (size_t off = 0, k; off < (size_t)n; off += k) {
+			struct fly *f;
+
+			oracle(w.fly_head < w.fly_n, "D received %zu bytes C was never given",
+			       (size_t)n - off);
+			f = &w.fly[w.fly_head];
+			k = min_t(size_t, f->len, n - off);
+			got_at(f->owner, w.buf + off, k, false);
+			f->len -= k;
+			if (!f->len)
+				w.fly_head++;
+		}
+	}
+	if (w.fly_head == w.fly_n)
+		w.fly_head = w.fly_n = 0;
+}
+
 /* Move the pipe's bytes on: read them (lazy splice), or splice them into
  * C and read D (proxy). Returns whether the pipe is empty. */
 static bool pipe_flush(void)
 {
 	long n;
 
-	if (w.pipe_owner < 0)
-		return true;
 	if (w.readers == R_PROXY) {
-		n = sim_splice_to_socket(w.pipe, w.sk[SK_C], MAX_STREAM, SPLICE_F_NONBLOCK);
-		TRACE("splice pipe -> C -> %ld\n", n);
-		while ((n = sim_recv(w.sk[SK_D], w.buf, MAX_STREAM, MSG_DONTWAIT)) > 0)
-			got(w.pipe_owner, n, false);
-	} else {
+		if (w.pipe_owner >= 0) {
+			n = sim_splice_to_socket(w.pipe, w.sk[SK_C], MAX_STREAM,
+						 SPLICE_F_NONBLOCK);
+			TRACE("splice pipe -> C -> %ld\n", n);
+			if (n > 0)
+				fly_push(w.pipe_owner, n);
+		}
+		proxy_recv();
+	} else if (w.pipe_owner >= 0) {
 		n = sim_pipe_read(w.pipe, w.buf, MAX_STREAM);
 		TRACE("read pipe -> %ld\n", n);
 		if (n > 0)
@@ -416,6 +474,7 @@ static void world_begin(u8 cfg, u8 cfg2)
 	bool v6 = cfg2 & 8, both = cfg2 & 16;
 
 	memset(&w.t, 0, sizeof(w.t));
+	w.fly_head = w.fly_n = 0;
 	memset(w.sent, 0, sizeof(w.sent));
 	w.lossy = w.moved = false;
 	w.pipe_owner = -1;
