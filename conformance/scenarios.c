@@ -69,6 +69,10 @@ const struct conf_scenario conf_scenarios[] = {
 		RECV(1, 4096, DONTWAIT) } },
 	{ "txrx_drop", "TX->RX, SK_DROP", {
 		TXRX_SETUP(V_DROP), SEND(0, 1000), FIONREAD(1), RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_drop_sticky", "TX->RX, the redirect's slot empty (SK_DROP), then filled", {
+		PAIR(0, 1), MSG(V_REDIR_INGRESS, 1), ADD(0, 0), SEND(0, 100), ADD(1, 1),
+		SEND(0, 200), FIONREAD(1), RECV(1, 4096, DONTWAIT), SEND(0, 300),
+		RECV(1, 4096, DONTWAIT) } },
 	{ "txrx_pass", "sk_msg SK_PASS: plain TCP underneath", {
 		TXRX_SETUP(V_PASS), SEND(0, 1000), RECV(1, 4096, DONTWAIT), NONBLOCK(1),
 		SEND(0, 700), SPLICE(1, 65536, 0), PIPE_READ(65536) } },
@@ -89,6 +93,9 @@ const struct conf_scenario conf_scenarios[] = {
 	{ "rxrx_pass_splice", "sk_skb SK_PASS: the skb goes to the socket's own psock queue", {
 		PAIR(0, 1), SKB(V_PASS, 1), ADD(0, 1), NONBLOCK(1), SEND(0, 1000), SETTLE(),
 		FIONREAD(1), SPLICE(1, 65536, 0), PIPE_READ(65536), RECV(1, 4096, DONTWAIT) } },
+	{ "rxrx_pass_after_partial_read", "sk_skb SK_PASS: the socket joins the map with an skb half read", {
+		PAIR(0, 1), SEND(0, 17), SETTLE(), RECV(1, 16, DONTWAIT), SKB(V_PASS, 1), ADD(0, 1),
+		SEND(0, 10), SETTLE(), FIONREAD(1), RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT) } },
 	{ "rxrx_drop", "sk_skb SK_DROP", {
 		PAIR(0, 1), SKB(V_DROP, 1), ADD(0, 1), SEND(0, 1000), SETTLE(),
 		FIONREAD(1), RECV(1, 4096, DONTWAIT) } },

@@ -76,10 +76,12 @@ static void prog_fd_release(struct sim_resource *res)
 	free(pr);
 }
 
+/* A test's bpf(BPF_PROG_LOAD): a fixture, not a path under test, so it never
+ * takes an injected allocation failure (__GFP_NOFAIL; as sim_pipe_create()). */
 struct bpf_prog *sim_prog_load(enum bpf_prog_type type, sim_prog_fn fn,
 			       void *priv, const char *name)
 {
-	struct bpf_prog *prog = kzalloc(sizeof(*prog), GFP_KERNEL);
+	struct bpf_prog *prog = kzalloc(sizeof(*prog), GFP_KERNEL | __GFP_NOFAIL);
 	struct prog_res *pr = calloc(1, sizeof(*pr));
 
 	BUG_ON(!prog || !pr);

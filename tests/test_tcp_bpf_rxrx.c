@@ -373,6 +373,38 @@ static void test_tcp_bpf_rxrx_pass_to_self_splice_advances_copied_seq(void **sta
 	sim_pipe_close(pipe);
 }
 
+/* 6.12.117 as it is (found by fuzz_world's map add; conformance
+ * rxrx_pass_after_partial_read shows the same on the booted 6.12.117 and
+ * on 6.18): A has read 16 of an skb's 17 bytes when it joins the map with
+ * an SK_PASS verdict. The next arrival runs sk_psock_verdict_data_ready(),
+ * whose tcp_read_skb() hands the half-read skb to the verdict whole,
+ * ignoring copied_seq: the 16 bytes already read are queued again, and A
+ * reads 27 bytes where 11 were left. Asserted so a fix shows up here. */
+static void test_tcp_bpf_rxrx_added_after_partial_read_redelivers(void **state)
+{
+	unsigned char buf[64];
+
+	(void)state;
+	sim_tcp_pair(&fx.a, &fx.a2, "A", "A2");
+	fx.map = sim_sockmap_create(1);
+	fx.v = (struct sim_verdict){ .action = SIM_PASS };
+	assert_int_equal(sim_send_pattern(fx.a2, 0, 0, 17, 0), 17);
+	assert_int_equal(sim_recv(fx.a, buf, 16, MSG_DONTWAIT), 16);
+	assert_pattern(buf, 0, 0, 16);
+	assert_int_equal(sim_prog_attach(sim_prog_skb_verdict(&fx.v), fx.map, KV), 0);
+	assert_int_equal(sim_map_update(fx.map, 0, fx.a, BPF_ANY), 0);
+
+	assert_int_equal(sim_send_pattern(fx.a2, 0, 17, 10, 0), 10);
+
+	assert_int_equal(sim_work_pending(), 0);
+	assert_int_equal(queued(fx.a), 27);
+	assert_int_equal(sim_recv(fx.a, buf, sizeof(buf), MSG_DONTWAIT), 27);
+	assert_pattern(buf, 0, 0, 27);		/* bytes 0-15 a second time */
+	assert_int_equal(sim_recv(fx.a, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
+	/* and each byte read counts in copied_seq: 16 past rcv_nxt */
+	assert_int_equal(tcp_sk(fx.a)->copied_seq - tcp_sk(fx.a)->rcv_nxt, 16);
+}
+
 /* Redirect to A itself with BPF_F_INGRESS is turned into SK_PASS. */
 static void test_tcp_bpf_rxrx_redirect_to_self_is_pass(void **state)
 {
@@ -421,6 +453,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_rxrx_redirect_to_self_is_pass),
 		SIM_TEST(test_tcp_bpf_rxrx_recv_after_fin_advances_copied_seq),
 		SIM_TEST(test_tcp_bpf_rxrx_pass_to_self_splice_advances_copied_seq),
+		SIM_TEST(test_tcp_bpf_rxrx_added_after_partial_read_redelivers),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(shape_rows)];
 	size_t n = 0;

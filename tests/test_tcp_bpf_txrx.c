@@ -438,6 +438,30 @@ static void test_tcp_bpf_txrx_redirect_to_empty_slot_drops(void **state)
 	assert_int_equal(page_count(current->task_frag.page), 1);
 }
 
+/* fuzz_world (map add) and conformance txrx_drop_sticky: after a SK_DROP,
+ * tcp_bpf_send_verdict() returns -EACCES with psock->eval still __SK_DROP
+ * (only the PASS and REDIRECT paths reset it), so every later send on A is
+ * dropped without running the program, though B is back in its slot.
+ * 6.12.117 (the booted kernel) and the host's 6.18 do the same; the series
+ * does not change it. */
+static void test_tcp_bpf_txrx_drop_verdict_sticks(void **state)
+{
+	(void)state;
+	txrx_setup(SIM_REDIRECT, 0, 0);
+	assert_int_equal(sim_map_delete(fx.map, 1), 0);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), -EACCES);
+	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
+	assert_int_equal(sk_psock(fx.a)->eval, __SK_DROP);
+
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 200, 0), -EACCES);
+
+	assert_int_equal(sk_psock(fx.a)->eval, __SK_DROP);	/* the program did not run */
+	assert_int_equal(ingress_msgs(fx.b), 0);
+	assert_b_queued(0);
+	assert_int_equal(fx.a->sk_forward_alloc, 0);
+	assert_int_equal(page_count(current->task_frag.page), 1);
+}
+
 /* ---- sizes ------------------------------------------------------------------ */
 
 /* A 10000-byte message (more than a page) is one sg element in a 32 KiB
@@ -692,6 +716,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	SIM_TEST(test_tcp_bpf_txrx_drop_verdict_eacces),
 	SIM_TEST(test_tcp_bpf_txrx_pass_verdict_over_wire),
 	SIM_TEST(test_tcp_bpf_txrx_redirect_to_empty_slot_drops),
+	SIM_TEST(test_tcp_bpf_txrx_drop_verdict_sticks),
 	SIM_TEST(test_tcp_bpf_txrx_msg_larger_than_page),
 	SIM_TEST(test_tcp_bpf_txrx_msg_64k_spans_three_frag_pages),
 	SIM_TEST(test_tcp_bpf_txrx_drained_frag_page_reused_from_start),

@@ -37,6 +37,12 @@
  *     must still be that stream's bytes in increasing order, nothing made
  *     up, duplicated or reordered (checked by a greedy monotone
  *     embedding), and no stream delivers more than was sent;
+ *   - once a route comes back (a socket re-added to the map, a verdict
+ *     program attached again), a socket can hold a stream's bytes in two
+ *     queues (its receive queue from before, its psock's from after) and
+ *     deliver the later ones first, as the kernel does: each stretch must
+ *     then be some stretch of the stream, and no stream delivers more
+ *     than was sent;
  *   - FIONREAD never exceeds what is unread; send() never returns more
  *     than it was given;
  *   - the world's teardown checks: the ownership ledger (no leak, no
@@ -56,7 +62,12 @@
  * returned): that is a loss, which an allocation failure allows anyway.
  * Below patch 12, a cork that cannot be allocated after part of a msg went
  * out with apply_bytes makes send() fail with -ENOMEM for bytes it sent:
- * once a fault was injected into a corking world, the same.
+ * once a fault was injected into a corking world, the same. At every
+ * level, a socket that joins the map with an skb verdict and a half-read
+ * skb queued delivers the bytes already read again (half_read_redelivered()),
+ * and after one SK_DROP every later send on the socket is dropped without
+ * running the program (psock->eval stays __SK_DROP; send() returns -EACCES,
+ * which the oracle counts as nothing sent).
  *
  * Input layout (all values clamped, at most MAX_OPS operations):
  *   byte 0  bits 0-1 verdict (0 pass, 1 redirect ingress B, 2 drop,
@@ -90,6 +101,9 @@
  *     OP_PIPE_CLOSE                         close the pipe with what it holds
  *                                           (its buffers released), open a
  *                                           new one
+ *     OP_ADD        u8 slot                 (re-)add A or B to the map
+ *     OP_ATTACH     u8 which (odd: msg)      attach a new msg or skb verdict
+ *                                           program where one was detached
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +124,7 @@ static const char *const sk_names[SK_NR] = { "A", "A2", "B", "B2", "C", "D" };
 
 enum { OP_SEND, OP_SEND1, OP_INJECT, OP_READ, OP_PEEK, OP_PIPE_READ, OP_OTHER,
        OP_DRAIN_OTHER, OP_WORK, OP_FIONREAD, OP_FAIL, OP_DELETE, OP_DETACH,
-       OP_SHUTDOWN, OP_CLOSE, OP_QUIESCE, OP_PIPE_CLOSE, OP_NR };
+       OP_SHUTDOWN, OP_CLOSE, OP_QUIESCE, OP_PIPE_CLOSE, OP_ADD, OP_ATTACH, OP_NR };
 
 enum { V_PASS, V_INGRESS, V_DROP, V_EGRESS };
 enum { R_RECV, R_SPLICE, R_LAZY, R_PROXY };
@@ -158,11 +172,14 @@ static struct {
 	unsigned int pipe_bufs;
 	int pipe_owner;		/* whose bytes the pipe holds, -1: empty */
 	struct sim_verdict v, other;
-	bool rx, hash;
+	bool rx, hash, both;
+	bool in_map[2];		/* A, B */
 	int verdict, readers;
 	int route[2];		/* where S0, S1 go: a socket, or -1 (dropped) */
 	bool lossy;		/* bytes may be lost */
 	bool moved;		/* bytes may go elsewhere (a route changed) */
+	bool reordered;		/* a route came back: bytes may overtake */
+	bool faulted;		/* an allocation failure was armed */
 	bool nodata;		/* 6.12.117 corrupts data: counts only */
 	bool corking;
 	size_t sent[2];
@@ -249,7 +266,7 @@ static size_t find_stretch(int s, size_t from, const unsigned char *b, size_t m)
 static void check_run(int d, int s, const unsigned char *b, size_t n)
 {
 	struct track *t = &w.t[d][s];
-	size_t pos = t->pos, i = 0, m, q;
+	size_t pos = t->pos, i = 0, m, q, from;
 
 	if (w.nodata) {
 		pos += n;
@@ -267,11 +284,13 @@ static void check_run(int d, int s, const unsigned char *b, size_t n)
 		oracle(w.lossy, "%s's byte %zu of S%d is 0x%02x, S%d's byte %zu is 0x%02x (%zu sent)",
 		       sk_names[d], t->got + i, s, b[i], s, pos,
 		       pos < w.sent[s] ? pat(s, pos) : 0, w.sent[s]);
-		/* bytes were lost: where does the next stretch start? */
+		/* bytes were lost (or overtaken): where does the next
+		 * stretch start? */
+		from = w.reordered ? 0 : pos + 1;
 		for (m = min_t(size_t, n - i, 8), q = SIZE_MAX; m && q == SIZE_MAX; m /= 2)
-			q = find_stretch(s, pos + 1, b + i, m);
+			q = find_stretch(s, from, b + i, m);
 		oracle(q != SIZE_MAX, "%s's byte %zu of S%d (0x%02x) is none of S%d's bytes %zu.. (%zu sent)",
-		       sk_names[d], t->got + i, s, b[i], s, pos + 1, w.sent[s]);
+		       sk_names[d], t->got + i, s, b[i], s, from, w.sent[s]);
 		pos = q;
 	}
 count:
@@ -466,20 +485,88 @@ static void map_add(int slot, struct sock *sk)
 	oracle(!ret, "map update of %s failed: %d", slot ? "B" : "A", ret);
 }
 
+/* 6.12.117 (and 6.18): a socket that joins the map with an skb verdict
+ * while the first skb of its receive queue is partly read delivers that
+ * skb whole to the verdict (tcp_read_skb() ignores copied_seq), so the
+ * bytes already read arrive again (conformance
+ * rxrx_pass_after_partial_read; test_tcp_bpf_rxrx_added_after_partial_read
+ * _redelivers): for such a world only the counts and the world's own
+ * checks run. */
+static bool half_read_redelivered(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
+
+	if (!skb || !w.skb_prog || w.skb_type != BPF_SK_SKB_VERDICT ||
+	    tcp_sk(sk)->copied_seq == TCP_SKB_CB(skb)->seq)
+		return false;
+	TRACE("%s joins with %u of an skb's bytes read: 6.12.117 delivers them again\n",
+	      sk == w.sk[SK_A] ? "A" : "B", tcp_sk(sk)->copied_seq - TCP_SKB_CB(skb)->seq);
+	return true;
+}
+
+/* OP_ADD: put A or B (back) in its slot. The kernel refuses a socket that
+ * is not established (sock_map_sk_state_allowed()), one whose psock already
+ * runs a program of a kind the map has (sock_map_link(): -EBUSY, so a
+ * socket still in the map, while its programs are attached), and a psock
+ * that cannot be allocated. A socket re-added holds the bytes that arrived
+ * while it was out in its receive queue, and what its psock queues next
+ * may be read first. */
+static void do_add(int slot)
+{
+	int who = slot ? SK_B : SK_A;
+	struct sock *sk = w.sk[who];
+	int ret;
+
+	if (!w.open[who])
+		return;
+	ret = w.hash ? sim_hash_update(w.map, &hkeys[slot], sk, BPF_ANY) :
+		       sim_map_update(w.map, slot, sk, BPF_ANY);
+	TRACE("add %s -> %d\n", sk_names[who], ret);
+	oracle(!ret || (ret == -EOPNOTSUPP && sk->sk_state != TCP_ESTABLISHED) ||
+	       (ret == -EBUSY && sk_psock(sk)) || (ret == -ENOMEM && w.faulted),
+	       "map update of %s (TCP state %d) failed: %d", sk_names[who], sk->sk_state, ret);
+	if (!ret && !w.in_map[slot]) {
+		w.in_map[slot] = true;
+		w.lossy = w.moved = w.reordered = true;
+		w.nodata |= half_read_redelivered(sk);
+	}
+}
+
+/* OP_ATTACH: a new verdict program where there is none (detached, or
+ * never attached: then it passes). Sockets added to the map from now on
+ * run it; those in it keep what they had (the kernel's psocks take their
+ * programs when they join the map). */
+static void do_attach(bool msg)
+{
+	struct bpf_prog **prog = msg ? &w.msg_prog : &w.skb_prog;
+	bool mine = msg ? !w.rx : w.rx;	/* the world's own verdict */
+	struct sim_verdict *v = mine ? &w.v : &w.other;
+	int ret;
+
+	if (*prog)
+		return;
+	*prog = msg ? sim_prog_msg_verdict(v) : sim_prog_skb_verdict(v);
+	ret = sim_prog_attach(*prog, w.map, msg ? BPF_SK_MSG_VERDICT : w.skb_type);
+	TRACE("attach %s (%s) -> %d\n", msg ? "msg" : "skb", mine ? "the world's" : "pass", ret);
+	oracle(!ret, "attach failed: %d", ret);
+	w.lossy = w.moved = w.reordered = true;
+}
+
 static void world_begin(u8 cfg, u8 cfg2)
 {
 	static const int tx_route[] = { SK_A2, SK_B, -1, SK_B2 };
 	static const int rx_route[] = { SK_A, SK_B, -1, SK_B2 };
 	static const int rx_route_b[] = { SK_B, SK_B, -1, SK_B2 };
-	bool v6 = cfg2 & 8, both = cfg2 & 16;
+	bool v6 = cfg2 & 8;
 
 	memset(&w.t, 0, sizeof(w.t));
 	w.fly_head = w.fly_n = 0;
 	memset(w.sent, 0, sizeof(w.sent));
-	w.lossy = w.moved = false;
+	w.lossy = w.moved = w.reordered = w.faulted = false;
 	w.pipe_owner = -1;
 	w.rx = cfg & 4;
 	w.hash = cfg2 & 4;
+	w.both = cfg2 & 16;
 	w.verdict = cfg & 3;
 	w.readers = cfg2 & 3;
 	w.corking = !w.rx && (cfg >> 5 & 3);
@@ -511,9 +598,9 @@ static void world_begin(u8 cfg, u8 cfg2)
 	}
 	w.skb_type = w.rx && (cfg & 8) ? BPF_SK_SKB_STREAM_VERDICT : BPF_SK_SKB_VERDICT;
 	w.msg_prog = !w.rx ? sim_prog_msg_verdict(&w.v) :
-		     both ? sim_prog_msg_verdict(&w.other) : NULL;
+		     w.both ? sim_prog_msg_verdict(&w.other) : NULL;
 	w.skb_prog = w.rx ? sim_prog_skb_verdict(&w.v) :
-		     both ? sim_prog_skb_verdict(&w.other) : NULL;
+		     w.both ? sim_prog_skb_verdict(&w.other) : NULL;
 	if (w.msg_prog)
 		oracle(!sim_prog_attach(w.msg_prog, w.map, BPF_SK_MSG_VERDICT),
 		       "msg verdict attach failed");
@@ -522,6 +609,7 @@ static void world_begin(u8 cfg, u8 cfg2)
 		       "skb verdict attach failed");
 	map_add(0, w.sk[SK_A]);
 	map_add(1, w.sk[SK_B]);
+	w.in_map[0] = w.in_map[1] = true;
 	w.pipe_bufs = cfg & 0x80 ? 1 : PIPE_DEF_BUFFERS;
 	w.pipe = sim_pipe_create(w.pipe_bufs);
 }
@@ -677,6 +765,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			int skip = take(&in, 1) % 8, count = take(&in, 1) % 4;
 
 			sim_fail_alloc(kind, skip, count);
+			w.faulted |= count > 0;
 			TRACE("fail %s skip %d count %d\n", sim_kind_name(kind), skip, count);
 			w.lossy |= count > 0;
 			/* below patch 12, a cork that cannot be allocated after a
@@ -689,6 +778,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			val = w.hash ? sim_hash_delete(w.map, &hkeys[who]) :
 				       sim_map_delete(w.map, who);
 			TRACE("delete %s -> %d\n", who ? "B" : "A", val);
+			if (!val)
+				w.in_map[who] = false;
 			w.lossy = w.moved = true;
 			break;
 		case OP_DETACH: {
@@ -716,6 +807,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		case OP_QUIESCE:
 			quiesce();
+			break;
+		case OP_ADD:
+			who = take(&in, 1) & 1;
+			do_add(who);
+			break;
+		case OP_ATTACH:
+			do_attach(take(&in, 1) & 1);
 			break;
 		case OP_PIPE_CLOSE:
 			TRACE("pipe close (%u buffers, %s's)\n", sim_pipe_nr_bufs(w.pipe),

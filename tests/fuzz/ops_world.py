@@ -17,12 +17,13 @@ then (WHO is a, a2, b or b2; lengths are bytes):
   other LEN | drain-other | work | quiesce
   fail page|slab|skb|sk_msg|sock SKIP COUNT
   delete a|b | detach msg|skb | shutdown WHO rd|wr|rdwr | close WHO
+  add a|b | attach msg|skb
 """
 import sys
 
 OPS = ["send", "send1", "inject", "read", "peek", "pipe-read", "other", "drain-other",
        "work", "fionread", "fail", "delete", "detach", "shutdown", "close", "quiesce",
-       "pipe-close"]
+       "pipe-close", "add", "attach"]
 VERDICT = ["pass", "redirect", "drop", "egress"]
 APPLY = [0, 1, 700, 4096]
 CORK = [0, 1, 100, 3000]
@@ -91,9 +92,9 @@ def compile_script(path):
                 out.append(max(0, min(int(args[0]) - 1, 255)))
             elif op == "fail":
                 out += bytes([KINDS.index(args[0]), int(args[1]), int(args[2])])
-            elif op == "delete":
+            elif op in ("delete", "add"):
                 out.append(["a", "b"].index(args[0]))
-            elif op == "detach":
+            elif op in ("detach", "attach"):
                 out.append(["skb", "msg"].index(args[0]))
             elif op == "shutdown":
                 out += bytes([WHO.index(args[0]), HOW.index(args[1])])
