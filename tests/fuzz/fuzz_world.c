@@ -45,6 +45,8 @@
  *     than was sent;
  *   - FIONREAD never exceeds what is unread; send() never returns more
  *     than it was given;
+ *   - at the end of an exact world, with everything read: copied_seq is
+ *     rcv_nxt on A, A2, B and B2 (unless a FIN arrived);
  *   - the world's teardown checks: the ownership ledger (no leak, no
  *     double free, no reference on slab memory), socket and protocol
  *     memory accounting back to zero, no WARN, no hang.
@@ -671,6 +673,20 @@ again:
 		oracle(got + held == w.sent[s],
 		       "S%d: %zu bytes sent, %s received %zu, A's cork holds %zu: %zu lost",
 		       s, w.sent[s], sk_names[w.route[s]], got, held, w.sent[s] - got - held);
+	}
+	/* Everything is read, the TCP streams of A, A2, B and B2 too: each
+	 * copied_seq is its rcv_nxt (a psock's reads of bytes from its own
+	 * stack advance it; mutant 14). Not after a FIN with a verdict
+	 * program (6.12.117 counts the FIN again at every recv():
+	 * test_tcp_bpf_rxrx_recv_after_fin_advances_copied_seq), a fault or a
+	 * route change (bytes a psock held when it went away are never read). */
+	for (int i = 0; i < NR_DEST && !w.lossy && !w.moved && !w.nodata; i++) {
+		struct tcp_sock *tp = tcp_sk(w.sk[i]);
+
+		if (w.open[i] && !(w.sk[i]->sk_shutdown & RCV_SHUTDOWN))
+			oracle(tp->copied_seq == tp->rcv_nxt,
+			       "%s: everything read, but copied_seq is %d from rcv_nxt",
+			       sk_names[i], (int)(tp->copied_seq - tp->rcv_nxt));
 	}
 	sim_pipe_close(w.pipe);
 	for (int i = 0; i < SK_NR; i++)
