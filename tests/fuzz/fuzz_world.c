@@ -74,8 +74,10 @@
  * Input layout (all values clamped, at most MAX_OPS operations):
  *   byte 0  bits 0-1 verdict (0 pass, 1 redirect ingress B, 2 drop,
  *           3 redirect egress B), bit 2 RX world (else TX), bits 3-4
- *           apply_bytes {0, 1, 700, 4096} (TX) / bit 3 STREAM_VERDICT with
- *           the strparser (RX, else SK_SKB_VERDICT), bits 5-6 cork_bytes
+ *           apply_bytes {0, 1, 700, 4096} (TX) / bit 3 STREAM_VERDICT (RX,
+ *           else SK_SKB_VERDICT; no parser program, so the kernel runs it
+ *           as it runs an SK_SKB_VERDICT, strparser not involved; the sim
+ *           has no strparser), bits 5-6 cork_bytes
  *           {0, 1, 100, 3000} (TX), bit 7 a one-buffer pipe (else 16)
  *   byte 1  bits 0-1 readers {recv, splice, lazy splice, proxy}, bit 2
  *           SOCKHASH (else SOCKMAP), bit 3 IPv6 pairs, bit 4 both program
@@ -498,8 +500,9 @@ static bool half_read_redelivered(struct sock *sk)
 {
 	struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
 
-	if (!skb || !w.skb_prog || w.skb_type != BPF_SK_SKB_VERDICT ||
-	    tcp_sk(sk)->copied_seq == TCP_SKB_CB(skb)->seq)
+	/* (either verdict type: without a parser program, a STREAM_VERDICT
+	 * runs from sk_psock_verdict_data_ready() too) */
+	if (!skb || !w.skb_prog || tcp_sk(sk)->copied_seq == TCP_SKB_CB(skb)->seq)
 		return false;
 	TRACE("%s joins with %u of an skb's bytes read: 6.12.117 delivers them again\n",
 	      sk == w.sk[SK_A] ? "A" : "B", tcp_sk(sk)->copied_seq - TCP_SKB_CB(skb)->seq);
