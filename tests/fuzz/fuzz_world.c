@@ -481,10 +481,16 @@ static void do_inject(size_t len, unsigned int shape_idx)
 		w.sent[s] += len;
 }
 
+/* bpf_map_update_elem() of @sk into slot @slot (A 0, B 1) */
+static int map_update(int slot, struct sock *sk)
+{
+	return w.hash ? sim_hash_update(w.map, &hkeys[slot], sk, BPF_ANY) :
+			sim_map_update(w.map, slot, sk, BPF_ANY);
+}
+
 static void map_add(int slot, struct sock *sk)
 {
-	int ret = w.hash ? sim_hash_update(w.map, &hkeys[slot], sk, BPF_ANY) :
-			   sim_map_update(w.map, slot, sk, BPF_ANY);
+	int ret = map_update(slot, sk);
 
 	oracle(!ret, "map update of %s failed: %d", slot ? "B" : "A", ret);
 }
@@ -524,8 +530,7 @@ static void do_add(int slot)
 
 	if (!w.open[who])
 		return;
-	ret = w.hash ? sim_hash_update(w.map, &hkeys[slot], sk, BPF_ANY) :
-		       sim_map_update(w.map, slot, sk, BPF_ANY);
+	ret = map_update(slot, sk);
 	TRACE("add %s -> %d\n", sk_names[who], ret);
 	oracle(!ret || (ret == -EOPNOTSUPP && sk->sk_state != TCP_ESTABLISHED) ||
 	       (ret == -EBUSY && sk_psock(sk)) || (ret == -ENOMEM && w.faulted),
