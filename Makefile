@@ -15,7 +15,8 @@
 KVER		:= 6.12.117
 KPKG_VERSION	:= 6.12.117-1~deb12u1
 KSRC_TARBALL	?= /usr/src/linux-source-6.12.tar.xz
-# Author and Signed-off-by of every patch in kernel-patches/.
+# Author and Signed-off-by of every patch in kernel-patches/fixes and
+# kernel-patches/splice.
 PATCH_IDENTITY	:= sockmap-sim maintainers <maintainers@sockmap-sim.invalid>
 # Debian packages the tests need (the kernel source package is handled
 # with its pinned version by kernel-port/deps.sh).
@@ -52,11 +53,11 @@ LDFLAGS_asan := -fsanitize=address,undefined
 CC_asan := gcc
 CC := $(CC_$(VARIANT))
 SIM_CFLAGS := $(KERNEL_CFLAGS) $(WARN_CFLAGS) $(CFLAGS_$(VARIANT)) -MMD -MP
-# How many patches of the series the kernel files carry: tests expect the
-# behaviour of that level (0: pristine 6.12.117; 4: copying splice; 5+:
-# zero-copy splice).
+# The series level the kernel files carry (kernel-port.mk): tests expect its
+# behaviour, by name (sim/include/sim/series.h: SIM_LEVEL_PRISTINE, _FIXES,
+# _COPY, _FULL).
 SIM_CPPFLAGS := -D_GNU_SOURCE -iquote $(KSRC) -I $(KSRC)/include -I sim/include \
-	-DSIM_SERIES_APPLIED=$(words $(KSERIES))
+	-DSIM_SERIES_LEVEL=$(SIM_SERIES_LEVEL) -DSIM_SERIES_PATCHES=$(words $(KSERIES))
 LDLIBS := -lcmocka -lurcu -lpthread
 
 SIM_SRCS := $(wildcard sim/*.c)
@@ -118,14 +119,15 @@ build-tests: $(TEST_BINS)
 check: build-tests
 	$(Q)TEST_FILTER='$(TEST_FILTER)' tests/run-tests.sh $(TEST_BINS)
 
-# The full series, then the same tests against the series up to patch 4
-# (always-copy splice) and against the pristine files; then the series in
-# the real kernel tree (kernel-check: ~2 min cold, ~1 min warm, so always).
-SERIES_VARIANTS ?= 4 0
+# The full series, then the same tests at the other levels: the copying
+# splice (fixes + splice/ up to its "level: copy" line), the fixes alone and
+# the pristine files; then the series in the real kernel tree (kernel-check:
+# ~2 min cold, ~1 min warm, so always).
+SERIES_TEST_LEVELS ?= copy fixes pristine
 test: hdrcheck check verify-kernel-port
-	$(Q)set -e; for n in $(SERIES_VARIANTS); do \
-		echo "sockmap-sim: --- kernel files with the first $$n patches of the series ---"; \
-		$(MAKE) --no-print-directory check verify-kernel-port KSERIES_UPTO=$$n; \
+	$(Q)set -e; for l in $(SERIES_TEST_LEVELS); do \
+		echo "sockmap-sim: --- kernel files at series level $$l ---"; \
+		$(MAKE) --no-print-directory check verify-kernel-port SERIES_LEVEL=$$l; \
 	done
 	$(Q)$(MAKE) --no-print-directory kernel-check
 	$(Q)$(MAKE) --no-print-directory coverage
@@ -134,11 +136,11 @@ test: hdrcheck check verify-kernel-port
 	done
 
 # The full series (read and zero-copy splice rows), then the always-copy
-# splice of patches 1-4 and the pristine files (where splice moves nothing).
+# splice (level copy) and the pristine files (where splice moves nothing).
 run: $(BDIR)/tests/report
 	$(Q)$(BDIR)/tests/report
-	$(Q)$(MAKE) --no-print-directory run-variant KSERIES_UPTO=4
-	$(Q)$(MAKE) --no-print-directory run-variant KSERIES_UPTO=0
+	$(Q)$(MAKE) --no-print-directory run-variant SERIES_LEVEL=copy
+	$(Q)$(MAKE) --no-print-directory run-variant SERIES_LEVEL=pristine
 
 run-variant: $(BDIR)/tests/report
 	$(Q)$(BDIR)/tests/report --splice-only --no-header
@@ -149,7 +151,7 @@ $(BDIR)/tests/report: tests/report.c tests/sim_test.h $(SIM_OBJS) $(KPORT_OBJS)
 		$(LDFLAGS_$(VARIANT)) $(LDLIBS) -o $@
 
 help:
-	@echo "make test                hdrcheck, all tests (ASan+UBSan) on 3 series variants, verify-kernel-port, kernel-check, coverage,"
+	@echo "make test                hdrcheck, all tests (ASan+UBSan) at 4 series levels, verify-kernel-port, kernel-check, coverage,"
 	@echo "                         vm-smoke, conformance, fuzz-replay, cflite-check"
 	@echo "make run                 the TX->RX cost report (the main job)"
 	@echo "make check               build and run the tests only"
@@ -166,6 +168,7 @@ help:
 	@echo "make ksrc                extract and patch the kernel files into $(O)/"
 	@echo "make clean | distclean   remove $(BDIR) | all of $(O)"
 	@echo "variables: V=1  O=dir  TEST_FILTER=glob  EXTRA_PATCHES='a.patch b.patch'"
+	@echo "           SERIES_LEVEL=pristine|fixes|copy|full (default full)  KSERIES_UPTO=N (first N of fixes/ then splice/)"
 
 clean:
 	rm -rf $(BDIR)

@@ -44,12 +44,12 @@ $(BDIR)/conformance/runner-sim: conformance/runner-sim.c $(CONF_COMMON) $(CONF_H
 # One sim column: CONF_OUT=file, with the series level of the command line.
 conformance-sim-one: $(BDIR)/conformance/runner-sim
 	@mkdir -p $(CONF_DIR)
-	@echo "  CONF     sim ($(words $(KSERIES)) patches) -> $(CONF_OUT)"
+	@echo "  CONF     sim (level $(SIM_SERIES_LEVEL_NAME), $(words $(KSERIES)) patches) -> $(CONF_OUT)"
 	$(Q)ASAN_OPTIONS=detect_leaks=1 $(BDIR)/conformance/runner-sim $(CONF_SCENARIOS) > $(CONF_OUT) || \
 		{ echo "sockmap-sim: conformance: the sim runner failed (see $(CONF_OUT))" >&2; exit 1; }
 
 conformance-sim:
-	$(Q)$(MAKE) --no-print-directory conformance-sim-one KSERIES_UPTO=0 \
+	$(Q)$(MAKE) --no-print-directory conformance-sim-one SERIES_LEVEL=pristine \
 		CONF_OUT=$(CONF_DIR)/sim-unpatched.out
 	$(Q)$(MAKE) --no-print-directory conformance-sim-one \
 		CONF_OUT=$(CONF_DIR)/sim-patched.out

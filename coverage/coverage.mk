@@ -24,7 +24,7 @@
 #
 # The gcov objects never mix with the ASan ones: the top Makefile's rules
 # build them in $(O)/cov$(KVARIANT_SUFFIX) from CC_cov/CFLAGS_cov/LDFLAGS_cov
-# in a sub-make with VARIANT=cov.  KSERIES_UPTO=N and EXTRA_PATCHES work as
+# in a sub-make with VARIANT=cov.  SERIES_LEVEL, KSERIES_UPTO and EXTRA_PATCHES work as
 # for `make check` (report in $(O)/coverage$(KVARIANT_SUFFIX)).
 #
 # Uses from the top Makefile / kernel-port.mk: O, Q, V, KVER, KPKG,

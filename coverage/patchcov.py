@@ -132,7 +132,10 @@ def parse_patch(path):
                 cur["hunks"].append((os_, ol, body))
             continue
         i += 1
-    return {"path": path, "name": os.path.basename(path), "subject": subject,
+    # fixes/0001-....patch: the series directory tells the two series apart
+    name = os.path.join(os.path.basename(os.path.dirname(os.path.abspath(path))),
+                        os.path.basename(path))
+    return {"path": path, "name": name, "subject": subject,
             "files": files}
 
 

@@ -4,7 +4,7 @@
 # Makefile (after kernel-port/kernel-port.mk).  Proves that the series
 # applies to the whole Debian $(KVER) tree with git am and builds there:
 #
-#   make kernel-check     git am every patch of the series onto the tree
+#   make kernel-check     git am every patch of fixes/ then splice/ onto the tree
 #                         (tag base), build KCHECK_OBJS and the objects of
 #                         the .c files the series touches with W=1 at base
 #                         and after each patch (no new warning, no error),
@@ -18,13 +18,14 @@
 # Uses from the top Makefile / kernel-port.mk: O, V, Q, KVER, KPKG,
 # KPKG_VERSION, KSRC_TARBALL, PATCH_IDENTITY.
 # Command line:
-#   KCHECK_SERIES_DIR  directory holding `series` and the patches
-#                      (kernel-patches; point it at a copy to try a change)
+#   KCHECK_SERIES_DIRS directories holding `series` and the patches, applied
+#                      in order (kernel-patches/fixes kernel-patches/splice;
+#                      point it at copies to try a change)
 #   KCHECK_OBJS        objects always built (the series' own .c files are
 #                      added to them)
 #   KCHECK_JOBS        kbuild -j (2)
 
-KCHECK_SERIES_DIR ?= kernel-patches
+KCHECK_SERIES_DIRS ?= $(KSERIES_DIRS)
 KCHECK_DIR := $(O)/kernel
 KCHECK_OBJS ?= net/ipv4/tcp_bpf.o net/core/skmsg.o net/ipv4/af_inet.o \
 	net/ipv6/af_inet6.o net/ipv4/tcp_ipv4.o net/ipv6/tcp_ipv6.o \
@@ -45,4 +46,4 @@ kernel-check: | $(KCHECK_DEPS_STAMP)
 		PATCH_IDENTITY='$(PATCH_IDENTITY)' KCHECK_OBJS='$(KCHECK_OBJS)' \
 		KCHECK_JOBS='$(KCHECK_JOBS)' \
 		kernel-port/kernel-check.sh '$(KSRC_TARBALL)' $(KVER) \
-		'$(KCHECK_SERIES_DIR)' '$(KCHECK_DIR)'
+		'$(KCHECK_SERIES_DIRS)' '$(KCHECK_DIR)'

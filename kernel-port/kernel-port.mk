@@ -3,7 +3,7 @@
 # kernel-port/kernel-port.mk: the kernel source pipeline, included by the
 # top-level Makefile.  The real kernel files are never committed: they are
 # extracted from the Debian linux-source tarball (allow-list:
-# kernel-port/files.txt), patched with kernel-patches/series, and checked.
+# kernel-port/files.txt), patched with kernel-patches/{fixes,splice}, and checked.
 #
 # The top Makefile defines, before including this file:
 #   O               build directory (build)
@@ -14,8 +14,12 @@
 #   DEPS_PKGS       packages `make deps` installs besides $(KPKG)
 #   KPORT_DEPFILES  gcc -MMD .d files of the port objects (verify-kernel-port)
 # Command line:
-#   KSERIES_UPTO    apply only the first N patches of the series (0: none),
-#                   into a separate tree ($(O)/ksrc-upto-N)
+#   SERIES_LEVEL    pristine, fixes, copy or full (the default): the patches
+#                   of that level only, into a tree of its own
+#                   ($(O)/ksrc-<level>; full is $(O)/ksrc)
+#   KSERIES_UPTO    apply only the first N patches of fixes/ then splice/
+#                   (0: none), into a separate tree ($(O)/ksrc-<level> if N
+#                   is a level's count, else $(O)/ksrc-upto-N)
 #   EXTRA_PATCHES   patches applied after the series, into a separate tree
 #   KPATCHES_DIR    where the series lives (kernel-patches)
 #   KSRC_PREFIX     directory of the tree inside the tarball
@@ -25,12 +29,17 @@
 #   KPKG            Debian source package (linux-source-6.12)
 #   KPORT_FILES     the allow-list
 #   KPORT_SUMS      pristine checksums of the allow-listed files, if present
-#   KSERIES_FILE    $(KPATCHES_DIR)/series
-#   KSERIES         the patches it names, in order ($(KPATCHES_DIR)/NAME)
-#   KSRC            the patched tree: $(O)/ksrc, or $(O)/ksrc-extra-HASH
+#   KSERIES_DIRS    $(KPATCHES_DIR)/fixes $(KPATCHES_DIR)/splice, in order
+#   KSERIES_FILES   their series files
+#   KSERIES_ALL     every patch they name, in order (fixes/ then splice/)
+#   KSERIES         the patches of the level built (all of them by default)
+#   SERIES_LEVELS   pristine fixes copy full; KSERIES_N_<level>: its count
+#   SIM_SERIES_LEVEL, SIM_SERIES_LEVEL_NAME  the level of KSERIES (index
+#                   in SERIES_LEVELS, name): what the tests expect
+#   KSRC            the patched tree: $(O)/ksrc[-<level>], or ...-extra-HASH
 #                   with EXTRA_PATCHES (HASH: 12 hex digits of sha256 over
 #                   their contents)
-#   KVARIANT_SUFFIX "" or -extra-HASH, for separate object directories
+#   KVARIANT_SUFFIX "", -<level>, -upto-N, then -extra-HASH: object directories
 #   KSRC_STAMP      $(KSRC)/.stamp: make every port object depend on it
 #   KDEPS_STAMP     $(O)/.deps-stamp: the kernel source package was checked
 # Targets:
@@ -46,21 +55,80 @@ KPORT_FILES := kernel-port/files.txt
 KPORT_SUMS := $(wildcard kernel-port/SHA256SUMS)
 KSRC_PREFIX ?=
 
-# kernel-patches/series, quilt style: one file name per line; '#' comments
-# and blank lines are ignored, and so is anything after the name.
+# The two series, each quilt style (kernel-patches/<series>/series: one
+# file name per line; '#' comments and blank lines are ignored, and so is
+# anything after the name), applied in this order: fixes/ (for the bpf
+# tree and stable) on the pristine files, splice/ (bpf-next) on top.
 kport_hash := \#
 KPATCHES_DIR ?= kernel-patches
-KSERIES_FILE := $(KPATCHES_DIR)/series
-KSERIES := $(addprefix $(KPATCHES_DIR)/,$(shell \
-	sed -e 's/[$(kport_hash)].*//' $(KSERIES_FILE) | awk 'NF { print $$1 }'))
+KSERIES_DIRS := $(KPATCHES_DIR)/fixes $(KPATCHES_DIR)/splice
+KSERIES_FILES := $(addsuffix /series,$(KSERIES_DIRS))
+$(foreach f,$(KSERIES_FILES),$(if $(wildcard $(f)),,$(error sockmap-sim: $(f) not found)))
+kport_series = $(addprefix $(1)/,$(shell \
+	sed -e 's/[$(kport_hash)].*//' $(1)/series | awk 'NF { print $$1 }'))
+KSERIES_FIXES := $(call kport_series,$(KPATCHES_DIR)/fixes)
+KSERIES_SPLICE := $(call kport_series,$(KPATCHES_DIR)/splice)
+KSERIES_ALL := $(KSERIES_FIXES) $(KSERIES_SPLICE)
 
-# KSERIES_UPTO=N builds against the first N patches of the series only
-# (0: the pristine files), in a tree of its own: the copying splice of
-# patch 4 and the full series are compared in one run this way.
+# The series levels, by name (tests, make run, coverage, mutants, the vm
+# and conformance use these names, never patch numbers):
+#   pristine  the 6.12.117 files as the tarball has them
+#   fixes     + kernel-patches/fixes
+#   copy      + the splice/ patches above its "# level: copy" line (the
+#             copying splice_read)
+#   full      + all of kernel-patches/splice (zero-copy splice)
+SERIES_LEVELS := pristine fixes copy full
+kport_copy_n := $(shell awk '/^[$(kport_hash)][ \t]*level:[ \t]*copy/ { print n + 0; f = 1; exit } \
+	{ sub(/[$(kport_hash)].*/, "") } NF { n++ } END { if (!f) print "missing" }' \
+	$(KPATCHES_DIR)/splice/series)
+ifeq ($(kport_copy_n),missing)
+$(error sockmap-sim: $(KPATCHES_DIR)/splice/series has no "# level: copy" line)
+endif
+KSERIES_N_pristine := 0
+KSERIES_N_fixes := $(words $(KSERIES_FIXES))
+KSERIES_N_copy := $(words $(KSERIES_FIXES) $(wordlist 1,$(kport_copy_n),$(KSERIES_SPLICE)))
+KSERIES_N_full := $(words $(KSERIES_ALL))
+
+# SERIES_LEVEL=<name> builds against that level, KSERIES_UPTO=N against the
+# first N patches of fixes/ then splice/ (0: the pristine files), each in a
+# tree of its own ($(O)/ksrc-<level>, $(O)/ksrc-upto-N); neither: full.
+SERIES_LEVEL ?=
 KSERIES_UPTO ?=
+ifneq ($(strip $(SERIES_LEVEL)),)
 ifneq ($(strip $(KSERIES_UPTO)),)
-KSERIES := $(wordlist 1,$(KSERIES_UPTO),$(KSERIES))
-kport_upto := -upto-$(KSERIES_UPTO)
+$(error sockmap-sim: give SERIES_LEVEL or KSERIES_UPTO, not both)
+endif
+ifeq ($(filter $(SERIES_LEVEL),$(SERIES_LEVELS)),)
+$(error sockmap-sim: SERIES_LEVEL=$(SERIES_LEVEL) is not a level: $(SERIES_LEVELS))
+endif
+kport_n := $(KSERIES_N_$(SERIES_LEVEL))
+else ifneq ($(strip $(KSERIES_UPTO)),)
+ifneq ($(shell test '$(KSERIES_UPTO)' -ge 0 -a '$(KSERIES_UPTO)' -le $(KSERIES_N_full) 2>/dev/null && echo ok),ok)
+$(error sockmap-sim: KSERIES_UPTO=$(KSERIES_UPTO) is not a count from 0 to $(KSERIES_N_full))
+endif
+kport_n := $(KSERIES_UPTO)
+else
+kport_n := $(KSERIES_N_full)
+endif
+KSERIES := $(wordlist 1,$(kport_n),$(KSERIES_ALL))
+# The level the kernel files are at: the highest whose patches are all
+# applied (a count between two levels builds, and tests expect the lower).
+# Its index in SERIES_LEVELS less one is SIM_SERIES_LEVEL for the tests
+# (sim/include/sim/series.h).
+kport_reached := $(foreach l,$(SERIES_LEVELS),$(if $(shell \
+	test $(KSERIES_N_$(l)) -le $(kport_n) && echo y),$(l)))
+SIM_SERIES_LEVEL_NAME := $(lastword $(kport_reached))
+SIM_SERIES_LEVEL := $(words $(wordlist 2,9,$(kport_reached)))
+kport_exact := $(firstword $(foreach l,$(SERIES_LEVELS),$(if $(filter $(kport_n),$(KSERIES_N_$(l))),$(l))))
+ifeq ($(kport_exact),full)
+kport_upto :=
+else ifneq ($(kport_exact),)
+kport_upto := -$(kport_exact)
+else
+kport_upto := -upto-$(kport_n)
+ifeq ($(MAKELEVEL),0)
+$(info sockmap-sim: KSERIES_UPTO=$(kport_n) lies between two levels: the tests expect level $(SIM_SERIES_LEVEL_NAME) ($(KSERIES_N_$(SIM_SERIES_LEVEL_NAME)) patches))
+endif
 endif
 
 # EXTRA_PATCHES (e.g. a patch under review) get their own tree, so the
@@ -91,7 +159,7 @@ kport_env = V='$(V)' KPKG_VERSION='$(KPKG_VERSION)' KSRC_PREFIX='$(KSRC_PREFIX)'
 # The stamp records the settings that have no file to depend on; if they
 # changed since the last extraction, extract again.
 ksrc_params := $(strip $(KVER) $(KSRC_TARBALL) $(KSRC_PREFIX) $(KPORT_SUMS) \
-	$(KSERIES_FILE) $(KSERIES) $(EXTRA_PATCHES))
+	$(KSERIES_FILES) $(KSERIES) $(EXTRA_PATCHES))
 ifneq ($(ksrc_params),$(strip $(file <$(KSRC_STAMP))))
 kport_force := kport-force
 endif
@@ -99,7 +167,7 @@ endif
 # A series entry whose file is missing: say so (an existing file with no
 # prerequisites is simply up to date, so this recipe only runs if missing).
 $(KSERIES):
-	@echo "sockmap-sim: $(KSERIES_FILE) names $@, which does not exist" >&2; exit 1
+	@echo "sockmap-sim: $(dir $@)series names $(notdir $@), which does not exist" >&2; exit 1
 
 # Checking the kernel source package (dpkg-query only: fast) once per build
 # directory is enough: the tarball it provides is checked at every
@@ -119,7 +187,7 @@ $(KSRC_PRISTINE_STAMP): $(KPORT_FILES) $(KPORT_SUMS) kernel-port/extract.sh \
 		$(KPORT_FILES) $(KSRC_PRISTINE)
 	$(Q)echo '$(KVER) $(KSRC_TARBALL)' >$@
 
-$(KSRC_STAMP): $(KPORT_FILES) $(KPORT_SUMS) $(KSERIES_FILE) $(KSERIES) $(EXTRA_PATCHES) \
+$(KSRC_STAMP): $(KPORT_FILES) $(KPORT_SUMS) $(KSERIES_FILES) $(KSERIES) $(EXTRA_PATCHES) \
 		kernel-port/extract.sh kernel-port/kernel-port.mk \
 		$(KSRC_PRISTINE_STAMP) $(kport_force) | $(KDEPS_STAMP)
 	$(Q)$(kport_env) kernel-port/extract.sh '$(KSRC_TARBALL)' $(KVER) $(KPORT_FILES) \

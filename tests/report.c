@@ -41,6 +41,7 @@
 #include <sim/sockmap.h>
 #include <sim/ledger.h>
 #include <sim/pipe.h>
+#include <sim/series.h>
 #include "sim_bypass.h"
 
 #define NR_MSGS 64
@@ -83,9 +84,9 @@ static const char *splice_label(enum path p)
 {
 	if (!ingress(p))
 		return "splice-tcp";
-	if (SIM_SERIES_APPLIED >= 5)
+	if (SIM_LEVEL_AT_LEAST(FULL))
 		return "splice-zc";
-	if (SIM_SERIES_APPLIED >= 4)
+	if (SIM_LEVEL_AT_LEAST(COPY))
 		return "splice-cp";
 	return "splice-unpatched";
 }
@@ -167,7 +168,7 @@ static void run(struct row *r)
 		if (got != r->size) {
 			/* without the series splice moves nothing: say so */
 			r->moved_nothing = splice && ingress(r->path) &&
-					   SIM_SERIES_APPLIED < 4 && !got;
+					   !SIM_LEVEL_AT_LEAST(COPY) && !got;
 			r->data_ok = false;
 			r->bytes += got;
 			break;
@@ -242,7 +243,7 @@ static void run_proxy(struct row r[NR_HOPS], size_t size)
 		stats_acc(&r[HOP_PROXY].s, &before);
 		r[HOP_PROXY].bytes += moved;
 		if (moved != size) {
-			nothing = !moved && SIM_SERIES_APPLIED < 4 &&
+			nothing = !moved && !SIM_LEVEL_AT_LEAST(COPY) &&
 				  sk_psock(p1)->msg_tot_len == (int)size;
 			data_ok = false;
 			break;
@@ -310,9 +311,9 @@ static void print_row(const struct row *r, bool csv)
 
 static const char *proxy_splice_label(void)
 {
-	if (SIM_SERIES_APPLIED >= 5)
+	if (SIM_LEVEL_AT_LEAST(FULL))
 		return "P splice-zc";
-	if (SIM_SERIES_APPLIED >= 4)
+	if (SIM_LEVEL_AT_LEAST(COPY))
 		return "P splice-cp";
 	return "P splice-unpat";
 }

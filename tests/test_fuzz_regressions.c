@@ -7,6 +7,7 @@
  */
 #include <sim/pipe.h>
 #include "sim_test.h"
+#include <sim/series.h>
 
 static struct {
 	struct sock *a, *b;
@@ -47,7 +48,7 @@ static void recv_all_expect(struct sock *sk, size_t off, size_t len)
  * send 1; send 1" leaked a page. The first send's cork cannot be
  * allocated: -ENOMEM, but 6.12.117 has already set psock->cork_bytes. The
  * second send then returns its byte as sent and leaves it, with its page
- * reference, in the on-stack msg: lost and leaked. Fixed by patch 11. */
+ * reference, in the on-stack msg: lost and leaked. Fixed by fixes/0004 (level fixes). */
 static void test_fuzz_cork_alloc_failure_keeps_no_cork_bytes(void **state)
 {
 	struct sk_psock *psock;
@@ -60,7 +61,7 @@ static void test_fuzz_cork_alloc_failure_keeps_no_cork_bytes(void **state)
 	sim_fail_alloc(SIM_SK_MSG, 0, 1);
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 1, MSG_DONTWAIT), -ENOMEM);
 	assert_null(psock->cork);
-	if (SIM_SERIES_APPLIED >= 11) {
+	if (SIM_LEVEL_AT_LEAST(FIXES)) {
 		assert_int_equal(psock->cork_bytes, 0);
 		/* the verdict stands (redirect, 700 bytes): the byte goes */
 		assert_int_equal(sim_send_pattern(fx.a, 0, 0, 1, MSG_DONTWAIT), 1);
@@ -157,7 +158,7 @@ static void test_fuzz_close_with_skb_failure_pending(void **state)
  * bytes whose sg.copybreak still says where the send's last element
  * ended; the second send appends a new, empty element and copies at the
  * stale copybreak's element: past the end of the ring, a NULL page.
- * Fixed by patch 9 (tcp_bpf_cork_set_tail). */
+ * Fixed by fixes/0002 (tcp_bpf_cork_set_tail; level fixes). */
 static void test_fuzz_cork_apply1_second_send(void **state)
 {
 	struct sk_psock *psock;
@@ -179,7 +180,7 @@ static void test_fuzz_cork_apply1_second_send(void **state)
 	assert_int_equal(cork->sg.size, 99);
 	assert_int_equal(cork->sg.end, (cork->sg.start + 1) % NR_MSG_FRAG_IDS);
 	assert_int_equal(sk_msg_elem(cork, cork->sg.start)->length, 99);
-	if (SIM_SERIES_APPLIED < 9) {
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
 		/* the stale copybreak: the next send would crash */
 		assert_int_equal(cork->sg.copybreak, 256);
 		recv_all_expect(a2, 0, 157);
@@ -197,7 +198,7 @@ static void test_fuzz_cork_apply1_second_send(void **state)
  * send goes out for the 96 bytes left of apply_bytes, the verdict corks
  * the other 54, and the cork cannot be allocated: 6.12.117 sets *copied
  * to 0 and send() fails with -ENOMEM, while B2 receives the 96 bytes (an
- * application sending them again duplicates them). Fixed by patch 12:
+ * application sending them again duplicates them). Fixed by fixes/0005 (level fixes):
  * send() returns the 96 bytes it sent. */
 static void test_fuzz_cork_alloc_failure_after_partial_send(void **state)
 {
@@ -231,7 +232,7 @@ static void test_fuzz_cork_alloc_failure_after_partial_send(void **state)
 	assert_int_equal(n, 4096);	/* the 96 bytes went out */
 	assert_pattern(buf, 0, 0, 4096);
 	free(buf);
-	assert_int_equal(ret, SIM_SERIES_APPLIED >= 12 ? 96 : -ENOMEM);
+	assert_int_equal(ret, SIM_LEVEL_AT_LEAST(FIXES) ? 96 : -ENOMEM);
 }
 
 /* cflite-check (5 s of libFuzzer on the seeds, in CI): "fail slab 0 1;

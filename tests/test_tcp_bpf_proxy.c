@@ -22,6 +22,7 @@
  */
 #include "sim_test.h"
 #include <sim/pipe.h>
+#include <sim/series.h>
 #include "sim_bypass.h"
 
 struct proxy_case {
@@ -219,7 +220,7 @@ static void test_proxy_case(void **state)
 	const struct proxy_case *pc = *state;
 
 	proxy_setup(pc);
-	if (SIM_SERIES_APPLIED >= 4)
+	if (SIM_LEVEL_AT_LEAST(COPY))
 		run_patched(pc);
 	else
 		run_unpatched(pc);
@@ -237,7 +238,7 @@ static void test_proxy_blocking_splice_unpatched_hangs(void **state)
 	proxy_setup(&pc);
 	send_msg(&px.up, 1000);
 	sim_set_nonblock(px.p1, false);
-	if (SIM_SERIES_APPLIED >= 4) {
+	if (SIM_LEVEL_AT_LEAST(COPY)) {
 		assert_int_equal(sim_splice_read(px.p1, px.up.pipe, 4096, 0), 1000);
 		assert_int_equal(sim_splice_to_socket(px.up.pipe, px.p2, 1000, 0), 1000);
 		px.up.moved = 1000;
@@ -252,7 +253,7 @@ static void test_proxy_blocking_splice_unpatched_hangs(void **state)
 	proxy_teardown();
 }
 
-/* Patch 8: a full cork is flushed, not failed with -ENOSPC. Client and
+/* fixes/0001: a full cork is flushed, not failed with -ENOSPC. Client and
  * server send one byte each in turn: both corks take their bytes from
  * current->task_frag, so no two elements of a cork are contiguous and
  * the 18th byte finds a cork of MAX_MSG_FRAGS elements. 6.12.117 fails
@@ -260,10 +261,11 @@ static void test_proxy_blocking_splice_unpatched_hangs(void **state)
 static void test_proxy_cork_full_send_flushes(void **state)
 {
 	static const struct proxy_case pc = { "cork_64", 1, 200, 0, 64, PIPE_DEF_BUFFERS };
+	int n;
 
 	(void)state;
 	proxy_setup(&pc);
-	if (SIM_SERIES_APPLIED >= 8) {
+	if (SIM_LEVEL_AT_LEAST(COPY)) {
 		run_patched(&pc);
 		proxy_teardown();
 		return;
@@ -273,13 +275,29 @@ static void test_proxy_cork_full_send_flushes(void **state)
 		assert_int_equal(sim_send_pattern(px.s, 2, i, 1, MSG_DONTWAIT), 1);
 	}
 	assert_true(sk_msg_full(sk_psock(px.c)->cork));
-	assert_int_equal(sim_send_pattern(px.c, 1, MAX_MSG_FRAGS, 1, MSG_DONTWAIT), -ENOSPC);
-	assert_int_equal(corked(px.c), MAX_MSG_FRAGS);		/* not flushed */
+	n = sim_send_pattern(px.c, 1, MAX_MSG_FRAGS, 1, MSG_DONTWAIT);
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
+		assert_int_equal(n, -ENOSPC);
+		assert_int_equal(corked(px.c), MAX_MSG_FRAGS);		/* not flushed */
+		assert_int_equal(sk_psock(px.p1)->msg_tot_len, 0);
+		proxy_teardown();
+		return;
+	}
+	/* the fix without the splice: the full cork goes to P1, the new byte
+	 * starts the next cork; P1 reads the flushed bytes with recv() */
+	assert_int_equal(n, 1);
+	assert_int_equal(corked(px.c), 1);
+	assert_int_equal(sk_psock(px.p1)->msg_tot_len, MAX_MSG_FRAGS);
+	assert_int_equal(atomic_read(&px.p1->sk_rmem_alloc), MAX_MSG_FRAGS);
+	assert_int_equal(sim_recv(px.p1, px.up.rbuf, sizeof(px.up.rbuf), MSG_DONTWAIT),
+			 MAX_MSG_FRAGS);
+	assert_pattern(px.up.rbuf, 1, 0, MAX_MSG_FRAGS);
 	assert_int_equal(sk_psock(px.p1)->msg_tot_len, 0);
+	assert_int_equal(atomic_read(&px.p1->sk_rmem_alloc), 0);
 	proxy_teardown();
 }
 
-/* Patch 9: a send appends to a cork after the data the cork holds. With
+/* fixes/0002: a send appends to a cork after the data the cork holds. With
  * apply 300 and cork 200, a 4650-byte send goes out 300 bytes at a time and
  * its last 150 bytes are corked, with sg.copybreak still at 4650. 6.12.117
  * then copies the next send's first 174 bytes at offset 4650 of the
@@ -296,7 +314,7 @@ static void test_proxy_cork_after_apply_appends_at_tail(void **state)
 	assert_int_equal(sk_psock(px.p1)->msg_tot_len, 4500);
 	assert_int_equal(corked(px.c), 150);
 	n = sim_send_pattern(px.c, 1, 4650, 4674, MSG_DONTWAIT);
-	if (SIM_SERIES_APPLIED < 9) {
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
 		assert_int_equal(n, 9174);	/* more than it was given */
 		proxy_teardown();
 		return;
@@ -310,7 +328,7 @@ static void test_proxy_cork_after_apply_appends_at_tail(void **state)
 	proxy_teardown();
 }
 
-/* Patch 10: a cork redirected with apply_bytes smaller than the cork keeps
+/* fixes/0003: a cork redirected with apply_bytes smaller than the cork keeps
  * the rest. With apply 700 and cork 3000, the 3000 corked bytes of six
  * 500-byte sends go out 700 at a time; the rest is corked again. 6.12.117
  * sends 700 and frees the other 2300, which send() reported as sent. */
@@ -324,7 +342,7 @@ static void test_proxy_cork_apply_keeps_rest(void **state)
 		send_msg(&px.up, 500);
 	assert_int_equal(px.up.sent, 3000);
 	assert_int_equal(sk_psock(px.p1)->msg_tot_len, 700);
-	if (SIM_SERIES_APPLIED < 10) {
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
 		/* bytes 700..2999 are nowhere */
 		assert_int_equal(corked(px.c), 0);
 		assert_int_equal(atomic_read(&px.p1->sk_rmem_alloc), 700);
@@ -338,7 +356,7 @@ static void test_proxy_cork_apply_keeps_rest(void **state)
 	proxy_teardown();
 }
 
-/* The verdict of the patch 10 tests below: runs 1 and 2 (the first send,
+/* The verdict of the fixes/0003 tests below: runs 1 and 2 (the first send,
  * which corks, and the flush of the 3000-byte cork) redirect 700 bytes at a
  * time with cork 3000; from run 3, the rest of the cork, @later decides. */
 static enum sk_action later_verdict;
@@ -373,7 +391,7 @@ static void cork_rest_setup(enum sk_action later)
 	assert_int_equal(corked(px.c), 2500);
 }
 
-/* Patch 10: the verdict on the rest of a cork drops it. The rest is freed
+/* fixes/0003: the verdict on the rest of a cork drops it. The rest is freed
  * (the ledger checks the kept cork is too), this send still counts its own
  * 500 bytes, which went into the cork and out with its first 700 bytes. */
 static void test_proxy_cork_rest_dropped(void **state)
@@ -390,7 +408,7 @@ static void test_proxy_cork_rest_dropped(void **state)
 	proxy_teardown();
 }
 
-/* Patch 3: a splice that stops at a full pipe after consuming a whole
+/* splice/0003: a splice that stops at a full pipe after consuming a whole
  * element moves the msg's sg.start past it, so the next splice goes on
  * with the next element. A 2000-byte message whose two elements straddle
  * a page fragment boundary, through a one-buffer pipe (zero-copy: one
@@ -416,7 +434,7 @@ static void test_proxy_splice_resumes_after_full_pipe(void **state)
 	assert_non_null(msg);
 	assert_int_equal(msg->sg.size, 2000);
 	assert_int_equal(sk_msg_elem(msg, msg->sg.start)->length, 768);
-	if (SIM_SERIES_APPLIED < 4) {
+	if (!SIM_LEVEL_AT_LEAST(COPY)) {
 		assert_int_equal(sim_splice_read(px.p1, px.up.pipe, 4096, SPLICE_F_NONBLOCK), -EAGAIN);
 		px.up.rx = px.up.in;
 		drain(&px.up);
@@ -430,7 +448,7 @@ static void test_proxy_splice_resumes_after_full_pipe(void **state)
 			fail_msg("splice at byte %zu of %zu: %zd", off, px.up.sent, n);
 		assert_int_equal(sim_pipe_read(px.up.pipe, px.up.rbuf, sizeof(px.up.rbuf)), n);
 		assert_pattern(px.up.rbuf, 1, off, n);
-		if (off == base && SIM_SERIES_APPLIED >= 5)
+		if (off == base && SIM_LEVEL_AT_LEAST(FULL))
 			assert_int_equal(n, 768);	/* one element per buffer */
 	}
 	assert_int_equal(sk_psock(px.p1)->msg_tot_len, 0);
@@ -451,9 +469,9 @@ static const struct proxy_case cases[] = {
 	{ "sweep_262144_pipe_1buf", 262144, 1, 0, 0, 1 },
 	{ "sweep_65537_pipe_2bufs", 65537, 2, 0, 0, 2 },
 	{ "mixed_apply_1000", 0, 48, 1000, 0, PIPE_DEF_BUFFERS },
-#if SIM_SERIES_APPLIED >= 10
+#if SIM_LEVEL_AT_LEAST(FIXES)
 	/* apply_bytes with cork_bytes: 6.12.117 corrupts and loses data
-	 * (see the patch 9 and 10 tests below) */
+	 * (see the fixes/0002 and fixes/0003 tests below) */
 	{ "mixed_apply_700_cork_3000_pipe_2bufs", 0, 48, 700, 3000, 2 },
 	{ "mixed_apply_300_cork_200", 0, 48, 300, 200, PIPE_DEF_BUFFERS },
 #endif

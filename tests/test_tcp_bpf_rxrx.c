@@ -12,9 +12,10 @@
  */
 #include "sim_test.h"
 #include <sim/pipe.h>
+#include <sim/series.h>
 
-#define SERIES_SPLICE	(SIM_SERIES_APPLIED >= 4)
-#define SERIES_ZEROCOPY	(SIM_SERIES_APPLIED >= 5)
+#define SERIES_SPLICE	(SIM_LEVEL_AT_LEAST(COPY))
+#define SERIES_ZEROCOPY	(SIM_LEVEL_AT_LEAST(FULL))
 
 static struct {
 	struct sock *a, *a2, *b, *b2;

@@ -7,6 +7,7 @@
  */
 #include "sim_test.h"
 #include <sim/pipe.h>
+#include <sim/series.h>
 #include "sim_bypass.h"
 
 struct tuple {
@@ -211,7 +212,7 @@ static void test_tcp_bpf_sockhash_splicing_proxy(void **state)
 	down = sim_pipe_create(PIPE_DEF_BUFFERS);
 
 	assert_int_equal(sim_send_pattern(c, 0, 0, 3000, 0), 3000);
-	if (SIM_SERIES_APPLIED < 4) {
+	if (!SIM_LEVEL_AT_LEAST(COPY)) {
 		assert_int_equal(proxy_copy(p1, p2, up, 3000), -EAGAIN);
 		assert_int_equal(sk_psock(p1)->msg_tot_len, 3000);
 		recv_expect(p1, 0, 3000);	/* recv() had it all along */

@@ -5,18 +5,18 @@
  *
  *   A --sendmsg--> verdict --> B ingress_msg --splice--> pipe --read--> user
  *
- * The expectations depend on how much of the series the kernel files carry
- * (SIM_SERIES_APPLIED, set by the Makefile): the pristine 6.12.117 has no
- * tcp_bpf splice_read, so splice() sees an empty sk_receive_queue and says
- * -EAGAIN while the data waits on ingress_msg (the bug); patch 4 copies
- * each chunk into a page of its own; patch 5 hands the sk_msg's own pages
- * to the pipe by reference.
+ * The expectations depend on the series level the kernel files carry
+ * (sim/series.h): at pristine and fixes there is no tcp_bpf splice_read, so
+ * splice() sees an empty sk_receive_queue and says -EAGAIN while the data
+ * waits on ingress_msg (the bug); at copy each chunk is copied into a page
+ * of its own; at full the sk_msg's own pages go to the pipe by reference.
  */
 #include "sim_test.h"
 #include <sim/pipe.h>
+#include <sim/series.h>
 
-#define SERIES_SPLICE	(SIM_SERIES_APPLIED >= 4)
-#define SERIES_ZEROCOPY	(SIM_SERIES_APPLIED >= 5)
+#define SERIES_SPLICE	(SIM_LEVEL_AT_LEAST(COPY))
+#define SERIES_ZEROCOPY	(SIM_LEVEL_AT_LEAST(FULL))
 
 static struct {
 	struct sock *a, *b;
@@ -113,7 +113,7 @@ static void test_tcp_bpf_splice_whole_msg(void **state)
 	pipe_expect(0, 1000);
 }
 
-/* Patch 5: the pipe buffer is the sk_msg's own page, one reference more. */
+/* splice/0005 (level full): the pipe buffer is the sk_msg's own page, one reference more. */
 static void test_tcp_bpf_splice_zero_copy_shares_msg_page(void **state)
 {
 	struct sk_msg *msg;

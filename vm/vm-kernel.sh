@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Usage: vm-kernel.sh NAME TARBALL KVER SERIES_DIR KWORK VMWORK FRAGMENT
+# Usage: vm-kernel.sh NAME TARBALL KVER 'SERIES_DIR...' KWORK VMWORK FRAGMENT
 #
 # Builds one of the two vm kernels, NAME = unpatched (pristine Linux KVER of
-# the Debian TARBALL) or patched (the same + SERIES_DIR/series applied with
-# git am), into VMWORK/NAME.bzImage:
+# the Debian TARBALL) or patched (the same + each SERIES_DIR/series in turn,
+# applied with git am; kernel-port/series.sh), into VMWORK/NAME.bzImage:
 #   1. the whole tree: KWORK/tree, shared with kernel-check
 #      (kernel-port/kernel-tree.sh, under KWORK/.lock); our own source tree
 #      VMWORK/src-NAME is a clone of it, detached at `base` (+ git am of the
@@ -28,8 +28,9 @@
 set -euo pipefail
 if [[ ${V:-} == 1 ]]; then set -x; fi
 
-(( $# == 7 )) || { echo "sockmap-sim: vm: usage: vm-kernel.sh NAME TARBALL KVER SERIES_DIR KWORK VMWORK FRAGMENT" >&2; exit 1; }
-name=$1 tarball=$2 kver=$3 series_dir=${4%/} fragment=$(realpath "$7")
+(( $# == 7 )) || { echo "sockmap-sim: vm: usage: vm-kernel.sh NAME TARBALL KVER 'SERIES_DIR...' KWORK VMWORK FRAGMENT" >&2; exit 1; }
+name=$1 tarball=$2 kver=$3 fragment=$(realpath "$7")
+read -r -a series_dirs <<<"$4"
 die() { echo "sockmap-sim: vm: $name: $*" >&2; exit 1; }
 progress() { printf '  %-9s %s\n' "$1" "$2"; }
 elapsed() { echo "$(( SECONDS - $1 )) s"; }
@@ -58,15 +59,11 @@ git_s() { git -C "$src" "$@"; }
 patches=()
 series_key=none
 if [[ $name == patched ]]; then
-	[[ -f $series_dir/series ]] || die "$series_dir/series not found"
-	mapfile -t names < <(sed -e 's/#.*//' "$series_dir/series" | awk 'NF { print $1 }')
-	(( ${#names[@]} )) || die "$series_dir/series names no patches"
-	for n in "${names[@]}"; do
-		[[ -f $series_dir/$n ]] || die "$series_dir/series names $n, which does not exist"
-		patches+=("$(realpath "$series_dir/$n")")
-	done
-	series_key=$(for p in "${patches[@]}"; do
-		printf '%s ' "$(basename "$p")"; sha256sum <"$p"; done | sha256sum | cut -c1-16)
+	# shellcheck source=kernel-port/series.sh
+	. "$(dirname "$(realpath "$0")")/../kernel-port/series.sh"
+	series_read "${series_dirs[@]}"
+	series_key=$(for i in "${!patches[@]}"; do
+		printf '%s ' "${names[i]}"; sha256sum <"${patches[i]}"; done | sha256sum | cut -c1-16)
 fi
 
 # --- keys, and the warm path --------------------------------------------------------

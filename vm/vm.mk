@@ -2,7 +2,7 @@
 #
 # vm/vm.mk: the real Linux $(KVER) under qemu, included by the top Makefile.
 # Two minimal kernels (vm/kernel.config) from the pinned Debian tarball:
-# unpatched (pristine) and patched (kernel-patches/series, git am).  See
+# unpatched (pristine) and patched (kernel-patches/fixes then splice, git am).  See
 # vm/README.md.
 #
 #   make vm-kernels   build both (cached: a warm run only checks stamps)
@@ -18,9 +18,9 @@
 #
 # Uses from the top Makefile / kernel-port: O, V, Q, KVER, KPKG,
 # KPKG_VERSION, KSRC_TARBALL, PATCH_IDENTITY, KCHECK_DIR (the whole tree
-# kernel-check extracts, shared), KCHECK_SERIES_DIR.
-# Command line: VM_SERIES_DIR (kernel-patches: the series the patched kernel
-# gets), VM_JOBS (kbuild -j, 2), VM_TEST_ARGS (arguments of the
+# kernel-check extracts, shared), KCHECK_SERIES_DIRS.
+# Command line: VM_SERIES_DIRS (kernel-patches/fixes kernel-patches/splice:
+# the series the patched kernel gets, in order), VM_JOBS (kbuild -j, 2), VM_TEST_ARGS (arguments of the
 # conformance runner in vm-test), QEMU, VM_MEM, VM_SMP (vm/boot.sh).
 
 VM_DIR := $(O)/vm
@@ -28,7 +28,7 @@ VM_DIR := $(O)/vm
 # make test boots both kernels with the smoke runner (cold: both kernel
 # builds; warm: two boots of a few seconds).
 TEST_MORE += vm-smoke
-VM_SERIES_DIR ?= $(KCHECK_SERIES_DIR)
+VM_SERIES_DIRS ?= $(KCHECK_SERIES_DIRS)
 VM_JOBS ?= 2
 VM_TIMEOUT ?= 120
 VM_ARGS ?=
@@ -51,7 +51,7 @@ $(VM_DEPS_STAMP): kernel-port/deps.sh vm/vm.mk
 
 vm_kernel = V='$(V)' KPKG='$(KPKG)' KPKG_VERSION='$(KPKG_VERSION)' \
 	PATCH_IDENTITY='$(PATCH_IDENTITY)' VM_JOBS='$(VM_JOBS)' \
-	vm/vm-kernel.sh $(1) '$(KSRC_TARBALL)' $(KVER) '$(VM_SERIES_DIR)' \
+	vm/vm-kernel.sh $(1) '$(KSRC_TARBALL)' $(KVER) '$(VM_SERIES_DIRS)' \
 	'$(KCHECK_DIR)' '$(VM_DIR)' $(VM_FRAGMENT)
 
 .PHONY: vm-kernels $(addprefix vm-kernel-,$(VM_KERNELS)) vm-boot vm-smoke vm-test

@@ -8,7 +8,7 @@
 #                        secondary (-S) instance, each for FUZZ_SECONDS, on
 #                        a copy of tests/fuzz/corpus/FUZZER with
 #                        FUZZER.dict; output in $(O)/afl/FUZZER; honours
-#                        KSERIES_UPTO and EXTRA_PATCHES. Prints the
+#                        SERIES_LEVEL, KSERIES_UPTO, EXTRA_PATCHES. Prints the
 #                        afl-whatsup summary and one line of figures; exit 0
 #                        if nothing crashed, else 1 after the line
 #                        "sockmap-sim: afl: NAME crashed: REASON" and a gcc

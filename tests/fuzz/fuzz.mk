@@ -11,7 +11,7 @@
 #   make fuzz [FUZZER=world|ring] [FUZZ_SECONDS=60]
 #                        libFuzzer (clang, -fsanitize=fuzzer,address,
 #                        undefined) on a copy of the corpus with the
-#                        dictionary; honours KSERIES_UPTO and EXTRA_PATCHES;
+#                        dictionary; honours SERIES_LEVEL, KSERIES_UPTO and EXTRA_PATCHES;
 #                        exit 0 if nothing crashed, else 1 after the line
 #                        "sockmap-sim: fuzz: NAME crashed after T s: REASON",
 #                        the reproducer (minimized) and a replay command;
@@ -81,7 +81,7 @@ fuzz-corpus:
 
 fuzz-replay-one: $(addprefix $(BDIR)/tests/fuzz/replay-,$(FUZZ_HARNESSES))
 	$(Q)set -e; for h in $(FUZZ_HARNESSES); do \
-		echo "  REPLAY   $$h: $$(ls tests/fuzz/corpus/$$h | wc -l) inputs, $(words $(KSERIES)) patches"; \
+		echo "  REPLAY   $$h: $$(ls tests/fuzz/corpus/$$h | wc -l) inputs, level $(SIM_SERIES_LEVEL_NAME), $(words $(KSERIES)) patches"; \
 		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 			$(BDIR)/tests/fuzz/replay-$$h tests/fuzz/corpus/$$h; \
 	done
@@ -91,7 +91,7 @@ fuzz-replay: | $(PKGS_STAMP)
 		python3 tests/fuzz/ops2bin.py --check tests/fuzz/seeds/$$h tests/fuzz/corpus/$$h || exit 1; \
 	done
 	$(Q)$(MAKE) --no-print-directory fuzz-replay-one
-	$(Q)$(MAKE) --no-print-directory fuzz-replay-one KSERIES_UPTO=4
+	$(Q)$(MAKE) --no-print-directory fuzz-replay-one SERIES_LEVEL=copy
 
 fuzz-build: | $(FUZZ_DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory VARIANT=fuzz \

@@ -11,9 +11,9 @@
  * each other. A msg can be moved to A's own psock->ingress_msg (A joins a
  * SOCKMAP on first use), as bpf_tcp_ingress() queues a msg (charged to A,
  * counted in sk_rmem_alloc), and read back with sk_msg_recvmsg(), with the
- * series' __sk_msg_read() and a test read actor (patch 3 and later), or
- * spliced into a pipe of 8 buffers by tcp_bpf_splice_read() (patch 4: a
- * copy; patch 5: page references) and read from the pipe.
+ * series' __sk_msg_read() and a test read actor (level copy and above), or
+ * spliced into a pipe of 8 buffers by tcp_bpf_splice_read() (level copy: a
+ * copy; full: page references) and read from the pipe.
  *
  * Every operation is a legal use of the API, as its kernel callers make it
  * (tcp_bpf_sendmsg, tcp_bpf_send_verdict, tls_sw): alloc then copy into
@@ -92,7 +92,7 @@
  *                                     step bytes a call (mode bits 2-7:
  *                                     0 = all) and stops after limit bytes
  *                                     returning 0 (mode bit 1: -EIO); mode
- *                                     bit 0: MSG_PEEK. Below patch 3:
+ *                                     bit 0: MSG_PEEK. Below level copy:
  *                                     sk_msg_recvmsg()
  *   OP_SPLICE      u16 len            splice(A -> pipe, len + 1, NONBLOCK)
  *   OP_PIPE_READ   u16 len            read(pipe, len + 1)
@@ -105,6 +105,7 @@
 #include <sim/sockmap.h>
 #include <sim/ledger.h>
 #include <sim/pipe.h>
+#include <sim/series.h>
 
 #define MAX_OPS		128
 #define FRAG_SIZE	32768u			/* an order-3 page frag */
@@ -853,7 +854,7 @@ static void op_recv(unsigned int flags, u32 len)
 		queue_consume(want, NULL);
 }
 
-#if SIM_SERIES_APPLIED >= 3
+#if SIM_LEVEL_AT_LEAST(COPY)
 /* The test read actor: takes at most @step bytes a call, stops after
  * @limit bytes (returning @stop), checks each offer against the model. */
 struct actor {
@@ -890,7 +891,7 @@ static int test_actor(void *arg, struct sk_msg *msg, struct page *page, u32 offs
 
 static void op_read(unsigned int mode, u32 len, u32 limit)
 {
-#if SIM_SERIES_APPLIED >= 3
+#if SIM_LEVEL_AT_LEAST(COPY)
 	struct sk_psock *psock = psock_get();
 	static const u32 steps[] = { 0, 1, 7, 100, 4096, 5000 };
 	struct actor ac = {
@@ -936,7 +937,7 @@ static void op_splice(u32 len)
 	n = sim_splice_read(w.a, w.pipe, len, SPLICE_F_NONBLOCK);
 	TRACE("splice %u -> %zd (%u queued, %u buffers before)\n", len, n, q, bufs);
 	oracle(n <= (ssize_t)min(len, q), "splice of %u with %u queued returned %zd", len, q, n);
-	if (SIM_SERIES_APPLIED >= 4 && w.joined && q && bufs < PIPE_BUFS && !w.faults)
+	if (SIM_LEVEL_AT_LEAST(COPY) && w.joined && q && bufs < PIPE_BUFS && !w.faults)
 		oracle(n > 0, "splice of %u with %u queued and room in the pipe returned %zd",
 		       len, q, n);
 	if (n <= 0)

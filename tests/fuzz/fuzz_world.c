@@ -52,17 +52,16 @@
  *     memory accounting back to zero, no WARN, no hang.
  * A violation prints one line "sockmap-sim: oracle: ..." and traps.
  *
- * Modelled 6.12.117 behaviour: below patch 4, splice() does not see what
- * a psock queues, so the final drain reads with recv() too. Below patch
- * 10, cork_bytes together with apply_bytes corrupts and loses data in
- * tcp_bpf_sendmsg() (patches 9 and 10; make conformance shows both on the
- * booted 6.12.117):
- * for those worlds only the world's own checks run. At
+ * Modelled 6.12.117 behaviour: below level copy, splice() does not see what
+ * a psock queues, so the final drain reads with recv() too. Below level
+ * fixes, cork_bytes together with apply_bytes corrupts and loses data in
+ * tcp_bpf_sendmsg() (fixes/0002 and 0003; make conformance shows both on
+ * the booted 6.12.117): for those worlds only the world's own checks run. At
  * every level, a corked msg whose redirect fails (an allocation failure
  * at the target) is freed while send() reports success
  * (tcp_bpf_send_verdict() sets ret to 0 for a cork whatever the redirect
  * returned): that is a loss, which an allocation failure allows anyway.
- * Below patch 12, a cork that cannot be allocated after part of a msg went
+ * Below level fixes, a cork that cannot be allocated after part of a msg went
  * out with apply_bytes makes send() fail with -ENOMEM for bytes it sent:
  * once a fault was injected into a corking world, the same. At every
  * level, a socket that joins the map with an skb verdict and a half-read
@@ -118,6 +117,7 @@
 #include <sim/ledger.h>
 #include <sim/pipe.h>
 #include <sim/workqueue.h>
+#include <sim/series.h>
 
 #define MAX_OPS		64
 #define MAX_STREAM	(1u << 20)
@@ -454,7 +454,7 @@ static void do_send(int s, int who, size_t len)
 		w.sendbuf[i] = pat(s, w.sent[s] + i);
 	n = sim_send(w.sk[who], w.sendbuf, len, MSG_DONTWAIT);
 	TRACE("%s send %zu -> %ld (cork %zu)\n", sk_names[who], len, n, corked());
-	/* 6.12.117 (patch 9): may return more than it was given */
+	/* 6.12.117 (below fixes/0002): may return more than it was given */
 	oracle(n <= (long)len || w.nodata, "send of %zu returned %ld", len, n);
 	if (n > 0)
 		w.sent[s] += n;
@@ -580,7 +580,7 @@ static void world_begin(u8 cfg, u8 cfg2)
 	w.verdict = cfg & 3;
 	w.readers = cfg2 & 3;
 	w.corking = !w.rx && (cfg >> 5 & 3);
-	w.nodata = SIM_SERIES_APPLIED < 10 && w.corking && (cfg >> 3 & 3);
+	w.nodata = !SIM_LEVEL_AT_LEAST(FIXES) && w.corking && (cfg >> 3 & 3);
 	w.route[0] = w.rx ? rx_route[w.verdict] : tx_route[w.verdict];
 	w.route[1] = w.rx ? rx_route_b[w.verdict] : SK_B;
 
@@ -663,9 +663,9 @@ again:
 		pipe_flush();
 	} while (drained() != before && ++rounds <= w.sent[0] + w.sent[1]);
 	oracle(rounds <= w.sent[0] + w.sent[1], "the drain does not end");
-	/* 6.12.117 without patch 4: splice() never sees what a psock queues
+	/* 6.12.117 below level copy: splice() never sees what a psock queues
 	 * (the bug the series fixes); recv() does */
-	if (SIM_SERIES_APPLIED < 4 && w.readers != R_RECV) {
+	if (!SIM_LEVEL_AT_LEAST(COPY) && w.readers != R_RECV) {
 		w.readers = R_RECV;
 		goto again;
 	}
@@ -792,9 +792,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			w.faulted |= count > 0;
 			TRACE("fail %s skip %d count %d\n", sim_kind_name(kind), skip, count);
 			w.lossy |= count > 0;
-			/* below patch 12, a cork that cannot be allocated after a
+			/* below level fixes, a cork that cannot be allocated after a
 			 * partial send makes send() fail for bytes it sent */
-			w.nodata |= count > 0 && w.corking && SIM_SERIES_APPLIED < 12;
+			w.nodata |= count > 0 && w.corking && !SIM_LEVEL_AT_LEAST(FIXES);
 			break;
 		}
 		case OP_DELETE:

@@ -3,7 +3,7 @@
 #
 # Usage: mutation-check.sh MAKE O FUZZ_SECONDS FUZZ_MODE MUTANT.patch...
 #
-# For each mutant (a patch applied after kernel-patches/series through
+# For each mutant (a patch applied after the full series, fixes/ then splice/, through
 # EXTRA_PATCHES, into a tree and object directory of its own):
 #   1. build the tests against it: a mutant that does not apply or does
 #      not compile is an ERROR of the mutant, never a kill;
