@@ -160,6 +160,7 @@ help:
 	@echo "make coverage            gcov build, every test, lcov HTML + patch coverage of the series in $(O)/coverage/"
 	@echo "make hdrcheck            compile every shim header alone and after <stdio.h>"
 	@echo "make conformance         the scenarios on the sim, on 6.12.117 in qemu (pristine, patched) and the host"
+	@echo "make series-figures      rewrite the measured figures of the two cover letters (series-figures-check: compare)"
 	@echo "make fuzz | afl          libFuzzer | AFL++ on FUZZER=world|ring for FUZZ_SECONDS (60)"
 	@echo "make fuzz-replay         the committed fuzz corpus, gcc ASan+UBSan; fuzz-coverage: what it reaches"
 	@echo "make cflite-check        .clusterfuzzlite/build.sh as OSS-Fuzz runs it"
@@ -181,5 +182,6 @@ distclean:
 # after coverage). Included last: they use the variables above.
 include vm/vm.mk
 include conformance/conformance.mk
+include kernel-port/series.mk
 include tests/fuzz/fuzz.mk
 include tests/mutants/mutants.mk

@@ -4,13 +4,15 @@
 
 Usage: compare.py [--explained FILE] [--out FILE] DIR
 
-DIR holds sim-unpatched.out, vm-unpatched.out, host.out, sim-patched.out,
-vm-patched.out (runner output: "<scenario> <index> <op> => <observation>",
+DIR holds sim-unpatched.out, vm-unpatched.out, host.out, sim-fixes.out,
+sim-patched.out, vm-patched.out (runner output: "<scenario> <index> <op> => <observation>",
 '#' lines are comments). Prints one table: a row per operation, a column
 per backend. A row is marked
   !U  sim-unpatched disagrees with vm-unpatched (the sim vs the kernel it models)
   !P  sim-patched disagrees with vm-patched
   h   the host kernel differs from vm-unpatched (informative: another version)
+  f   kernel-patches/fixes changes the observation (sim-unpatched vs sim-fixes)
+  s   kernel-patches/splice changes it (sim-fixes vs sim-patched)
   *   the series changes the observation (vm-unpatched vs vm-patched)
 Exit 1 if a !U or !P row is not listed in the explained file (lines
 "<scenario> <index> <U|P> <reason>"), or if a required column is missing.
@@ -26,10 +28,11 @@ COLUMNS = [
     ("sim-unpatched", "sim 6.12.117"),
     ("vm-unpatched", "vm 6.12.117"),
     ("host", "host"),
+    ("sim-fixes", "sim +fixes"),
     ("sim-patched", "sim +series"),
     ("vm-patched", "vm +series"),
 ]
-REQUIRED = {"sim-unpatched", "vm-unpatched", "sim-patched", "vm-patched"}
+REQUIRED = {"sim-unpatched", "vm-unpatched", "sim-fixes", "sim-patched", "vm-patched"}
 
 
 def load(path):
@@ -99,7 +102,7 @@ def main():
         f"{label:{w}}" for (_, label), w in zip(COLUMNS, width))
     out.append(head)
     out.append("-" * len(head))
-    counts = {"!U": 0, "!P": 0, "h": 0, "*": 0}
+    counts = {"!U": 0, "!P": 0, "h": 0, "f": 0, "s": 0, "*": 0}
     last = None
     for k in keys:
         obs = {n: data[n].get(k, (None, None))[1] for n, _ in COLUMNS}
@@ -119,6 +122,10 @@ def main():
         if data["host"] and data["vm-unpatched"] and obs["host"] != obs["vm-unpatched"]:
             marks.append("h")
             counts["h"] += 1
+        for mark, a, b in (("f", "sim-unpatched", "sim-fixes"), ("s", "sim-fixes", "sim-patched")):
+            if data[a] and data[b] and obs[a] != obs[b]:
+                marks.append(mark)
+                counts[mark] += 1
         if data["vm-unpatched"] and data["vm-patched"] and obs["vm-unpatched"] != obs["vm-patched"]:
             marks.append("*")
             counts["*"] += 1
@@ -134,7 +141,8 @@ def main():
     nsc = len({k[0] for k in keys})
     out.append(f"sockmap-sim: conformance: {nsc} scenarios, {len(keys)} operations; "
                f"sim vs kernel: {counts['!U']} disagreements unpatched, {counts['!P']} patched "
-               f"({len(problems)} unexplained); the series changes {counts['*']} observations; "
+               f"({len(problems)} unexplained); the series changes {counts['*']} observations "
+               f"(fixes/ {counts['f']}, splice/ {counts['s']}); "
                f"the host differs from 6.12.117 in {counts['h']}")
     for n in notes:
         out.append("  note: " + n)

@@ -1,17 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # conformance/conformance.mk: the same scenarios (conformance/scenarios.c)
-# on five backends, compared line by line. Included by the top Makefile.
+# on six columns (the sim at three levels, three kernels), compared line by line. Included by the top Makefile.
 #
-#   make conformance        all five columns and the table; fails on any
+#   make conformance        all six columns and the table; fails on any
 #                           unexplained disagreement between the sim and the
 #                           kernel it models
-#   make conformance-sim    the sim on the pristine files and on the series
+#   make conformance-sim    the sim at levels pristine, fixes and full
 #   make conformance-host   the syscall runner on this machine's kernel
 #   make conformance-vm     the syscall runner in qemu on 6.12.117, unpatched
 #                           and patched (vm/: builds both kernels once)
 #
-# Outputs under $(O)/conformance/: sim-unpatched.out, sim-patched.out,
+# Outputs under $(O)/conformance/: sim-unpatched.out, sim-fixes.out, sim-patched.out,
 # host.out, vm-unpatched.out, vm-patched.out, table.txt.
 # Variables: CONF_SCENARIOS='name ...' (default: all), CONF_HOST=0 (skip the
 # host column, e.g. on a kernel you do not want BPF programs loaded into).
@@ -51,6 +51,8 @@ conformance-sim-one: $(BDIR)/conformance/runner-sim
 conformance-sim:
 	$(Q)$(MAKE) --no-print-directory conformance-sim-one SERIES_LEVEL=pristine \
 		CONF_OUT=$(CONF_DIR)/sim-unpatched.out
+	$(Q)$(MAKE) --no-print-directory conformance-sim-one SERIES_LEVEL=fixes \
+		CONF_OUT=$(CONF_DIR)/sim-fixes.out
 	$(Q)$(MAKE) --no-print-directory conformance-sim-one \
 		CONF_OUT=$(CONF_DIR)/sim-patched.out
 
