@@ -161,6 +161,7 @@ help:
 	@echo "make hdrcheck            compile every shim header alone and after <stdio.h>"
 	@echo "make conformance         the scenarios on the sim, on 6.12.117 in qemu (pristine, patched) and the host"
 	@echo "make series-figures      rewrite the measured figures of the two cover letters (series-figures-check: compare)"
+	@echo "make series-export SIGNOFF='Name <mail>' [BASE=commit]  both series with your From:/Signed-off-by: in $(O)/series/"
 	@echo "make fuzz | afl          libFuzzer | AFL++ on FUZZER=world|ring for FUZZ_SECONDS (60)"
 	@echo "make fuzz-replay         the committed fuzz corpus, gcc ASan+UBSan; fuzz-coverage: what it reaches"
 	@echo "make cflite-check        .clusterfuzzlite/build.sh as OSS-Fuzz runs it"

@@ -44,3 +44,13 @@ series-figures-check: series-figures-inputs
 	$(Q)$(call series_figures,--check)
 
 TEST_MORE += series-figures-check
+
+# make series-export SIGNOFF="Name <mail>" [BASE=<commit>]: both series
+# with the sender's identity in From: and Signed-off-by:, into
+# $(SERIES_OUT)/fixes and $(SERIES_OUT)/splice (kernel-port/series-export.sh).
+SIGNOFF ?=
+BASE ?=
+.PHONY: series-export
+series-export:
+	$(Q)V='$(V)' kernel-port/series-export.sh '$(PATCH_IDENTITY)' '$(SIGNOFF)' '$(BASE)' \
+		$(SERIES_OUT) $(KSERIES_DIRS)
