@@ -140,13 +140,36 @@ void iov_iter_revert(struct iov_iter *i, size_t unroll)
 	}
 }
 
-/* Move up to @bytes between @buf and the iterator. */
+/* The user-memory fault model: -1 (none), or how many more bytes user
+ * copies move before they reach an unmapped page of the user buffer. */
+static long uaccess_left = -1;
+
+void sim_uaccess_fault_after(long bytes)
+{
+	uaccess_left = bytes;
+}
+
+static bool user_iter(const struct iov_iter *i)
+{
+	return i->iter_type == ITER_UBUF || i->iter_type == ITER_IOVEC;
+}
+
+/* Move up to @bytes between @buf and the iterator. A user copy stops
+ * short where the fault model puts the unmapped page, as
+ * copy_to_user()/copy_from_user() return the bytes not copied. */
 static size_t iterate(struct iov_iter *i, void *buf, size_t bytes, bool to_iter)
 {
 	size_t done = 0;
 
 	if (bytes > i->count)
 		bytes = i->count;
+	if (user_iter(i) && uaccess_left >= 0) {
+		if (bytes > (size_t)uaccess_left) {
+			bytes = uaccess_left;
+			sim_stats.uaccess_faults++;
+		}
+		uaccess_left -= bytes;
+	}
 	while (done < bytes) {
 		size_t len, n;
 		char *base = seg(i, &len);

@@ -98,6 +98,7 @@ void sim_world_begin(void)
 	warnings = expected_warnings = 0;
 	sim_expect_hangs(0);
 	sim_set_sleep_hook(NULL, NULL);
+	sim_uaccess_fault_after(-1);
 	current->sigpending = 0;
 	for (int k = 0; k < SIM_KIND_NR; k++)
 		live_at_begin[k] = sim_live(k);

@@ -18,6 +18,7 @@
  * frag holds one reference, each sg element on B's queue one more.
  */
 #include "sim_test.h"
+#include <sim/series.h>
 
 struct txrx {
 	struct sock *a, *b;
@@ -521,6 +522,61 @@ static void test_tcp_bpf_txrx_msg_64k_spans_three_frag_pages(void **state)
 	assert_int_equal(page_count(current->task_frag.page), 1);
 }
 
+/* fixes/0006: a read whose user buffer faults at an element boundary
+ * leaves sg.start on the first element it did not consume.
+ *   1. A sends 100 bytes, then 65536: the second msg on B's ingress_msg is
+ *      three elements, 32668 + 32768 + 100 bytes (see above);
+ *   2. B reads the first msg;
+ *   3. B reads with a user buffer that faults after 32668 bytes: the
+ *      first element is copied and its page reference dropped, the copy
+ *      of the second moves nothing (copy_page_to_iter() returns 0):
+ *      recv() returns 32668;
+ *   4. B reads again with a good buffer.
+ * 6.12.117 leaves sg.start on the consumed element (length 0, page put):
+ * step 4 returns -EFAULT with 32868 bytes queued, and purging the psock
+ * puts that page again (the ledger reports the refcount underflow). With
+ * the fix step 4 returns the 32868 bytes. */
+static void test_tcp_bpf_txrx_regress_copy_fault_at_element_boundary(void **state)
+{
+	struct sk_msg *msg;
+	char *buf = malloc(65536);
+
+	(void)state;
+	assert_non_null(buf);
+	txrx_setup(SIM_REDIRECT, 0, 0);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), 100);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 100, 65536, 0), 65536);
+	recv_expect(fx.b, 0, 100, 100, MSG_DONTWAIT);
+	msg = first_ingress_msg(fx.b);
+	assert_int_equal(sk_msg_elem_used(msg), 3);
+	assert_int_equal(msg->sg.data[msg->sg.start].length, 32668);
+
+	sim_uaccess_fault_after(32668);
+	assert_int_equal(sim_recv(fx.b, buf, 65536, MSG_DONTWAIT), 32668);
+	assert_int_equal(sim_stats.uaccess_faults, 1);
+	sim_uaccess_fault_after(-1);
+	assert_pattern(buf, 0, 100, 32668);
+	assert_b_queued(32868);
+	assert_ptr_equal(first_ingress_msg(fx.b), msg);
+
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
+		/* stuck on a consumed element whose page was already put */
+		assert_int_equal(msg->sg.data[msg->sg.start].length, 0);
+		assert_int_equal(sim_recv(fx.b, buf, 65536, MSG_DONTWAIT), -EFAULT);
+		assert_int_equal(sim_recv(fx.b, buf, 65536, MSG_DONTWAIT), -EFAULT);
+		assert_b_queued(32868);
+		/* sk_psock_destroy() -> sk_msg_free() puts it a second time */
+		sim_expect_violations(1);
+		free(buf);
+		return;
+	}
+	assert_int_equal(msg->sg.data[msg->sg.start].length, 32768);
+	assert_int_equal(sim_recv(fx.b, buf, 65536, MSG_DONTWAIT), 32868);
+	assert_pattern(buf, 0, 32768, 32868);
+	assert_b_queued(0);
+	free(buf);
+}
+
 /* Once every reference but the frag's is gone, skb_page_frag_refill()
  * reuses the frag page from offset 0: the next message lands where the
  * drained one was. */
@@ -719,6 +775,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	SIM_TEST(test_tcp_bpf_txrx_drop_verdict_sticks),
 	SIM_TEST(test_tcp_bpf_txrx_msg_larger_than_page),
 	SIM_TEST(test_tcp_bpf_txrx_msg_64k_spans_three_frag_pages),
+	SIM_TEST(test_tcp_bpf_txrx_regress_copy_fault_at_element_boundary),
 	SIM_TEST(test_tcp_bpf_txrx_drained_frag_page_reused_from_start),
 	SIM_TEST(test_tcp_bpf_txrx_several_sends_several_frag_pages),
 	SIM_TEST(test_tcp_bpf_txrx_fionread_tracks_partial_reads),

@@ -92,6 +92,14 @@ size_t copy_page_to_iter(struct page *page, size_t offset, size_t bytes,
 			 struct iov_iter *i);
 size_t copy_page_from_iter(struct page *page, size_t offset, size_t bytes,
 			   struct iov_iter *i);
+/*
+ * sim: the user buffer of every later user copy (ITER_UBUF, ITER_IOVEC;
+ * not kernel iterators) has an unmapped page @bytes further on: copies
+ * move up to it and stop short there, as copy_to_user() and
+ * copy_from_user() do at a fault. -1 maps it again (each world starts
+ * with -1).
+ */
+void sim_uaccess_fault_after(long bytes);
 ssize_t iov_iter_get_pages2(struct iov_iter *i, struct page **pages,
 			    size_t maxsize, unsigned int maxpages, size_t *start);
 #define copy_from_iter_nocache(addr, bytes, i)	copy_from_iter(addr, bytes, i)

@@ -38,6 +38,7 @@ struct sim_site {
 /* Cost counters: what the kernel code did, counted in the shims. */
 struct sim_stats {
 	u64 bytes_copied;	/* memcpy'd by kernel code: iov copies, page copies */
+	u64 uaccess_faults;	/* user copies cut short by sim_uaccess_fault_after() */
 	u64 page_get;		/* page references taken (get_page) */
 	u64 page_put;		/* page references dropped (put_page) */
 	u64 allocs[SIM_KIND_NR];
