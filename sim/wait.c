@@ -7,8 +7,7 @@
 #include <linux/wait.h>
 #include <sim/ledger.h>
 #include <sim/workqueue.h>
-
-struct task_struct sim_task = { .comm = "sim-test" };
+#include <sim/task.h>
 
 static sim_sleep_hook_t sleep_hook;
 static void *sleep_hook_arg;
@@ -92,12 +91,45 @@ int sim_wake_up(struct wait_queue_head *wq_head, unsigned long poll)
 	return woken;
 }
 
-long wait_woken(struct wait_queue_entry *wq_entry, unsigned int mode, long timeout)
+static bool woken(const void *arg)
 {
-	sim_might_sleep(__FILE__, __LINE__);
+	const struct wait_queue_entry *wq_entry = arg;
+
+	return READ_ONCE(wq_entry->flags) & WQ_FLAG_WOKEN;
+}
+
+/* kernel/sched/wait.c: wait_woken() with schedule_timeout() as a sim block:
+ * until a wake-up sets WQ_FLAG_WOKEN or @timeout virtual jiffies pass (the
+ * scheduler advances sim_jiffies only when no task is runnable). */
+static long task_wait_woken(struct wait_queue_entry *wq_entry, long timeout,
+			    const char *file, int line)
+{
+	unsigned long start = sim_jiffies;
+	struct sim_wait_for w = {
+		.op = "wait_woken", .file = file, .line = line, .ready = woken,
+		.arg = wq_entry, .timeout = timeout,
+	};
+
+	if (!(wq_entry->flags & WQ_FLAG_WOKEN) && timeout) {
+		if (!sim_task_block(&w))
+			return 0;
+	}
+	wq_entry->flags &= ~WQ_FLAG_WOKEN;
+	if (timeout == MAX_SCHEDULE_TIMEOUT)
+		return timeout;
+	timeout -= (long)(sim_jiffies - start);
+	return timeout > 0 ? timeout : 0;
+}
+
+long sim_wait_woken(struct wait_queue_entry *wq_entry, unsigned int mode, long timeout,
+		    const char *file, int line)
+{
+	sim_might_sleep(file, line);
 	/* An interruptible sleep with a signal pending does not sleep. */
 	if ((mode & TASK_INTERRUPTIBLE) && signal_pending(current))
 		return timeout;
+	if (sim_sched_active())
+		return task_wait_woken(wq_entry, timeout, file, line);
 	if (!(wq_entry->flags & WQ_FLAG_WOKEN) && timeout && sleep_hook)
 		sleep_hook(sleep_hook_arg);	/* the rest of the system runs */
 	if (wq_entry->flags & WQ_FLAG_WOKEN) {
