@@ -50,6 +50,16 @@ struct site {
 
 enum tstate { T_NEW, T_RUNNABLE, T_BLOCKED, T_DONE };
 
+/* Task threads are pooled: a finished task's pthread parks on its
+ * semaphore until it is given the next task (creating a pthread per task
+ * per schedule costs more than the schedule). */
+struct pool_thread {
+	pthread_t thread;
+	sem_t sem;
+	struct sim_task *task;
+	struct pool_thread *next_idle;
+};
+
 struct sim_task {
 	struct task_struct ts;		/* first: current is &task->ts */
 	char name[32];
@@ -57,8 +67,7 @@ struct sim_task {
 	enum sim_task_kind kind;
 	void (*fn)(void *);
 	void *arg;
-	pthread_t thread;
-	sem_t sem;
+	struct pool_thread *pt;		/* the pthread running it */
 	jmp_buf start_env;
 	enum tstate state;
 	bool started, killed, timed_out;
@@ -114,6 +123,7 @@ static struct choice *choices;
 static long nchoices, choices_cap;
 static int preemptions;
 static char schedule_str[4096];
+static char trace_str[8192];
 
 static inline struct sim_task *self(void)
 {
@@ -188,6 +198,11 @@ const char *sim_sched_schedule(void)
 	return schedule_str;
 }
 
+const char *sim_sched_trace(void)
+{
+	return trace_str;
+}
+
 long sim_sched_choices(void)
 {
 	return nchoices;
@@ -229,13 +244,13 @@ static int default_choice(const struct choice *c)
 	return __builtin_ctz(c->runnable);
 }
 
-/* RLE of choices[0..n), trailing default choices dropped. */
-static void encode(const struct choice *c, long n, char *out, size_t size)
+/* RLE of choices[0..n), trailing default choices dropped if @strip. */
+static void encode(const struct choice *c, long n, char *out, size_t size, bool strip)
 {
 	size_t len = 0;
 	long i = 0;
 
-	while (n > 0 && c[n - 1].chosen == default_choice(&c[n - 1]))
+	while (strip && n > 0 && c[n - 1].chosen == default_choice(&c[n - 1]))
 		n--;
 	out[0] = 0;
 	while (i < n && len + 16 < size) {
@@ -433,7 +448,7 @@ static void report_stuck(void)
  * Pick the next task and switch to it. @me is the running task (NULL for
  * the test thread starting the run); it may be runnable, blocked or done.
  */
-static void reschedule(struct sim_task *me)
+static bool reschedule(struct sim_task *me)
 {
 	struct sim_task *next;
 	u32 mask;
@@ -461,7 +476,7 @@ static void reschedule(struct sim_task *me)
 		if (!timed) {
 			report_stuck();
 			abandon_run();
-			return;
+			return false;
 		}
 		if ((long)(earliest - sim_jiffies) > 0)
 			sim_jiffies = earliest;
@@ -475,16 +490,23 @@ static void reschedule(struct sim_task *me)
 	}
 	next = choose(me && me->state != T_DONE ? me : NULL, mask);
 	if (abandoned)
-		return;
+		return false;
 	if (next == me)
-		return;
-	sem_post(&next->sem);
-	if (me && me->state != T_DONE) {
-		while (sem_wait(&me->sem))
-			;
-		if (me->killed)
-			longjmp(me->start_env, 1);
+		return false;
+	{
+		/* After the post, a finished @me may be freed by the test
+		 * thread and the run's state belongs to @next: decide before. */
+		bool wait_self = me && me->state != T_DONE;
+
+		sem_post(&next->pt->sem);
+		if (!wait_self)
+			return true;
 	}
+	while (sem_wait(&me->pt->sem))
+		;
+	if (me->killed)
+		longjmp(me->start_env, 1);
+	return true;
 }
 
 /* ---- failures ------------------------------------------------------------ */
@@ -562,7 +584,7 @@ static void task_finish(struct sim_task *t)
 		/* Unwind the next killed task, or hand back to the test thread. */
 		for (int i = 0; i < ntasks; i++)
 			if (tasks[i]->state != T_DONE) {
-				sem_post(&tasks[i]->sem);
+				sem_post(&tasks[i]->pt->sem);
 				return;
 			}
 		sem_post(&main_sem);
@@ -570,11 +592,12 @@ static void task_finish(struct sim_task *t)
 	}
 	for (int i = 0; i < ntasks; i++)
 		if (tasks[i]->state != T_DONE) {
-			reschedule(t);
+			if (reschedule(t))
+				return;		/* handed off: touch nothing more */
 			if (abandoned) {
 				for (int j = 0; j < ntasks; j++)
 					if (tasks[j]->state != T_DONE) {
-						sem_post(&tasks[j]->sem);
+						sem_post(&tasks[j]->pt->sem);
 						return;
 					}
 				sem_post(&main_sem);
@@ -584,20 +607,44 @@ static void task_finish(struct sim_task *t)
 	sem_post(&main_sem);
 }
 
-static void *task_thread(void *p)
-{
-	struct sim_task *volatile t = p;
+static struct pool_thread *idle_threads;
 
-	sim_current = &t->ts;
-	while (sem_wait(&t->sem))
-		;
-	if (!t->killed && !setjmp(t->start_env)) {
-		t->started = true;
-		t->state = T_RUNNABLE;
-		t->fn(t->arg);
+static void *pool_main(void *p)
+{
+	struct pool_thread *pt = p;
+
+	for (;;) {
+		struct sim_task *volatile t;
+
+		while (sem_wait(&pt->sem))
+			;
+		t = pt->task;
+		sim_current = &t->ts;
+		if (!t->killed && !setjmp(t->start_env)) {
+			t->started = true;
+			t->state = T_RUNNABLE;
+			t->fn(t->arg);
+		}
+		sim_current = &main_task.ts;
+		/* the last use of @t and of the run's state by this thread */
+		task_finish(t);
 	}
-	task_finish(t);
 	return NULL;
+}
+
+static struct pool_thread *pool_get(void)
+{
+	struct pool_thread *pt = idle_threads;
+
+	if (pt) {
+		idle_threads = pt->next_idle;
+		return pt;
+	}
+	pt = calloc(1, sizeof(*pt));
+	BUG_ON(!pt);
+	sem_init(&pt->sem, 0, 0);
+	BUG_ON(pthread_create(&pt->thread, NULL, pool_main, pt));
+	return pt;
 }
 
 struct sim_task *sim_task_start_on(const char *name, enum sim_task_kind kind,
@@ -623,9 +670,9 @@ struct sim_task *sim_task_start_on(const char *name, enum sim_task_kind kind,
 		if (run.strategy == SIM_STRAT_PCT)
 			t->prio = run.nchange + 1 + (long)(rng_next() % 1000000);
 	}
-	sem_init(&t->sem, 0, 0);
 	tasks[ntasks++] = t;
-	BUG_ON(pthread_create(&t->thread, NULL, task_thread, t));
+	t->pt = pool_get();
+	t->pt->task = t;
 	return t;
 }
 
@@ -783,15 +830,16 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 			}
 			first = abandoned ? NULL : choose(NULL, mask);
 			if (!abandoned)
-				sem_post(&first->sem);
+				sem_post(&first->pt->sem);
 			else
-				sem_post(&tasks[0]->sem);
+				sem_post(&tasks[0]->pt->sem);
 		}
 		while (sem_wait(&main_sem))
 			;
+		/* Every task is done and its thread has no more use of it. */
 		for (int i = 0; i < ntasks; i++) {
-			pthread_join(tasks[i]->thread, NULL);
-			sem_destroy(&tasks[i]->sem);
+			tasks[i]->pt->next_idle = idle_threads;
+			idle_threads = tasks[i]->pt;
 		}
 		sim_sched_on = false;
 		if (abandoned)
@@ -802,7 +850,8 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 		tasks[i] = NULL;
 	}
 	ntasks = 0;
-	encode(choices, nchoices, schedule_str, sizeof(schedule_str));
+	encode(choices, nchoices, schedule_str, sizeof(schedule_str), true);
+	encode(choices, nchoices, trace_str, sizeof(trace_str), false);
 	if (verdict != SIM_SCHED_OK) {
 		rep("schedule: SCHEDULE='%s' (%d preemption(s), %ld choice(s))\n",
 		    schedule_str, preemptions, nchoices);
@@ -1215,12 +1264,14 @@ static bool hash_insert(u64 *set, bool *used, u64 h)
 	return false;
 }
 
-struct failure_kind {
-	char key[128];
-	char report[512];
-	char schedule[256];
-	int preemptions;
-};
+const struct sim_explore_failure *
+sim_explore_find(const struct sim_explore_result *res, const char *needle)
+{
+	for (int i = 0; i < res->nkinds; i++)
+		if (strstr(res->kinds[i].report, needle))
+			return &res->kinds[i];
+	return NULL;
+}
 
 static size_t first_line_len(const char *s)
 {
@@ -1237,8 +1288,8 @@ int sim_explore(void (*scenario)(void *arg), void *arg,
 	long nframes = 0, frames_cap = 0;
 	u64 *hset = calloc(HASHES, sizeof(u64));
 	bool *hused = calloc(HASHES, sizeof(bool));
-	struct failure_kind kinds[16];
-	int nkinds = 0;
+	char keys[8][128];
+	enum sim_sched_verdict run_verdict;
 	const char *env = getenv("SCHEDULE");
 	long k_steps = 0;
 
@@ -1271,8 +1322,11 @@ int sim_explore(void (*scenario)(void *arg), void *arg,
 		}
 		ex.failed = ex.hash_set = ex.ran = false;
 		ex.msg[0] = 0;
+		ex.schedule[0] = 0;
+		ex.preemptions = 0;
 		ex.nc = 0;
 		ex.in_scenario = true;
+		verdict = SIM_SCHED_OK;
 		if (!setjmp(ex.env)) {
 			scenario(arg);
 		} else if (o.cleanup) {
@@ -1286,24 +1340,29 @@ int sim_explore(void (*scenario)(void *arg), void *arg,
 		k_steps = max(k_steps, run.step);
 		if (ex.hash_set && hash_insert(hset, hused, ex.hash))
 			res->end_states++;
+		run_verdict = ex.ran ? verdict : SIM_SCHED_OK;
 		if (ex.failed) {
-			size_t kl = min(first_line_len(ex.msg), sizeof(kinds[0].key) - 1);
-			struct failure_kind *f = NULL;
+			size_t kl = min(first_line_len(ex.msg), sizeof(keys[0]) - 1);
+			struct sim_explore_failure *f = NULL;
 
 			res->failures++;
-			for (int i = 0; i < nkinds; i++)
-				if (!strncmp(kinds[i].key, ex.msg, kl) && !kinds[i].key[kl])
-					f = &kinds[i];
-			if (!f && nkinds < 16) {
-				f = &kinds[nkinds++];
-				memcpy(f->key, ex.msg, kl);
-				f->key[kl] = 0;
+			for (int i = 0; i < res->nkinds; i++)
+				if (!strncmp(keys[i], ex.msg, kl) && !keys[i][kl])
+					f = &res->kinds[i];
+			if (!f && res->nkinds < (int)ARRAY_SIZE(res->kinds)) {
+				memcpy(keys[res->nkinds], ex.msg, kl);
+				keys[res->nkinds][kl] = 0;
+				f = &res->kinds[res->nkinds++];
 				f->preemptions = INT_MAX;
 			}
-			if (f && ex.preemptions < f->preemptions) {
-				f->preemptions = ex.preemptions;
-				copy_str(f->report, sizeof(f->report), ex.msg);
-				copy_str(f->schedule, sizeof(f->schedule), ex.schedule);
+			if (f) {
+				f->count++;
+				if (ex.preemptions < f->preemptions) {
+					f->preemptions = ex.preemptions;
+					f->verdict = run_verdict == SIM_SCHED_OK ? SIM_SCHED_BUG : run_verdict;
+					copy_str(f->report, sizeof(f->report), ex.msg);
+					copy_str(f->schedule, sizeof(f->schedule), ex.schedule);
+				}
 			}
 			if (o.stop_on_failure)
 				break;
@@ -1357,21 +1416,13 @@ int sim_explore(void (*scenario)(void *arg), void *arg,
 		}
 	}
 	exploring = false;
-	res->distinct_failures = nkinds;
-	if (nkinds) {
-		struct failure_kind *best = &kinds[0];
-
-		for (int i = 1; i < nkinds; i++)
-			if (kinds[i].preemptions < best->preemptions)
-				best = &kinds[i];
-		copy_str(res->first_failure, sizeof(res->first_failure), best->report);
-		copy_str(res->failing_schedule, sizeof(res->failing_schedule), best->schedule);
-		res->failing_preemptions = best->preemptions;
+	for (int i = 0; i < res->nkinds; i++) {
+		if (!res->best || res->kinds[i].preemptions < res->best->preemptions)
+			res->best = &res->kinds[i];
 		if (!o.quiet)
-			for (int i = 0; i < nkinds; i++)
-				fprintf(stderr, "sockmap-sim: explore: failing schedule SCHEDULE='%s' "
-					"(%d preemption(s)):\n%s\n", kinds[i].schedule,
-					kinds[i].preemptions, kinds[i].report);
+			fprintf(stderr, "sockmap-sim: explore: %ld run(s) failed; fewest preemptions (%d): SCHEDULE='%s'\n%s\n",
+				res->kinds[i].count, res->kinds[i].preemptions,
+				res->kinds[i].schedule, res->kinds[i].report);
 	}
 	if (!o.quiet)
 		fprintf(stderr, "sockmap-sim: explore: %ld schedule(s)%s, %ld failing, %ld distinct end state(s)\n",

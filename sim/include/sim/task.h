@@ -87,6 +87,8 @@ bool sim_sched_active(void);
 const char *sim_sched_verdict_name(enum sim_sched_verdict v);
 const char *sim_sched_report(void);
 const char *sim_sched_schedule(void);
+/* Every choice of the last run, RLE, nothing dropped (for comparisons). */
+const char *sim_sched_trace(void);
 long sim_sched_choices(void);
 int sim_sched_preemptions(void);
 /* The task running now (the test thread's outside a run). */
@@ -118,16 +120,26 @@ struct sim_explore_opts {
 	void (*cleanup)(void *arg);
 };
 
+struct sim_explore_failure {
+	enum sim_sched_verdict verdict;	/* BUG also for sim_explore_fail() */
+	char report[1024];
+	char schedule[256];		/* replay string, fewest preemptions found */
+	int preemptions;
+	long count;			/* runs that failed this way */
+};
+
 struct sim_explore_result {
 	long schedules;			/* runs */
 	long failures;			/* runs that failed */
 	long end_states;		/* distinct sim_explore_end_state() hashes */
-	long distinct_failures;		/* failure kinds (first report line) */
-	char first_failure[512];	/* report of the failure kept */
-	char failing_schedule[256];	/* its replay string (fewest preemptions) */
-	int failing_preemptions;
 	bool complete;			/* DFS exhausted the bounded space */
+	int nkinds;			/* failure kinds (first report line) */
+	struct sim_explore_failure kinds[8];
+	const struct sim_explore_failure *best;	/* fewest preemptions */
 };
+/* The kept failure whose report contains @needle, or NULL. */
+const struct sim_explore_failure *
+sim_explore_find(const struct sim_explore_result *res, const char *needle);
 
 int sim_explore(void (*scenario)(void *arg), void *arg,
 		const struct sim_explore_opts *opts, struct sim_explore_result *res);
