@@ -33,6 +33,7 @@
 #define HELD_MAX	48
 #define RING		16
 #define MAX_CLASSES	128
+#define SIM_IDLE_ADVANCES 10000
 
 struct held {
 	const void *lock;
@@ -122,6 +123,7 @@ struct choice {
 static struct choice *choices;
 static long nchoices, choices_cap;
 static int preemptions;
+static long idle_advances;	/* time jumps since a non-worker task ran */
 static char schedule_str[4096];
 static char trace_str[8192];
 
@@ -339,6 +341,11 @@ static bool runnable(struct sim_task *t)
 	return true;
 }
 
+int sim_tasks_unrun(void)
+{
+	return sim_sched_on ? 0 : ntasks;
+}
+
 bool sim_sched_others_done(void)
 {
 	for (int i = 0; i < ntasks; i++)
@@ -374,8 +381,12 @@ static struct sim_task *choose(struct sim_task *me, u32 mask)
 			if (run.step == run.change[j] && me)
 				me->prio = j + 1;	/* below every initial priority */
 	}
-	if (!(mask & (mask - 1)))
-		return tasks[pick];		/* one runnable task: no choice */
+	if (!(mask & (mask - 1))) {
+		/* one runnable task: no choice */
+		if (tasks[pick]->kind != SIM_TASK_WORKER)
+			idle_advances = 0;
+		return tasks[pick];
+	}
 	if (run.strategy == SIM_STRAT_PCT) {
 		long best = -1;
 
@@ -394,6 +405,8 @@ static struct sim_task *choose(struct sim_task *me, u32 mask)
 		}
 	}
 	c.chosen = pick;
+	if (tasks[pick]->kind != SIM_TASK_WORKER)
+		idle_advances = 0;
 	if (c.me_runnable && pick != c.me)
 		preemptions++;
 	if (nchoices == choices_cap) {
@@ -473,7 +486,9 @@ static bool reschedule(struct sim_task *me)
 				timed = true;
 			}
 		}
-		if (!timed) {
+		/* Only the kworker's timers keep firing (a work item re-arming
+		 * itself) while every task sleeps: as stuck as no timer at all. */
+		if (!timed || ++idle_advances > SIM_IDLE_ADVANCES) {
 			report_stuck();
 			abandon_run();
 			return false;
@@ -549,17 +564,15 @@ bool sim_task_fail(enum sim_sched_verdict v, const char *fmt, ...)
 	return true;	/* not reached */
 }
 
-static const char *note_pending;
-
 void sim_sched_note_failure(const char *what)
 {
 	if (!sim_sched_on)
 		return;
 	if (verdict == SIM_SCHED_OK) {
 		verdict = SIM_SCHED_BUG;
-		rep("%s in task %d \"%s\"\n", what, self()->idx, sim_task_name(self()));
+		rep("ledger violation in task %d \"%s\": %s\n", self()->idx,
+		    sim_task_name(self()), what);
 	}
-	note_pending = what;
 }
 
 /* ---- tasks ----------------------------------------------------------------- */
@@ -795,8 +808,8 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 	report[0] = 0;
 	nchoices = 0;
 	preemptions = 0;
+	idle_advances = 0;
 	abandoned = false;
-	note_pending = NULL;
 	if (!o.no_kworker && ntasks)
 		sim_task_start_on("kworker", SIM_TASK_WORKER, -1, sim_kworker_fn, NULL);
 	for (int i = 0; i < ntasks; i++)
@@ -1170,6 +1183,9 @@ void sim_might_sleep(const char *file, int line)
 	if (me->kind == SIM_TASK_SOFTIRQ)
 		sim_bug(file, line, "might_sleep",
 			"sleeping function called from softirq context");
+	if (me->bh)
+		sim_bug(file, line, "might_sleep",
+			"sleeping function called with bh disabled");
 }
 
 /* ---- exploration ------------------------------------------------------------ */

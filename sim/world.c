@@ -152,6 +152,11 @@ int sim_world_end(void)
 			sim_lockdep_last_report());
 		failures++;
 	}
+	if (sim_tasks_unrun()) {
+		fprintf(stderr, "sockmap-sim: %d task(s) started and never run (no sim_sched_run())\n",
+			sim_tasks_unrun());
+		failures++;
+	}
 	if (sim_main_task_held()) {
 		fprintf(stderr, "sockmap-sim: the test's task ends with locks held, bh disabled or in an RCU read-side section\n");
 		failures++;

@@ -73,21 +73,28 @@ static void counter_scenario(void *arg)
 	sim_explore_end_state(cw.counter);
 }
 
-/* K=0 (non-preemptive) never interleaves the two; K=1 finds the lost
- * update with one preemption, and its replay string reproduces it. */
-static void test_sim_sched_lost_update_found_with_one_preemption(void **state)
+/* K=0 (non-preemptive): the two increments never interleave. */
+static void test_sim_sched_counter_without_preemption_never_loses(void **state)
 {
 	struct sim_explore_opts o = QUIET_DFS(0);
 	struct sim_explore_result r;
-	struct sim_sched_opts replay = { .strategy = SIM_STRAT_REPLAY, .quiet = true };
 
 	(void)state;
 	assert_int_equal(sim_explore(counter_scenario, NULL, &o, &r), 0);
 	assert_true(r.complete);
 	assert_int_equal(r.failures, 0);
 	assert_int_equal(r.end_states, 1);
+}
 
-	o.preemption_bound = 1;
+/* K=1 finds the lost update with one preemption, and its replay string
+ * reproduces it. */
+static void test_sim_sched_lost_update_found_with_one_preemption(void **state)
+{
+	struct sim_explore_opts o = QUIET_DFS(1);
+	struct sim_explore_result r;
+	struct sim_sched_opts replay = { .strategy = SIM_STRAT_REPLAY, .quiet = true };
+
+	(void)state;
 	assert_int_equal(sim_explore(counter_scenario, NULL, &o, &r), -1);
 	assert_true(r.complete);
 	assert_true(r.failures > 0);
@@ -301,6 +308,8 @@ static void asserts_in_task(void *arg)
 	assert_int_equal(1, 2);
 }
 
+static bool violator_finished;
+
 static void violates_in_task(void *arg)
 {
 	void *obj = kmalloc(16, GFP_KERNEL);
@@ -309,11 +318,11 @@ static void violates_in_task(void *arg)
 	kfree(obj);
 	kfree(obj);			/* a ledger violation, not executed */
 	sim_sched_point("after the violation");
+	violator_finished = true;
 }
 
-/* A CMocka assert in a task fails that run only (the test goes on); an
- * unexpected ledger violation fails the run too, without stopping the task. */
-static void test_sim_sched_assert_and_violation_in_task_fail_the_run(void **state)
+/* A CMocka assert in a task fails that run only; the test goes on. */
+static void test_sim_sched_assert_in_task_fails_the_run(void **state)
 {
 	struct sim_sched_opts o = { .quiet = true };
 
@@ -321,22 +330,74 @@ static void test_sim_sched_assert_and_violation_in_task_fail_the_run(void **stat
 	sim_task_start("asserter", asserts_in_task, NULL);
 	assert_int_equal(sim_sched_run(&o), SIM_SCHED_BUG);
 	assert_non_null(strstr(sim_sched_report(), "CMocka assert failed at tests/test_sim_sched.c:"));
+}
 
+/* A ledger violation in a task fails the run without stopping the task. */
+static void test_sim_sched_violation_in_task_fails_the_run(void **state)
+{
+	struct sim_sched_opts o = { .quiet = true };
+
+	(void)state;
+	sim_expect_violations(1);
+	violator_finished = false;
 	sim_task_start("violator", violates_in_task, NULL);
 	assert_int_equal(sim_sched_run(&o), SIM_SCHED_BUG);
 	assert_int_equal(sim_violations(), 1);
+	assert_non_null(strstr(sim_sched_report(), "ledger violation in task 0 \"violator\""));
 	assert_non_null(strstr(sim_sched_report(), "twice"));
-	sim_expect_violations(1);
+	assert_true(violator_finished);		/* the task went on */
+}
+
+static void sleep_with_bh_disabled(void *arg)
+{
+	(void)arg;
+	local_bh_disable();
+	mutex_lock(&sleep_mutex);	/* might_sleep(): BUG */
+	mutex_unlock(&sleep_mutex);
+	local_bh_enable();
+}
+
+/* Sleeping with bh disabled (no lock held) is a BUG too. */
+static void test_sim_sched_sleep_with_bh_disabled_reported(void **state)
+{
+	struct sim_sched_opts o = { .quiet = true };
+
+	(void)state;
+	mutex_init(&sleep_mutex);
+	sim_task_start("bh-sleeper", sleep_with_bh_disabled, NULL);
+	assert_int_equal(sim_sched_run(&o), SIM_SCHED_BUG);
+	assert_non_null(strstr(sim_sched_report(), "sleeping function called with bh disabled"));
+	mutex_destroy(&sleep_mutex);
+}
+
+static void softirq_sleeps(void *arg)
+{
+	(void)arg;
+	mutex_lock(&sleep_mutex);	/* might_sleep(): BUG */
+	mutex_unlock(&sleep_mutex);
+}
+
+/* A softirq never sleeps. */
+static void test_sim_sched_sleep_in_softirq_reported(void **state)
+{
+	struct sim_sched_opts o = { .quiet = true };
+
+	(void)state;
+	mutex_init(&sleep_mutex);
+	sim_task_start_on("softirq", SIM_TASK_SOFTIRQ, 0, softirq_sleeps, NULL);
+	assert_int_equal(sim_sched_run(&o), SIM_SCHED_BUG);
+	assert_non_null(strstr(sim_sched_report(), "sleeping function called from softirq context"));
+	mutex_destroy(&sleep_mutex);
 }
 
 /* ---- softirq and bh ---- */
 
 static spinlock_t bh_lock;
-static bool bh_plain;
 
 static void process_side(void *arg)
 {
-	(void)arg;
+	bool bh_plain = arg != NULL;
+
 	if (bh_plain)
 		spin_lock(&bh_lock);	/* the bug: bh stays enabled */
 	else
@@ -355,20 +416,35 @@ static void softirq_side(void *arg)
 	spin_unlock(&bh_lock);
 }
 
+/* @arg: the process side takes the lock with bh enabled (the bug). */
 static void bh_scenario(void *arg)
 {
-	(void)arg;
-	sim_spin_lock_init(&bh_lock, bh_plain ? "bh_plain" : "bh_ok");
-	sim_task_start_on("proc", SIM_TASK_PROCESS, 0, process_side, NULL);
+	sim_spin_lock_init(&bh_lock, arg ? "bh_plain" : "bh_ok");
+	sim_task_start_on("proc", SIM_TASK_PROCESS, 0, process_side, arg);
 	sim_task_start_on("softirq", SIM_TASK_SOFTIRQ, 0, softirq_side, NULL);
 	sim_sched_run(NULL);
 }
 
+/* With spin_lock_bh() in process context the softirq of the same CPU
+ * cannot interrupt the holder: no schedule deadlocks, nothing reported. */
+static void test_sim_sched_softirq_vs_bh_disabled_lock_never_deadlocks(void **state)
+{
+	struct sim_explore_opts o = QUIET_DFS(2);
+	struct sim_explore_result r;
+
+	(void)state;
+	sim_lockdep_reset();
+	assert_int_equal(sim_explore(bh_scenario, NULL, &o, &r), 0);
+	assert_true(r.complete);
+	assert_true(r.schedules > 1);
+	assert_int_equal(sim_lockdep_reports(), 0);
+	sim_lockdep_reset();
+}
+
 /* A lock taken in softirq and with bh enabled in process context: the
  * softirq that interrupts the holder on its CPU spins forever (deadlock),
- * and lockdep reports the inconsistent usage. With spin_lock_bh() the
- * softirq cannot interrupt the holder: no schedule deadlocks. */
-static void test_sim_sched_softirq_vs_bh_enabled_lock(void **state)
+ * and lockdep reports the inconsistent usage. */
+static void test_sim_sched_softirq_vs_bh_enabled_lock_deadlocks(void **state)
 {
 	struct sim_explore_opts o = QUIET_DFS(2);
 	struct sim_explore_result r;
@@ -376,14 +452,8 @@ static void test_sim_sched_softirq_vs_bh_enabled_lock(void **state)
 
 	(void)state;
 	sim_lockdep_reset();
-	bh_plain = false;
-	assert_int_equal(sim_explore(bh_scenario, NULL, &o, &r), 0);
-	assert_true(r.complete);
-	assert_int_equal(sim_lockdep_reports(), 0);
-
-	bh_plain = true;
 	sim_lockdep_expect(1);
-	assert_int_equal(sim_explore(bh_scenario, NULL, &o, &r), -1);
+	assert_int_equal(sim_explore(bh_scenario, (void *)1, &o, &r), -1);
 	f = sim_explore_find(&r, "deadlock");
 	assert_non_null(f);
 	assert_non_null(strstr(f->report, "task 1 \"softirq\" (softirq, cpu 0) waits in spin_lock(bh_plain)"));
@@ -398,16 +468,16 @@ static void test_sim_sched_softirq_vs_bh_enabled_lock(void **state)
 
 static struct wait_world {
 	wait_queue_head_t wq;
-	bool cond, wake, timed;
+	bool cond;
 	long left;
 } ww;
 
+/* @arg: the timeout in jiffies, NULL for MAX_SCHEDULE_TIMEOUT */
 static void waiter(void *arg)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	long timeo = ww.timed ? 10 : MAX_SCHEDULE_TIMEOUT;
+	long timeo = arg ? (long)(uintptr_t)arg : MAX_SCHEDULE_TIMEOUT;
 
-	(void)arg;
 	add_wait_queue(&ww.wq, &wait);
 	while (!READ_ONCE(ww.cond) && timeo)
 		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
@@ -415,27 +485,37 @@ static void waiter(void *arg)
 	ww.left = timeo;
 }
 
+/* @arg: non-NULL if the setter wakes the waiter (NULL: the bug) */
 static void setter(void *arg)
 {
-	(void)arg;
 	WRITE_ONCE(ww.cond, true);
-	if (ww.wake)
+	if (arg)
 		wake_up_interruptible(&ww.wq);
 }
 
 static void wait_scenario(void *arg)
 {
-	(void)arg;
 	init_waitqueue_head(&ww.wq);
 	ww.cond = false;
 	sim_task_start("waiter", waiter, NULL);
-	sim_task_start("setter", setter, NULL);
+	sim_task_start("setter", setter, arg);
 	sim_sched_run(NULL);
 }
 
+/* Condition set, then the wake-up: no schedule hangs. */
+static void test_sim_sched_wakeup_never_hangs(void **state)
+{
+	struct sim_explore_opts o = QUIET_DFS(2);
+	struct sim_explore_result r;
+
+	(void)state;
+	assert_int_equal(sim_explore(wait_scenario, (void *)1, &o, &r), 0);
+	assert_true(r.complete);
+	assert_true(r.schedules > 1);
+}
+
 /* The setter forgets the wake-up: in the schedule where the waiter sleeps
- * first, nothing ever wakes it: a lost wake-up naming the wait site. With
- * the wake-up no schedule hangs. */
+ * first, nothing ever wakes it: a lost wake-up naming the wait site. */
 static void test_sim_sched_lost_wakeup_reported(void **state)
 {
 	struct sim_explore_opts o = QUIET_DFS(2);
@@ -443,13 +523,6 @@ static void test_sim_sched_lost_wakeup_reported(void **state)
 	const struct sim_explore_failure *f;
 
 	(void)state;
-	ww.timed = false;
-	ww.wake = true;
-	assert_int_equal(sim_explore(wait_scenario, NULL, &o, &r), 0);
-	assert_true(r.complete);
-	assert_true(r.schedules > 1);
-
-	ww.wake = false;
 	assert_int_equal(sim_explore(wait_scenario, NULL, &o, &r), -1);
 	f = sim_explore_find(&r, "lost wake-up / hang");
 	assert_non_null(f);
@@ -467,13 +540,40 @@ static void test_sim_sched_timed_wait_expires_in_virtual_time(void **state)
 	(void)state;
 	init_waitqueue_head(&ww.wq);
 	ww.cond = false;
-	ww.timed = true;
 	ww.left = -1;
-	sim_task_start("waiter", waiter, NULL);
+	sim_task_start("waiter", waiter, (void *)10);
 	assert_int_equal(sim_sched_run(NULL), SIM_SCHED_OK);
 	assert_int_equal(ww.left, 0);
 	assert_int_equal(sim_jiffies - start, 10);
-	ww.timed = false;
+}
+
+static struct delayed_work rearm_work;
+static int rearms;
+
+static void rearm_fn(struct work_struct *work)
+{
+	rearms++;
+	schedule_delayed_work(to_delayed_work(work), 1);
+}
+
+/* A sleeper nothing wakes while a work item keeps re-arming itself: the
+ * kworker's timers would advance time forever; it is reported as a hang
+ * after a bounded number of idle time jumps. */
+static void test_sim_sched_rearming_work_does_not_hide_a_hang(void **state)
+{
+	struct sim_sched_opts o = { .quiet = true };
+
+	(void)state;
+	init_waitqueue_head(&ww.wq);
+	ww.cond = false;
+	rearms = 0;
+	INIT_DELAYED_WORK(&rearm_work, rearm_fn);
+	schedule_delayed_work(&rearm_work, 1);
+	sim_task_start("waiter", waiter, NULL);
+	assert_int_equal(sim_sched_run(&o), SIM_SCHED_HANG);
+	assert_non_null(strstr(sim_sched_report(), "waits in wait_woken()"));
+	assert_true(rearms > 1000);
+	assert_true(cancel_delayed_work_sync(&rearm_work));
 }
 
 /* ---- livelock ---- */
@@ -745,6 +845,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SIM_TEST(test_sim_sched_no_tasks_is_a_no_op),
+		SIM_TEST(test_sim_sched_counter_without_preemption_never_loses),
 		SIM_TEST(test_sim_sched_lost_update_found_with_one_preemption),
 		SIM_TEST(test_sim_sched_locked_counter_never_loses),
 		SIM_TEST(test_sim_sched_pct_finds_lost_update),
@@ -752,10 +853,16 @@ int main(void)
 		SIM_TEST(test_sim_sched_abba_deadlock_reported),
 		SIM_TEST(test_sim_sched_lock_order_inversion_across_runs),
 		SIM_TEST(test_sim_sched_sleep_under_spinlock_reported),
-		SIM_TEST(test_sim_sched_assert_and_violation_in_task_fail_the_run),
-		SIM_TEST(test_sim_sched_softirq_vs_bh_enabled_lock),
+		SIM_TEST(test_sim_sched_sleep_with_bh_disabled_reported),
+		SIM_TEST(test_sim_sched_sleep_in_softirq_reported),
+		SIM_TEST(test_sim_sched_assert_in_task_fails_the_run),
+		SIM_TEST(test_sim_sched_violation_in_task_fails_the_run),
+		SIM_TEST(test_sim_sched_softirq_vs_bh_disabled_lock_never_deadlocks),
+		SIM_TEST(test_sim_sched_softirq_vs_bh_enabled_lock_deadlocks),
+		SIM_TEST(test_sim_sched_wakeup_never_hangs),
 		SIM_TEST(test_sim_sched_lost_wakeup_reported),
 		SIM_TEST(test_sim_sched_timed_wait_expires_in_virtual_time),
+		SIM_TEST(test_sim_sched_rearming_work_does_not_hide_a_hang),
 		SIM_TEST(test_sim_sched_livelock_reported),
 		SIM_TEST(test_sim_sched_synchronize_rcu_waits_for_parked_reader_only),
 		SIM_TEST(test_sim_sched_synchronize_rcu_in_reader_is_a_bug),

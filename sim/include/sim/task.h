@@ -81,6 +81,9 @@ struct sim_task *sim_task_start_on(const char *name, enum sim_task_kind kind,
 enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts);
 /* A scheduling point (no-op outside sim_sched_run()). */
 void sim_sched_point(const char *site);
+/* Tasks started and not yet run by sim_sched_run() (a world must end
+ * with none). */
+int sim_tasks_unrun(void);
 /* Are tasks running (is the caller one of them)? */
 bool sim_sched_active(void);
 /* The last run: verdict name, report text, schedule (RLE), choice count. */
