@@ -775,6 +775,7 @@ static long dfs_len;
 enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 {
 	struct sim_sched_opts o = {0};
+	struct sim_task *kworker = NULL;
 	signed char *forced = NULL;
 
 	BUG_ON(self() != &main_task);
@@ -811,7 +812,7 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 	idle_advances = 0;
 	abandoned = false;
 	if (!o.no_kworker && ntasks)
-		sim_task_start_on("kworker", SIM_TASK_WORKER, -1, sim_kworker_fn, NULL);
+		kworker = sim_task_start_on("kworker", SIM_TASK_WORKER, -1, sim_kworker_fn, NULL);
 	for (int i = 0; i < ntasks; i++)
 		if (tasks[i]->cpu < 0)
 			tasks[i]->cpu = i % run.ncpus;
@@ -830,6 +831,18 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 		sim_sched_on = true;
 		for (int i = 0; i < ntasks; i++)
 			tasks[i]->state = T_RUNNABLE;
+		if (kworker) {
+			/* The kworker starts idle: runnable once work is due. */
+			long due = sim_kworker_next_due();
+
+			kworker->wait = (struct sim_wait_for){
+				.op = "worker_thread", .file = __FILE__, .line = __LINE__,
+				.ready = sim_kworker_ready, .timeout = due,
+			};
+			kworker->has_deadline = due >= 0;
+			kworker->deadline = sim_jiffies + (due >= 0 ? due : 0);
+			kworker->state = T_BLOCKED;
+		}
 		{
 			u32 mask = 0;
 			struct sim_task *first;
@@ -1390,7 +1403,18 @@ int sim_explore(void (*scenario)(void *arg), void *arg,
 				break;
 			continue;
 		}
-		/* DFS: extend the frames with this run's choices, then backtrack. */
+		/* DFS: the prefix must have replayed the same choice points
+		 * (else the scenario is not deterministic and the search is
+		 * meaningless); extend the frames with this run's choices,
+		 * then backtrack. */
+		for (long i = 0; i < min(nframes, ex.nc); i++)
+			if (frames[i].runnable != ex.c[i].runnable) {
+				res->nondeterministic++;
+				if (!o.quiet)
+					fprintf(stderr, "sockmap-sim: explore: not deterministic: choice %ld had runnable mask 0x%x, now 0x%x\n",
+						i, frames[i].runnable, ex.c[i].runnable);
+				break;
+			}
 		if (ex.nc > frames_cap) {
 			frames_cap = ex.nc;
 			frames = realloc(frames, frames_cap * sizeof(*frames));

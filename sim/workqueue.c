@@ -202,7 +202,7 @@ long sim_kworker_next_due(void)
 	return next;
 }
 
-static bool kworker_ready(const void *arg)
+bool sim_kworker_ready(const void *arg)
 {
 	(void)arg;
 	return sim_kworker_has_work() || sim_sched_others_done();
@@ -216,7 +216,7 @@ void sim_kworker_fn(void *arg)
 		struct work_struct *work;
 		struct sim_wait_for w = {
 			.op = "worker_thread", .file = __FILE__, .line = __LINE__,
-			.ready = kworker_ready,
+			.ready = sim_kworker_ready,
 		};
 
 		rcu_works_due();

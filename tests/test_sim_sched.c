@@ -82,6 +82,7 @@ static void test_sim_sched_counter_without_preemption_never_loses(void **state)
 	(void)state;
 	assert_int_equal(sim_explore(counter_scenario, NULL, &o, &r), 0);
 	assert_true(r.complete);
+	assert_int_equal(r.nondeterministic, 0);
 	assert_int_equal(r.failures, 0);
 	assert_int_equal(r.end_states, 1);
 }
@@ -97,6 +98,7 @@ static void test_sim_sched_lost_update_found_with_one_preemption(void **state)
 	(void)state;
 	assert_int_equal(sim_explore(counter_scenario, NULL, &o, &r), -1);
 	assert_true(r.complete);
+	assert_int_equal(r.nondeterministic, 0);
 	assert_true(r.failures > 0);
 	assert_int_equal(r.end_states, 2);		/* 1 and 2 */
 	assert_int_equal(r.nkinds, 1);
@@ -124,6 +126,7 @@ static void test_sim_sched_locked_counter_never_loses(void **state)
 	(void)state;
 	assert_int_equal(sim_explore(counter_scenario, (void *)1, &o, &r), 0);
 	assert_true(r.complete);
+	assert_int_equal(r.nondeterministic, 0);
 	assert_true(r.schedules > 1);
 	assert_int_equal(r.failures, 0);
 	assert_int_equal(r.end_states, 1);
@@ -228,6 +231,7 @@ static void test_sim_sched_abba_deadlock_reported(void **state)
 	sim_lockdep_expect(1);
 	assert_int_equal(sim_explore(abba_scenario, NULL, &o, &r), -1);
 	assert_true(r.complete);
+	assert_int_equal(r.nondeterministic, 0);
 	f = sim_explore_find(&r, "deadlock: every unfinished task is blocked");
 	assert_non_null(f);
 	assert_int_equal(f->verdict, SIM_SCHED_DEADLOCK);
@@ -436,6 +440,7 @@ static void test_sim_sched_softirq_vs_bh_disabled_lock_never_deadlocks(void **st
 	sim_lockdep_reset();
 	assert_int_equal(sim_explore(bh_scenario, NULL, &o, &r), 0);
 	assert_true(r.complete);
+	assert_int_equal(r.nondeterministic, 0);
 	assert_true(r.schedules > 1);
 	assert_int_equal(sim_lockdep_reports(), 0);
 	sim_lockdep_reset();
@@ -511,6 +516,7 @@ static void test_sim_sched_wakeup_never_hangs(void **state)
 	(void)state;
 	assert_int_equal(sim_explore(wait_scenario, (void *)1, &o, &r), 0);
 	assert_true(r.complete);
+	assert_int_equal(r.nondeterministic, 0);
 	assert_true(r.schedules > 1);
 }
 
@@ -687,6 +693,7 @@ static void test_sim_sched_synchronize_rcu_waits_for_parked_reader_only(void **s
 	rw.early_violations = rw.late_overlaps = 0;
 	assert_int_equal(sim_explore(rcu_scenario, NULL, &o, &r), 0);
 	assert_true(r.complete);
+	assert_int_equal(r.nondeterministic, 0);
 	assert_true(r.schedules > 10);
 	assert_int_equal(rw.early_violations, 0);
 	assert_true(rw.late_overlaps > 0);
@@ -768,6 +775,7 @@ static void test_sim_sched_cancel_work_sync_waits_for_running_work(void **state)
 	wkw.waited = wkw.violations = wkw.runs = 0;
 	assert_int_equal(sim_explore(work_scenario, NULL, &o, &r), 0);
 	assert_true(r.complete);
+	assert_int_equal(r.nondeterministic, 0);
 	assert_int_equal(wkw.violations, 0);
 	assert_true(wkw.waited > 0);
 	assert_true(wkw.runs > 0);
@@ -815,6 +823,7 @@ static void test_sim_sched_lock_sock_blocks_the_second_owner(void **state)
 	sim_tcp_pair(&lsk_a, &lsk_b, "A", "B");
 	assert_int_equal(sim_explore(sock_scenario, NULL, &o, &r), 0);
 	assert_true(r.complete);
+	assert_int_equal(r.nondeterministic, 0);
 	assert_int_equal(r.end_states, 1);
 	assert_true(sim_stats.wakeups > wakeups);	/* some waiter was woken */
 	assert_false(sock_owned_by_user(lsk_a));

@@ -136,6 +136,7 @@ struct sim_explore_result {
 	long failures;			/* runs that failed */
 	long end_states;		/* distinct sim_explore_end_state() hashes */
 	bool complete;			/* DFS exhausted the bounded space */
+	long nondeterministic;		/* DFS: a replayed prefix diverged */
 	int nkinds;			/* failure kinds (first report line) */
 	struct sim_explore_failure kinds[8];
 	const struct sim_explore_failure *best;	/* fewest preemptions */
@@ -212,6 +213,7 @@ bool sim_rcu_snap_elapsed(const struct sim_rcu_snap *s);
 /* The kworker (sim/workqueue.c) */
 void sim_kworker_fn(void *arg);
 bool sim_kworker_has_work(void);
+bool sim_kworker_ready(const void *arg);	/* has work, or nothing else runs */
 long sim_kworker_next_due(void);	/* jiffies until the next delayed item, <0: none */
 void sim_work_abandon(void);
 /* All non-worker tasks have finished. */
