@@ -589,6 +589,8 @@ static void release_held(struct sim_task *t)
 
 static void task_finish(struct sim_task *t)
 {
+	/* kernel/exit.c: do_exit() drops the task's page_frag page */
+	sim_page_frag_release(&t->ts.task_frag);
 	t->state = T_DONE;
 	if (t->killed)
 		release_held(t);
