@@ -476,13 +476,23 @@ static bool reschedule(struct sim_task *me)
 				mask |= 1u << i;
 		if (mask)
 			break;
-		/* Nothing runnable: virtual time jumps to the earliest timeout. */
+		/* Nothing runnable: virtual time jumps to the earliest timeout
+		 * (an idle kworker's: the first delayed work item's due jiffy). */
 		for (int i = 0; i < ntasks; i++) {
 			struct sim_task *t = tasks[i];
+			unsigned long deadline = t->deadline;
+			bool has = t->has_deadline;
 
-			if (t->state == T_BLOCKED && t->has_deadline &&
-			    (!timed || (long)(t->deadline - earliest) < 0)) {
-				earliest = t->deadline;
+			if (t->state != T_BLOCKED)
+				continue;
+			if (t->wait.ready == sim_kworker_ready) {
+				long due = sim_kworker_next_due();
+
+				has = due >= 0;
+				deadline = sim_jiffies + (due > 0 ? due : 0);
+			}
+			if (has && (!timed || (long)(deadline - earliest) < 0)) {
+				earliest = deadline;
 				timed = true;
 			}
 		}
@@ -835,14 +845,10 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 			tasks[i]->state = T_RUNNABLE;
 		if (kworker) {
 			/* The kworker starts idle: runnable once work is due. */
-			long due = sim_kworker_next_due();
-
 			kworker->wait = (struct sim_wait_for){
 				.op = "worker_thread", .file = __FILE__, .line = __LINE__,
-				.ready = sim_kworker_ready, .timeout = due,
+				.ready = sim_kworker_ready, .timeout = -1,
 			};
-			kworker->has_deadline = due >= 0;
-			kworker->deadline = sim_jiffies + (due >= 0 ? due : 0);
 			kworker->state = T_BLOCKED;
 		}
 		{

@@ -224,8 +224,9 @@ void sim_kworker_fn(void *arg)
 		if (!work) {
 			if (sim_sched_others_done())
 				return;
-			/* Idle until work is due; a delayed item is a timer. */
-			w.timeout = sim_kworker_next_due();
+			/* Idle until work is due; the scheduler treats the
+			 * first delayed item as this wait's timer. */
+			w.timeout = -1;
 			sim_task_block(&w);
 			continue;
 		}

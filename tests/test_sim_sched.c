@@ -114,6 +114,15 @@ static void test_sim_sched_lost_update_found_with_one_preemption(void **state)
 	assert_int_equal(sim_sched_run(&replay), SIM_SCHED_OK);
 	assert_int_equal(cw.counter, 1);
 	assert_int_equal(sim_sched_preemptions(), 1);
+
+	/* SCHEDULE= in the environment: the same replay for sim_sched_run(NULL) */
+	setenv("SCHEDULE", r.best->schedule, 1);
+	cw.counter = 0;
+	sim_task_start("inc0", incr, NULL);
+	sim_task_start("inc1", incr, NULL);
+	assert_int_equal(sim_sched_run(NULL), SIM_SCHED_OK);
+	unsetenv("SCHEDULE");
+	assert_int_equal(cw.counter, 1);
 }
 
 /* The same increments under a spinlock: no schedule with up to two
@@ -582,6 +591,41 @@ static void test_sim_sched_rearming_work_does_not_hide_a_hang(void **state)
 	assert_true(cancel_delayed_work_sync(&rearm_work));
 }
 
+static struct delayed_work timer_work;
+
+static void timer_work_fn(struct work_struct *work)
+{
+	(void)work;
+	WRITE_ONCE(ww.cond, true);
+	wake_up_interruptible(&ww.wq);
+}
+
+static void arms_and_waits(void *arg)
+{
+	schedule_delayed_work(&timer_work, 5);
+	waiter(arg);
+}
+
+/* A delayed work item is a timer: while its task sleeps (timeout 100),
+ * virtual time jumps to the item's due jiffy, the kworker runs it, its
+ * wake-up ends the sleep with 95 jiffies left. */
+static void test_sim_sched_delayed_work_wakes_a_sleeper_in_virtual_time(void **state)
+{
+	unsigned long start = sim_jiffies;
+
+	(void)state;
+	init_waitqueue_head(&ww.wq);
+	ww.cond = false;
+	ww.left = -1;
+	INIT_DELAYED_WORK(&timer_work, timer_work_fn);
+	sim_task_start("sleeper", arms_and_waits, (void *)100);
+	assert_int_equal(sim_sched_run(NULL), SIM_SCHED_OK);
+	assert_true(ww.cond);
+	assert_int_equal(sim_jiffies - start, 5);
+	assert_int_equal(ww.left, 95);
+	assert_false(delayed_work_pending(&timer_work));
+}
+
 /* ---- livelock ---- */
 
 static int spin_flag;
@@ -718,6 +762,69 @@ static void test_sim_sched_synchronize_rcu_in_reader_is_a_bug(void **state)
 	assert_non_null(strstr(sim_sched_report(), "synchronize_rcu() inside an RCU read-side section"));
 }
 
+static struct rcu_work_world {
+	struct rcu_work rwork;
+	bool reader_in, ran;
+	long early, ran_in_run;
+} rww;
+
+static void rcu_work_fn(struct work_struct *work)
+{
+	(void)work;
+	rww.ran = true;
+}
+
+static void rcu_work_reader(void *arg)
+{
+	(void)arg;
+	rcu_read_lock();
+	rww.reader_in = true;
+	sim_sched_point("reader parked");
+	sim_sched_point("reader parked again");
+	if (rww.ran)
+		rww.early++;		/* the callback ran inside its grace period */
+	rww.reader_in = false;
+	rcu_read_unlock();
+}
+
+static void rcu_work_queuer(void *arg)
+{
+	(void)arg;
+	if (rww.reader_in)	/* queue only while the reader is inside */
+		queue_rcu_work(system_wq, &rww.rwork);
+}
+
+static void rcu_work_scenario(void *arg)
+{
+	(void)arg;
+	INIT_RCU_WORK(&rww.rwork, rcu_work_fn);
+	rww.reader_in = rww.ran = false;
+	sim_task_start("reader", rcu_work_reader, NULL);
+	sim_task_start("queuer", rcu_work_queuer, NULL);
+	if (sim_sched_run(NULL) != SIM_SCHED_OK)
+		sim_explore_fail("run failed: %s", sim_sched_report());
+	if (rww.ran)
+		rww.ran_in_run++;
+	sim_quiesce();
+}
+
+/* queue_rcu_work() while a reader is parked in its section: the kworker
+ * runs the callback only after the reader has left, and does run it
+ * during the run in some schedule. */
+static void test_sim_sched_rcu_work_waits_for_its_grace_period(void **state)
+{
+	struct sim_explore_opts o = QUIET_DFS(2);
+	struct sim_explore_result r;
+
+	(void)state;
+	rww.early = rww.ran_in_run = 0;
+	assert_int_equal(sim_explore(rcu_work_scenario, NULL, &o, &r), 0);
+	assert_true(r.complete);
+	assert_int_equal(r.nondeterministic, 0);
+	assert_int_equal(rww.early, 0);
+	assert_true(rww.ran_in_run > 0);
+}
+
 /* ---- work ---- */
 
 static struct work_world {
@@ -829,6 +936,74 @@ static void test_sim_sched_lock_sock_blocks_the_second_owner(void **state)
 	assert_false(sock_owned_by_user(lsk_a));
 }
 
+static int fast_slow_paths;
+
+static void sock_fast_incr(void *arg)
+{
+	bool slow;
+	int v;
+
+	(void)arg;
+	slow = lock_sock_fast(lsk_a);
+	if (slow)
+		fast_slow_paths++;
+	v = sock_counter;
+	sock_counter = v + 1;
+	unlock_sock_fast(lsk_a, slow);
+}
+
+static void sock_fast_scenario(void *arg)
+{
+	(void)arg;
+	sock_counter = 0;
+	sim_task_start("owner", sock_incr, NULL);
+	sim_task_start("fast", sock_fast_incr, NULL);
+	if (sim_sched_run(NULL) != SIM_SCHED_OK)
+		sim_explore_fail("run failed: %s", sim_sched_report());
+	if (sock_counter != 2)
+		sim_explore_fail("lost update under lock_sock_fast: %d", sock_counter);
+}
+
+/* lock_sock_fast() on an owned socket takes the slow path (sleeps in
+ * __lock_sock until release_sock) and returns true; no update is lost. */
+static void test_sim_sched_lock_sock_fast_slow_path_waits(void **state)
+{
+	struct sim_explore_opts o = QUIET_DFS(2);
+	struct sim_explore_result r;
+
+	(void)state;
+	fast_slow_paths = 0;
+	sim_tcp_pair(&lsk_a, &lsk_b, "A", "B");
+	assert_int_equal(sim_explore(sock_fast_scenario, NULL, &o, &r), 0);
+	assert_true(r.complete);
+	assert_true(fast_slow_paths > 0);
+	assert_false(sock_owned_by_user(lsk_a));
+}
+
+static void relocks_sock(void *arg)
+{
+	(void)arg;
+	lock_sock(lsk_a);
+	lock_sock(lsk_a);		/* BUG: would wait for itself */
+	release_sock(lsk_a);
+	release_sock(lsk_a);
+}
+
+/* lock_sock() twice in one task is reported, and the socket lock is
+ * force-released with the killed task. */
+static void test_sim_sched_lock_sock_recursion_reported(void **state)
+{
+	struct sim_sched_opts o = { .quiet = true };
+
+	(void)state;
+	sim_tcp_pair(&lsk_a, &lsk_b, "A", "B");
+	sim_task_start("relocker", relocks_sock, NULL);
+	assert_int_equal(sim_sched_run(&o), SIM_SCHED_BUG);
+	assert_non_null(strstr(sim_sched_report(), "lock_sock(A) while this task already owns it"));
+	assert_non_null(strstr(sim_sched_report(), "holds sk_lock-AF_INET (lock_sock at sim/sock.c:"));
+	assert_false(sock_owned_by_user(lsk_a));
+}
+
 /* ---- the sim's TCP under tasks (smoke: no false report) ---- */
 
 static struct tcp_world {
@@ -931,11 +1106,15 @@ int main(void)
 		SIM_TEST(test_sim_sched_lost_wakeup_reported),
 		SIM_TEST(test_sim_sched_timed_wait_expires_in_virtual_time),
 		SIM_TEST(test_sim_sched_rearming_work_does_not_hide_a_hang),
+		SIM_TEST(test_sim_sched_delayed_work_wakes_a_sleeper_in_virtual_time),
 		SIM_TEST(test_sim_sched_livelock_reported),
 		SIM_TEST(test_sim_sched_synchronize_rcu_waits_for_parked_reader_only),
 		SIM_TEST(test_sim_sched_synchronize_rcu_in_reader_is_a_bug),
+		SIM_TEST(test_sim_sched_rcu_work_waits_for_its_grace_period),
 		SIM_TEST(test_sim_sched_cancel_work_sync_waits_for_running_work),
 		SIM_TEST(test_sim_sched_lock_sock_blocks_the_second_owner),
+		SIM_TEST(test_sim_sched_lock_sock_fast_slow_path_waits),
+		SIM_TEST(test_sim_sched_lock_sock_recursion_reported),
 		SIM_TEST(test_sim_sched_blocking_recv_against_send),
 		SIM_TEST(test_sim_sched_throughput),
 	};
