@@ -1065,7 +1065,9 @@ static void test_sim_sched_blocking_recv_against_send(void **state)
 
 /* ---- figures ---- */
 
-/* Schedules per second for the two-task toy (printed, not asserted). */
+/* Figures for the two-task toy (printed; only the counts are asserted):
+ * schedules per second under PCT, and the size of the complete DFS space
+ * for K = 0, 1, 2. */
 static void test_sim_sched_throughput(void **state)
 {
 	struct sim_explore_opts o = { .pct = true, .pct_runs = 500, .seed = 1, .quiet = true };
@@ -1082,6 +1084,30 @@ static void test_sim_sched_throughput(void **state)
 	assert_int_equal(r.failures, 0);
 	printf("sim_sched: %ld schedules of the two-task toy in %.3f s: %.0f schedules/s\n",
 	       r.schedules, s, r.schedules / s);
+	for (int k = 0; k <= 2; k++) {
+		o = QUIET_DFS(k);
+		sim_explore(counter_scenario, NULL, &o, &r);
+		assert_true(r.complete);
+		printf("sim_sched: unlocked two-task toy, K=%d: %ld schedules, %ld failing, %ld end states\n",
+		       k, r.schedules, r.failures, r.end_states);
+	}
+}
+
+/* stop_on_failure: the search ends at the first failing schedule. */
+static void test_sim_sched_explore_stops_on_first_failure(void **state)
+{
+	struct sim_explore_opts o = QUIET_DFS(1);
+	struct sim_explore_result r;
+	long all;
+
+	(void)state;
+	sim_explore(counter_scenario, NULL, &o, &r);
+	all = r.schedules;
+	o.stop_on_failure = true;
+	assert_int_equal(sim_explore(counter_scenario, NULL, &o, &r), -1);
+	assert_int_equal(r.failures, 1);
+	assert_false(r.complete);
+	assert_true(r.schedules < all);
 }
 
 int main(void)
@@ -1116,6 +1142,7 @@ int main(void)
 		SIM_TEST(test_sim_sched_lock_sock_fast_slow_path_waits),
 		SIM_TEST(test_sim_sched_lock_sock_recursion_reported),
 		SIM_TEST(test_sim_sched_blocking_recv_against_send),
+		SIM_TEST(test_sim_sched_explore_stops_on_first_failure),
 		SIM_TEST(test_sim_sched_throughput),
 	};
 
