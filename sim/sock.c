@@ -42,10 +42,12 @@ static void __lock_sock(struct sock *sk)
 	for (;;) {
 		wait.flags &= ~WQ_FLAG_WOKEN;
 		list_add_tail(&wait.entry, &sk->sk_lock.wq.head);
+		sim_task_push_cleanup(sim_wait_entry_unlink, &wait);
 		spin_unlock_bh(&sk->sk_lock.slock);
 		sim_task_block(&w);
 		spin_lock_bh(&sk->sk_lock.slock);
 		list_del_init(&wait.entry);
+		sim_task_pop_cleanup(&wait);
 		if (!sock_owned_by_user(sk))
 			break;
 	}

@@ -32,6 +32,7 @@
 
 #define HELD_MAX	48
 #define RING		16
+#define CLEANUP_MAX	16
 #define MAX_CLASSES	128
 #define SIM_IDLE_ADVANCES 10000
 
@@ -79,6 +80,11 @@ struct sim_task {
 	unsigned long qs;		/* RCU quiescent states passed */
 	struct held held[HELD_MAX];
 	int nheld;
+	struct {
+		void (*fn)(void *arg);
+		void *arg;
+	} cleanup[CLEANUP_MAX];		/* undone if the task is killed */
+	int ncleanup;
 	long since_block;
 	struct site ring[RING];
 	int ring_pos;
@@ -597,8 +603,43 @@ static void release_held(struct sim_task *t)
 	}
 }
 
+void sim_task_push_cleanup(void (*fn)(void *arg), void *arg)
+{
+	struct sim_task *me = self();
+
+	if (!sim_sched_on || me == &main_task)
+		return;
+	if (me->ncleanup == CLEANUP_MAX)
+		sim_bug(__FILE__, __LINE__, "sim_task_push_cleanup", "more than %d cleanups",
+			CLEANUP_MAX);
+	me->cleanup[me->ncleanup].fn = fn;
+	me->cleanup[me->ncleanup++].arg = arg;
+}
+
+void sim_task_pop_cleanup(void *arg)
+{
+	struct sim_task *me = self();
+
+	if (!sim_sched_on || me == &main_task)
+		return;
+	for (int i = me->ncleanup - 1; i >= 0; i--)
+		if (me->cleanup[i].arg == arg) {
+			memmove(&me->cleanup[i], &me->cleanup[i + 1],
+				(me->ncleanup - i - 1) * sizeof(me->cleanup[0]));
+			me->ncleanup--;
+			return;
+		}
+}
+
 static void task_finish(struct sim_task *t)
 {
+	/* A killed task's frames are gone: unlink what points into them
+	 * (wait queue entries on its stack), newest first. */
+	if (t->killed)
+		while (t->ncleanup > 0) {
+			t->ncleanup--;
+			t->cleanup[t->ncleanup].fn(t->cleanup[t->ncleanup].arg);
+		}
 	/* kernel/exit.c: do_exit() drops the task's page_frag page */
 	sim_page_frag_release(&t->ts.task_frag);
 	t->state = T_DONE;

@@ -42,11 +42,20 @@ void init_waitqueue_head(struct wait_queue_head *wq_head)
 	INIT_LIST_HEAD(&wq_head->head);
 }
 
+/* A killed sim task's wait entries (on its stack) leave their queues. */
+static void unlink_entry(void *arg)
+{
+	struct wait_queue_entry *wq_entry = arg;
+
+	list_del_init(&wq_entry->entry);
+}
+
 void add_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry)
 {
 	wq_entry->flags &= ~WQ_FLAG_EXCLUSIVE;
 	spin_lock(&wq_head->lock);
 	list_add(&wq_entry->entry, &wq_head->head);
+	sim_task_push_cleanup(unlink_entry, wq_entry);
 	spin_unlock(&wq_head->lock);
 }
 
@@ -54,7 +63,13 @@ void remove_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry 
 {
 	spin_lock(&wq_head->lock);
 	list_del(&wq_entry->entry);
+	sim_task_pop_cleanup(wq_entry);
 	spin_unlock(&wq_head->lock);
+}
+
+void sim_wait_entry_unlink(void *wq_entry)
+{
+	unlink_entry(wq_entry);
 }
 
 bool wq_has_sleeper(struct wait_queue_head *wq_head)

@@ -546,6 +546,22 @@ static void test_sim_sched_lost_wakeup_reported(void **state)
 	assert_int_equal(f->preemptions, 0);
 }
 
+/* The hung waiter is killed to end the run: its wait entry (on its
+ * stack) leaves the queue with it, so a later wake-up touches nothing
+ * stale. */
+static void test_sim_sched_killed_waiter_leaves_its_wait_queue(void **state)
+{
+	struct sim_sched_opts o = { .quiet = true };
+
+	(void)state;
+	init_waitqueue_head(&ww.wq);
+	ww.cond = false;
+	sim_task_start("waiter", waiter, NULL);
+	assert_int_equal(sim_sched_run(&o), SIM_SCHED_HANG);
+	assert_false(waitqueue_active(&ww.wq));
+	assert_int_equal(sim_wake_up(&ww.wq, 0), 0);
+}
+
 /* A timed sleep nobody ends returns 0 after its timeout in virtual time:
  * the scheduler advances jiffies only when no task can run. */
 static void test_sim_sched_timed_wait_expires_in_virtual_time(void **state)
@@ -1130,6 +1146,7 @@ int main(void)
 		SIM_TEST(test_sim_sched_softirq_vs_bh_enabled_lock_deadlocks),
 		SIM_TEST(test_sim_sched_wakeup_never_hangs),
 		SIM_TEST(test_sim_sched_lost_wakeup_reported),
+		SIM_TEST(test_sim_sched_killed_waiter_leaves_its_wait_queue),
 		SIM_TEST(test_sim_sched_timed_wait_expires_in_virtual_time),
 		SIM_TEST(test_sim_sched_rearming_work_does_not_hide_a_hang),
 		SIM_TEST(test_sim_sched_delayed_work_wakes_a_sleeper_in_virtual_time),

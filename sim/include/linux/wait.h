@@ -87,6 +87,9 @@ static inline int waitqueue_active(struct wait_queue_head *wq_head)
 	return !list_empty(&wq_head->head);
 }
 
+/* sim: unlink a wait entry (the cleanup of a killed sim task). */
+void sim_wait_entry_unlink(void *wq_entry);
+
 /* sim: the world's sleep hook and the hang counter. */
 typedef void (*sim_sleep_hook_t)(void *arg);
 void sim_set_sleep_hook(sim_sleep_hook_t fn, void *arg);

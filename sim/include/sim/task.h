@@ -194,6 +194,10 @@ void sim_lock_released(const void *lock, const char *op, const char *file, int l
 bool sim_lock_held_by_me(const void *lock);
 /* Locks the test thread's task still holds (a world must end with none). */
 int sim_main_task_held(void);
+/* While tasks run: undo @fn(@arg) if the task is killed (its stack frames
+ * vanish with the longjmp); pop it when the frame undoes it itself. */
+void sim_task_push_cleanup(void (*fn)(void *arg), void *arg);
+void sim_task_pop_cleanup(void *arg);
 /* Is the current task in softirq context? */
 bool sim_in_softirq(void);
 /* The current task's counters (lock.c, rcu). */
