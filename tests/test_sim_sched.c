@@ -141,6 +141,46 @@ static void test_sim_sched_locked_counter_never_loses(void **state)
 	assert_int_equal(r.end_states, 1);
 }
 
+static int cleanups;
+
+static void asserting_counter_scenario(void *arg)
+{
+	(void)arg;
+	cw.counter = 0;
+	cw.locked = false;
+	sim_task_start("inc0", incr, NULL);
+	sim_task_start("inc1", incr, NULL);
+	assert_int_equal(sim_sched_run(NULL), SIM_SCHED_OK);
+	assert_int_equal(cw.counter, 2);	/* fails in the racy schedules */
+	sim_explore_end_state(cw.counter);
+}
+
+static void count_cleanup(void *arg)
+{
+	(void)arg;
+	cleanups++;
+}
+
+/* A CMocka assert in the scenario itself (the test thread, after the
+ * run) fails that schedule only: the search goes on, the cleanup runs in
+ * place of the rest of the scenario, and the test is not failed. */
+static void test_sim_sched_assert_in_scenario_fails_that_schedule(void **state)
+{
+	struct sim_explore_opts o = QUIET_DFS(1);
+	struct sim_explore_result r;
+
+	(void)state;
+	o.cleanup = count_cleanup;
+	cleanups = 0;
+	assert_int_equal(sim_explore(asserting_counter_scenario, NULL, &o, &r), -1);
+	assert_true(r.complete);
+	assert_int_equal(r.schedules, 4);
+	assert_int_equal(r.failures, 2);
+	assert_int_equal(cleanups, 2);
+	assert_int_equal(r.end_states, 1);	/* only the passing runs got there */
+	assert_non_null(strstr(r.best->report, "CMocka assert failed at tests/test_sim_sched.c:"));
+}
+
 /* PCT (d=2) from a fixed seed finds the lost update, and the same seed
  * gives the same runs. */
 static void test_sim_sched_pct_finds_lost_update(void **state)
@@ -1133,6 +1173,7 @@ int main(void)
 		SIM_TEST(test_sim_sched_counter_without_preemption_never_loses),
 		SIM_TEST(test_sim_sched_lost_update_found_with_one_preemption),
 		SIM_TEST(test_sim_sched_locked_counter_never_loses),
+		SIM_TEST(test_sim_sched_assert_in_scenario_fails_that_schedule),
 		SIM_TEST(test_sim_sched_pct_finds_lost_update),
 		SIM_TEST(test_sim_sched_replay_is_deterministic),
 		SIM_TEST(test_sim_sched_abba_deadlock_reported),
