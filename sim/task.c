@@ -791,7 +791,7 @@ void sim_sched_point_at(const char *op, const char *name, const char *file, int 
 	reschedule(me);
 }
 
-void sim_sched_point(const char *site)
+void (sim_sched_point)(const char *site)
 {
 	sim_sched_point_at("sim_sched_point", site, "", 0);
 }

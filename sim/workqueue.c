@@ -30,12 +30,20 @@ static bool queue(struct work_struct *work)
 	return true;
 }
 
+/* While tasks run, queueing wakes the kworker: a scheduling point. */
+static bool queued(struct work_struct *work, const char *op)
+{
+	if (sim_sched_on)
+		sim_sched_point_at(op, work->name, __FILE__, __LINE__);
+	return true;
+}
+
 bool schedule_delayed_work(struct delayed_work *dwork, unsigned long delay)
 {
 	if (dwork->work.pending)
 		return false;
 	dwork->work.due = sim_jiffies + delay;
-	return queue(&dwork->work);
+	return queue(&dwork->work) && queued(&dwork->work, "schedule_delayed_work");
 }
 
 bool schedule_work(struct work_struct *work)
@@ -43,7 +51,7 @@ bool schedule_work(struct work_struct *work)
 	if (work->pending)
 		return false;
 	work->due = 0;
-	return queue(work);
+	return queue(work) && queued(work, "schedule_work");
 }
 
 bool delayed_work_pending(const struct delayed_work *dwork)
@@ -58,9 +66,12 @@ static bool not_running(const void *arg)
 
 bool cancel_work_sync(struct work_struct *work)
 {
-	bool was_pending = work->pending;
+	bool was_pending;
 
 	sim_might_sleep(__FILE__, __LINE__);
+	if (sim_sched_on)
+		sim_sched_point_at("cancel_work_sync", work->name, __FILE__, __LINE__);
+	was_pending = work->pending;
 	/* A work item cannot wait for itself to finish: the kernel deadlocks. */
 	BUG_ON(running == work && running_task == sim_task_self());
 	if (work->pending) {
@@ -94,7 +105,7 @@ bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork)
 	rwork->rcu_pending = true;
 	sim_rcu_snapshot(&rwork->gp);
 	list_add_tail(&rwork->rcu_entry, &rcu_pending);
-	return true;
+	return queued(&rwork->work, "queue_rcu_work");
 }
 
 void sim_rcu_barrier(void)

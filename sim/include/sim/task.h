@@ -79,8 +79,11 @@ struct sim_task *sim_task_start_on(const char *name, enum sim_task_kind kind,
 /* Run every started task to completion; returns the verdict. @opts may be
  * NULL (SCHEDULE from the environment, else the default strategy). */
 enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts);
-/* A scheduling point (no-op outside sim_sched_run()). */
+/* A scheduling point (no-op outside sim_sched_run()); reports name @site
+ * and the caller's file:line. */
 void sim_sched_point(const char *site);
+#define sim_sched_point(site)						\
+	sim_sched_point_at("sim_sched_point", (site), __FILE__, __LINE__)
 /* Tasks started and not yet run by sim_sched_run() (a world must end
  * with none). */
 int sim_tasks_unrun(void);
