@@ -65,7 +65,7 @@ static void contend(const void *lock, const char *op, const char *name,
 	struct sim_wait_for w = {
 		.op = op, .name = name, .file = file, .line = line,
 		.ready = ready, .arg = lock, .holder = holder, .timeout = -1,
-		.lock = true,
+		.lock = true, .held_lock = lock,
 	};
 
 	if (!sim_sched_active())
@@ -173,7 +173,8 @@ void sim_write_lock(rwlock_t *lock, const char *file, int line)
 	if (sim_sched_on)
 		sim_sched_point_at("write_lock", lock->name, file, line);
 	if (lock->writer || lock->readers)
-		contend(lock, "write_lock", LNAME(lock), rw_free, &lock->writer, file, line);
+		contend(lock, "write_lock", LNAME(lock), rw_free,
+			lock->writer ? &lock->writer : NULL, file, line);
 	lock->writer = me;
 	(*sim_task_atomic())++;
 	sim_lock_acquired(lock, LNAME(lock), "write_lock", write_force_release, file, line);

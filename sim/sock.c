@@ -31,7 +31,7 @@ static void __lock_sock(struct sock *sk)
 	struct sim_wait_for w = {
 		.op = "lock_sock", .name = sk->sim_name, .file = __FILE__,
 		.line = __LINE__, .ready = sk_lock_woken, .arg = &wait,
-		.timeout = -1, .lock = true,
+		.timeout = -1, .lock = true, .held_lock = &sk->sk_lock,
 	};
 
 	if (!sim_sched_active())
@@ -55,9 +55,6 @@ static void __lock_sock(struct sock *sk)
 
 static void sk_lock_recursion(struct sock *sk, const char *op)
 {
-	const struct sim_task *me = sim_task_self();
-
-	(void)me;
 	if (sim_sched_active() && sk->sk_lock.owned && sim_lock_held_by_me(&sk->sk_lock))
 		sim_bug(__FILE__, __LINE__, op,
 			"lockdep: %s(%s) while this task already owns it", op,

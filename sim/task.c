@@ -435,6 +435,12 @@ static void describe_task(struct sim_task *t)
 			struct sim_task *h = *t->wait.holder;
 
 			rep(", held by task %d \"%s\"", h->idx, sim_task_name(h));
+		} else if (t->wait.held_lock) {
+			for (int i = 0; i < ntasks; i++)
+				for (int j = 0; j < tasks[i]->nheld; j++)
+					if (tasks[i]->held[j].lock == t->wait.held_lock)
+						rep(", held by task %d \"%s\"", tasks[i]->idx,
+						    sim_task_name(tasks[i]));
 		}
 	} else {
 		rep(" %s", t->state == T_DONE ? "finished" : "runnable");

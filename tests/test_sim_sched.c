@@ -1060,6 +1060,57 @@ static void test_sim_sched_lock_sock_recursion_reported(void **state)
 	assert_false(sock_owned_by_user(lsk_a));
 }
 
+static void locks_ab_socks(void *arg)
+{
+	(void)arg;
+	lock_sock(lsk_a);
+	lock_sock(lsk_b);
+	release_sock(lsk_b);
+	release_sock(lsk_a);
+}
+
+static void locks_ba_socks(void *arg)
+{
+	(void)arg;
+	lock_sock(lsk_b);
+	lock_sock(lsk_a);
+	release_sock(lsk_a);
+	release_sock(lsk_b);
+}
+
+static void sock_abba_scenario(void *arg)
+{
+	(void)arg;
+	sim_task_start("ab", locks_ab_socks, NULL);
+	sim_task_start("ba", locks_ba_socks, NULL);
+	sim_sched_run(NULL);
+}
+
+/* Two tasks lock_sock() two sockets in opposite orders: with one
+ * preemption both sleep in __lock_sock forever; the report names the
+ * socket each waits for and the task that owns it. */
+static void test_sim_sched_lock_sock_abba_deadlock_names_owners(void **state)
+{
+	struct sim_explore_opts o = QUIET_DFS(1);
+	struct sim_explore_result r;
+	const struct sim_explore_failure *f;
+
+	(void)state;
+	sim_tcp_pair(&lsk_a, &lsk_b, "A", "B");
+	/* sk_lock -> sk_lock nests one class: lockdep reports nothing here */
+	assert_int_equal(sim_explore(sock_abba_scenario, NULL, &o, &r), -1);
+	f = sim_explore_find(&r, "deadlock");
+	assert_non_null(f);
+	assert_int_equal(f->preemptions, 1);
+	assert_non_null(strstr(f->report, "task 0 \"ab\" (process, cpu 0) waits in lock_sock(B) at sim/sock.c:"));
+	assert_non_null(strstr(f->report, "task 1 \"ba\" (process, cpu 1) waits in lock_sock(A) at sim/sock.c:"));
+	assert_non_null(strstr(f->report, ", held by task 1 \"ba\""));
+	assert_non_null(strstr(f->report, ", held by task 0 \"ab\""));
+	assert_false(sock_owned_by_user(lsk_a));
+	assert_false(sock_owned_by_user(lsk_b));
+	assert_int_equal(sim_lockdep_reports(), 0);
+}
+
 /* ---- the sim's TCP under tasks (smoke: no false report) ---- */
 
 static struct tcp_world {
@@ -1199,6 +1250,7 @@ int main(void)
 		SIM_TEST(test_sim_sched_lock_sock_blocks_the_second_owner),
 		SIM_TEST(test_sim_sched_lock_sock_fast_slow_path_waits),
 		SIM_TEST(test_sim_sched_lock_sock_recursion_reported),
+		SIM_TEST(test_sim_sched_lock_sock_abba_deadlock_names_owners),
 		SIM_TEST(test_sim_sched_blocking_recv_against_send),
 		SIM_TEST(test_sim_sched_explore_stops_on_first_failure),
 		SIM_TEST(test_sim_sched_throughput),

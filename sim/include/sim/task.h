@@ -176,13 +176,15 @@ extern bool sim_sched_on;
 
 /* What a blocked task waits for: runnable again once ready(arg) is true
  * or (timeout >= 0 and not MAX_SCHEDULE_TIMEOUT) that many virtual jiffies
- * have passed. @holder (optional) names the owner in deadlock reports. */
+ * have passed. @holder or @held_lock (optional) name the owner(s) in
+ * deadlock reports. */
 struct sim_wait_for {
 	const char *op, *name, *file;
 	int line;
 	bool (*ready)(const void *arg);
 	const void *arg;
 	struct sim_task *const *holder;
+	const void *held_lock;	/* or: the holders are who hold this lock */
 	long timeout;
 	bool lock;		/* a lock (deadlock), not a sleep (hang) */
 };
