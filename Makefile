@@ -20,7 +20,7 @@ KSRC_TARBALL	?= /usr/src/linux-source-6.12.tar.xz
 PATCH_IDENTITY	:= sockmap-sim maintainers <maintainers@sockmap-sim.invalid>
 # Debian packages the tests need (the kernel source package is handled
 # with its pinned version by kernel-port/deps.sh).
-DEPS_PKGS	:= gcc make libc6-dev libcmocka-dev liburcu-dev patch xz-utils lcov python3
+DEPS_PKGS	:= gcc make libc6-dev libcmocka-dev patch xz-utils lcov python3
 
 O		?= build
 VARIANT		?= asan
@@ -58,7 +58,7 @@ SIM_CFLAGS := $(KERNEL_CFLAGS) $(WARN_CFLAGS) $(CFLAGS_$(VARIANT)) -MMD -MP
 # _COPY, _FULL).
 SIM_CPPFLAGS := -D_GNU_SOURCE -iquote $(KSRC) -I $(KSRC)/include -I sim/include \
 	-DSIM_SERIES_LEVEL=$(SIM_SERIES_LEVEL) -DSIM_SERIES_PATCHES=$(words $(KSERIES))
-LDLIBS := -lcmocka -lurcu -lpthread
+LDLIBS := -lcmocka -lpthread
 
 SIM_SRCS := $(wildcard sim/*.c)
 KPORT_SRCS := kernel-port/skmsg.c kernel-port/tcp_bpf.c

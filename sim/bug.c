@@ -5,21 +5,26 @@
 #include <stdlib.h>
 #include <sim/bug.h>
 #include <sim/world.h>
+#include <sim/task.h>
 
 void sim_warn_hit(const char *cond, const char *file, int line, const char *func)
 {
 	sim_world_warning(cond, file, line, func);
 }
 
+/* In a sim task the BUG ends the run (sim_sched_run() reports it with the
+ * schedule); anywhere else it aborts. */
 void sim_bug(const char *file, int line, const char *func, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "sockmap-sim: BUG at %s:%d %s(): ", file, line, func);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (sim_sched_active())
+		sim_task_fail(SIM_SCHED_BUG, "BUG at %s:%d %s(): %s", file, line, func, msg);
+	fprintf(stderr, "sockmap-sim: BUG at %s:%d %s(): %s\n", file, line, func, msg);
 	fflush(stderr);
 	abort();
 }

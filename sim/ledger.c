@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sim/ledger.h>
+#include <sim/task.h>
 #include <sim/bug.h>
 
 struct sim_stats sim_stats;
@@ -180,6 +181,9 @@ void sim_violation(struct sim_site site, const char *fmt, ...)
 	violations++;
 	if (violations > expected_violations)
 		fprintf(stderr, "sockmap-sim: ledger violation: %s\n", last_violation);
+	/* in a sim task: this schedule fails (the task goes on) */
+	if (sim_sched_active())
+		sim_sched_note_failure(last_violation);
 }
 
 long sim_violations(void)

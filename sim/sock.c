@@ -9,18 +9,69 @@
 #include <sim/ledger.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include <sim/task.h>
 
-void lock_sock(struct sock *sk)
+static void sk_lock_force_release(void *lock)
 {
-	sim_might_sleep(__FILE__, __LINE__);
-	spin_lock_bh(&sk->sk_lock.slock);
-	if (sk->sk_lock.owned)
+	((socket_lock_t *)lock)->owned = 0;
+}
+
+static bool sk_lock_woken(const void *arg)
+{
+	const struct wait_queue_entry *wait = arg;
+
+	return READ_ONCE(wait->flags) & WQ_FLAG_WOKEN;
+}
+
+/* net/core/sock.c: __lock_sock(): sleep (uninterruptibly) on sk_lock.wq
+ * until the owner's release_sock(), with slock dropped meanwhile. */
+static void __lock_sock(struct sock *sk)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sim_wait_for w = {
+		.op = "lock_sock", .name = sk->sim_name, .file = __FILE__,
+		.line = __LINE__, .ready = sk_lock_woken, .arg = &wait,
+		.timeout = -1, .lock = true, .held_lock = &sk->sk_lock,
+	};
+
+	if (!sim_sched_active())
 		/* single task: waiting for ourselves never ends */
 		sim_bug(__FILE__, __LINE__, "lock_sock",
 			"lockdep: lock_sock(%s) while this task already owns it",
 			sk->sim_name ? sk->sim_name : "?");
+	for (;;) {
+		wait.flags &= ~WQ_FLAG_WOKEN;
+		list_add_tail(&wait.entry, &sk->sk_lock.wq.head);
+		sim_task_push_cleanup(sim_wait_entry_unlink, &wait);
+		spin_unlock_bh(&sk->sk_lock.slock);
+		sim_task_block(&w);
+		spin_lock_bh(&sk->sk_lock.slock);
+		list_del_init(&wait.entry);
+		sim_task_pop_cleanup(&wait);
+		if (!sock_owned_by_user(sk))
+			break;
+	}
+}
+
+static void sk_lock_recursion(struct sock *sk, const char *op)
+{
+	if (sim_sched_active() && sk->sk_lock.owned && sim_lock_held_by_me(&sk->sk_lock))
+		sim_bug(__FILE__, __LINE__, op,
+			"lockdep: %s(%s) while this task already owns it", op,
+			sk->sim_name ? sk->sim_name : "?");
+}
+
+void lock_sock(struct sock *sk)
+{
+	sim_might_sleep(__FILE__, __LINE__);
+	sk_lock_recursion(sk, "lock_sock");
+	spin_lock_bh(&sk->sk_lock.slock);
+	if (sk->sk_lock.owned)
+		__lock_sock(sk);
 	sk->sk_lock.owned = 1;
 	spin_unlock_bh(&sk->sk_lock.slock);
+	sim_lock_acquired(&sk->sk_lock, "sk_lock-AF_INET", "lock_sock",
+			  sk_lock_force_release, __FILE__, __LINE__);
 	sim_stats.lock_sock++;
 }
 
@@ -53,21 +104,32 @@ void release_sock(struct sock *sk)
 	if (sk->sk_backlog.tail)
 		release_backlog(sk);
 	sk->sk_lock.owned = 0;
+	sim_lock_released(&sk->sk_lock, "release_sock", __FILE__, __LINE__);
 	if (waitqueue_active(&sk->sk_lock.wq))
 		sim_wake_up(&sk->sk_lock.wq, 0);
 	spin_unlock_bh(&sk->sk_lock.slock);
 }
 
+/* net/core/sock.c: __lock_sock_fast(): false with slock held and bh off
+ * (fast path), true after the slow path's lock_sock(). */
 bool lock_sock_fast(struct sock *sk)
 {
 	sim_might_sleep(__FILE__, __LINE__);
+	sk_lock_recursion(sk, "lock_sock_fast");
 	spin_lock_bh(&sk->sk_lock.slock);
 	sim_stats.lock_sock++;
 	if (!sk->sk_lock.owned)
 		return false;	/* fast path: keep the spinlock */
-	sim_bug(__FILE__, __LINE__, "lock_sock_fast",
-		"lockdep: lock_sock_fast(%s) while this task owns it",
-		sk->sim_name ? sk->sim_name : "?");
+	if (!sim_sched_active())
+		sim_bug(__FILE__, __LINE__, "lock_sock_fast",
+			"lockdep: lock_sock_fast(%s) while this task owns it",
+			sk->sim_name ? sk->sim_name : "?");
+	__lock_sock(sk);
+	sk->sk_lock.owned = 1;
+	spin_unlock_bh(&sk->sk_lock.slock);
+	sim_lock_acquired(&sk->sk_lock, "sk_lock-AF_INET", "lock_sock",
+			  sk_lock_force_release, __FILE__, __LINE__);
+	return true;
 }
 
 void sk_error_report(struct sock *sk)

@@ -144,8 +144,14 @@ void sim_tcp_wire_flush(struct sock *sk)
 		return;
 	st->wire_flushing = true;
 	while ((skb = skb_peek(&st->wire)) != NULL) {
+		bool taken;
+
 		__skb_unlink(skb, &st->wire);
-		if (!tcp_v4_rcv(sk, skb)) {
+		/* the receive runs in softirq (net_rx_action), bh off */
+		local_bh_disable();
+		taken = tcp_v4_rcv(sk, skb);
+		local_bh_enable();
+		if (!taken) {
 			if (sk->sk_state == TCP_CLOSE || sock_flag(sk, SOCK_DEAD)) {
 				kfree_skb(skb);	/* peer gone: RST, data lost */
 				continue;

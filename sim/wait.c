@@ -7,8 +7,7 @@
 #include <linux/wait.h>
 #include <sim/ledger.h>
 #include <sim/workqueue.h>
-
-struct task_struct sim_task = { .comm = "sim-test" };
+#include <sim/task.h>
 
 static sim_sleep_hook_t sleep_hook;
 static void *sleep_hook_arg;
@@ -43,11 +42,20 @@ void init_waitqueue_head(struct wait_queue_head *wq_head)
 	INIT_LIST_HEAD(&wq_head->head);
 }
 
+/* A killed sim task's wait entries (on its stack) leave their queues. */
+static void unlink_entry(void *arg)
+{
+	struct wait_queue_entry *wq_entry = arg;
+
+	list_del_init(&wq_entry->entry);
+}
+
 void add_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry)
 {
 	wq_entry->flags &= ~WQ_FLAG_EXCLUSIVE;
 	spin_lock(&wq_head->lock);
 	list_add(&wq_entry->entry, &wq_head->head);
+	sim_task_push_cleanup(unlink_entry, wq_entry);
 	spin_unlock(&wq_head->lock);
 }
 
@@ -55,7 +63,13 @@ void remove_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry 
 {
 	spin_lock(&wq_head->lock);
 	list_del(&wq_entry->entry);
+	sim_task_pop_cleanup(wq_entry);
 	spin_unlock(&wq_head->lock);
+}
+
+void sim_wait_entry_unlink(void *wq_entry)
+{
+	unlink_entry(wq_entry);
 }
 
 bool wq_has_sleeper(struct wait_queue_head *wq_head)
@@ -92,12 +106,45 @@ int sim_wake_up(struct wait_queue_head *wq_head, unsigned long poll)
 	return woken;
 }
 
-long wait_woken(struct wait_queue_entry *wq_entry, unsigned int mode, long timeout)
+static bool woken(const void *arg)
 {
-	sim_might_sleep(__FILE__, __LINE__);
+	const struct wait_queue_entry *wq_entry = arg;
+
+	return READ_ONCE(wq_entry->flags) & WQ_FLAG_WOKEN;
+}
+
+/* kernel/sched/wait.c: wait_woken() with schedule_timeout() as a sim block:
+ * until a wake-up sets WQ_FLAG_WOKEN or @timeout virtual jiffies pass (the
+ * scheduler advances sim_jiffies only when no task is runnable). */
+static long task_wait_woken(struct wait_queue_entry *wq_entry, long timeout,
+			    const char *file, int line)
+{
+	unsigned long start = sim_jiffies;
+	struct sim_wait_for w = {
+		.op = "wait_woken", .file = file, .line = line, .ready = woken,
+		.arg = wq_entry, .timeout = timeout,
+	};
+
+	if (!(wq_entry->flags & WQ_FLAG_WOKEN) && timeout) {
+		if (!sim_task_block(&w))
+			return 0;
+	}
+	wq_entry->flags &= ~WQ_FLAG_WOKEN;
+	if (timeout == MAX_SCHEDULE_TIMEOUT)
+		return timeout;
+	timeout -= (long)(sim_jiffies - start);
+	return timeout > 0 ? timeout : 0;
+}
+
+long sim_wait_woken(struct wait_queue_entry *wq_entry, unsigned int mode, long timeout,
+		    const char *file, int line)
+{
+	sim_might_sleep(file, line);
 	/* An interruptible sleep with a signal pending does not sleep. */
 	if ((mode & TASK_INTERRUPTIBLE) && signal_pending(current))
 		return timeout;
+	if (sim_sched_active())
+		return task_wait_woken(wq_entry, timeout, file, line);
 	if (!(wq_entry->flags & WQ_FLAG_WOKEN) && timeout && sleep_hook)
 		sleep_hook(sleep_hook_arg);	/* the rest of the system runs */
 	if (wq_entry->flags & WQ_FLAG_WOKEN) {

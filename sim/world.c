@@ -7,6 +7,7 @@
 #include <sim/rcu.h>
 #include <sim/workqueue.h>
 #include <sim/sched.h>
+#include <sim/task.h>
 #include <linux/init.h>
 #include <linux/skmsg.h>
 #include <linux/wait.h>
@@ -52,7 +53,6 @@ void sim_init(void)
 	if (initialised)
 		return;
 	initialised = true;
-	rcu_register_thread();
 	sim_ledger_classify(sizeof(struct sk_msg), SIM_SK_MSG);
 	sim_ledger_classify(sizeof(struct sk_psock), SIM_PSOCK);
 	sim_run_initcalls();
@@ -97,6 +97,7 @@ void sim_world_begin(void)
 	memset(&sim_stats, 0, sizeof(sim_stats));
 	warnings = expected_warnings = 0;
 	sim_expect_hangs(0);
+	sim_lockdep_expect(0);
 	sim_set_sleep_hook(NULL, NULL);
 	sim_uaccess_fault_after(-1);
 	current->sigpending = 0;
@@ -144,6 +145,21 @@ int sim_world_end(void)
 		fprintf(stderr, "sockmap-sim: %ld ledger violation(s), expected %ld; last: %s\n",
 			sim_violations(), sim_expected_violations(),
 			sim_last_violation());
+		failures++;
+	}
+	if (sim_lockdep_reports() != sim_lockdep_expected()) {
+		fprintf(stderr, "sockmap-sim: %ld lockdep report(s), expected %ld; last: %s\n",
+			sim_lockdep_reports(), sim_lockdep_expected(),
+			sim_lockdep_last_report());
+		failures++;
+	}
+	if (sim_tasks_unrun()) {
+		fprintf(stderr, "sockmap-sim: %d task(s) started and never run (no sim_sched_run())\n",
+			sim_tasks_unrun());
+		failures++;
+	}
+	if (sim_main_task_held()) {
+		fprintf(stderr, "sockmap-sim: the test's task ends with locks held, bh disabled or in an RCU read-side section\n");
 		failures++;
 	}
 	if (sim_hangs() != sim_expected_hangs()) {

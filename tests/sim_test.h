@@ -18,7 +18,26 @@
 #include <sim/net.h>
 #include <sim/sockmap.h>
 #include <sim/ledger.h>
+#include <sim/task.h>
+#include <dlfcn.h>
 #include <cmocka.h>
+
+/*
+ * A CMocka assert that fails in a sim task, or in a scenario sim_explore()
+ * runs, fails that schedule only (sim/task.c records it with its replay
+ * string); anywhere else it is CMocka's own _fail(). This interposes the
+ * _fail() every assert macro ends in (libcmocka calls it through its PLT).
+ */
+void _fail(const char * const file, const int line)
+{
+	static void (*cmocka_fail)(const char *, int);
+
+	sim_capture_assert(file, line);
+	if (!cmocka_fail)
+		cmocka_fail = (void (*)(const char *, int))dlsym(RTLD_NEXT, "_fail");
+	cmocka_fail(file, line);
+	abort();	/* not reached: CMocka longjmps to its runner */
+}
 
 static inline int sim_group_setup(void **state)
 {

@@ -12,7 +12,7 @@
 # CXXFLAGS without -stdlib=libc++ (OSS-Fuzz builds its own libc++; Debian's
 # is not installed); build.sh runs in this checkout rather than a copy.
 # Then checks, for each harness NAME: $OUT/NAME runs, links neither
-# liburcu nor cmocka dynamically (the runner image has neither),
+# cmocka (or liburcu, which the sim no longer uses) dynamically (the runner image has neither),
 # $OUT/NAME_seed_corpus.zip holds tests/fuzz/corpus/NAME, $OUT/NAME.dict is
 # tests/fuzz/NAME.dict; and runs each fuzzer on its unzipped seed corpus
 # with its dictionary for CFLITE_RUNS inputs (default 1000) from libFuzzer

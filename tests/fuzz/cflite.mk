@@ -22,13 +22,13 @@ CFLITE_SEED ?= 1
 # CFLAGS_ossfuzz="$CFLAGS" CXX_ossfuzz="$CXX" CXXFLAGS_ossfuzz="$CXXFLAGS"
 # LIB_FUZZING_ENGINE_ossfuzz="$LIB_FUZZING_ENGINE"). Everything else (the
 # kernel files extracted from the Debian package and patched, the kernel's
-# flags, the sim) is what every other variant builds. liburcu is linked
-# statically and cmocka not at all: OSS-Fuzz runs the fuzzers in another
-# image (base-runner), which has neither library.
+# flags, the sim) is what every other variant builds. cmocka is not linked
+# at all: OSS-Fuzz runs the fuzzers in another image (base-runner), which
+# does not have it (the sim's RCU is its own, sim/task.c: no liburcu).
 ifeq ($(VARIANT),ossfuzz)
 CC := $(CC_ossfuzz)
 SIM_CFLAGS := $(KERNEL_CFLAGS) $(WARN_CFLAGS) $(CFLAGS_ossfuzz) -MMD -MP
-LDLIBS := -l:liburcu.a -lpthread
+LDLIBS := -lpthread
 endif
 
 # OSS-Fuzz links fuzzers with $CXX $CXXFLAGS ... $LIB_FUZZING_ENGINE (the

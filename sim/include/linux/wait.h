@@ -2,13 +2,18 @@
 /*
  * sim: wait queues. Stands for include/linux/wait.h and kernel/sched/wait.c.
  *
- * The sim is single-threaded, so a sleep cannot be ended by another CPU.
- * wait_woken() instead runs the world's sleep hook (a test callback standing
- * for "what the rest of the system does while this task sleeps"), then
- * returns at once if a wake-up arrived, or consumes the whole timeout in
- * virtual time. A sleep with MAX_SCHEDULE_TIMEOUT that nothing ends would
- * hang the kernel: it is counted as a hang (the test fails unless it
- * expects one) and returns 0, so every wait is bounded.
+ * While sim tasks run (sim/task.c), wait_woken() blocks the task until a
+ * wake-up sets WQ_FLAG_WOKEN or its timeout expires in virtual jiffies
+ * (which advance only when no task is runnable); a sleep nothing can end is
+ * reported by the scheduler as a lost wake-up / hang, naming its site.
+ *
+ * With no task running the sim is single-threaded, so a sleep cannot be
+ * ended by another CPU. wait_woken() instead runs the world's sleep hook (a
+ * test callback standing for "what the rest of the system does while this
+ * task sleeps"), then returns at once if a wake-up arrived, or consumes the
+ * whole timeout in virtual time. A sleep with MAX_SCHEDULE_TIMEOUT that
+ * nothing ends would hang the kernel: it is counted as a hang (the test
+ * fails unless it expects one) and returns 0, so every wait is bounded.
  */
 #ifndef _LINUX_WAIT_H
 #define _LINUX_WAIT_H
@@ -65,7 +70,9 @@ int default_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
 void init_waitqueue_head(struct wait_queue_head *wq_head);
 void add_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry);
 void remove_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry);
-long wait_woken(struct wait_queue_entry *wq_entry, unsigned int mode, long timeout);
+long sim_wait_woken(struct wait_queue_entry *wq_entry, unsigned int mode, long timeout,
+		    const char *file, int line);
+#define wait_woken(e, m, t)	sim_wait_woken((e), (m), (t), __FILE__, __LINE__)
 /* Wake every waiter; returns how many were woken. */
 int sim_wake_up(struct wait_queue_head *wq_head, unsigned long poll);
 bool wq_has_sleeper(struct wait_queue_head *wq_head);
@@ -79,6 +86,9 @@ static inline int waitqueue_active(struct wait_queue_head *wq_head)
 {
 	return !list_empty(&wq_head->head);
 }
+
+/* sim: unlink a wait entry (the cleanup of a killed sim task). */
+void sim_wait_entry_unlink(void *wq_entry);
 
 /* sim: the world's sleep hook and the hang counter. */
 typedef void (*sim_sleep_hook_t)(void *arg);

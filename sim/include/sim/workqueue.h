@@ -5,13 +5,17 @@
  * Work never runs behind the test's back: schedule_delayed_work() and
  * queue_rcu_work() only record the item; sim_run_work() (or sim_quiesce())
  * runs what is due, in queueing order, on the calling thread. Delays are in
- * virtual jiffies (sim_jiffies), advanced only by the sim.
+ * virtual jiffies (sim_jiffies), advanced only by the sim. While sim tasks
+ * run (sim/task.c), a kworker task runs due items (an rcu_work once its
+ * grace period has elapsed) at the scheduler's choice, and
+ * cancel_work_sync() blocks until a running instance has finished.
  */
 #ifndef _SIM_WORKQUEUE_H
 #define _SIM_WORKQUEUE_H
 
 #include <sim/compiler.h>
 #include <sim/list.h>
+#include <sim/task.h>
 
 struct work_struct;
 typedef void (*work_func_t)(struct work_struct *work);
@@ -34,6 +38,7 @@ struct rcu_work {
 	/* sim: waiting for a grace period */
 	struct list_head rcu_entry;
 	bool rcu_pending;
+	struct sim_rcu_snap gp;		/* readers at queueing time */
 };
 
 struct workqueue_struct {

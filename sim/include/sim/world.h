@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sim: the world a test runs in. sim_init() once per process (RCU thread
+ * sim: the world a test runs in. sim_init() once per process (ledger
  * registration, initcalls); sim_world_begin()/sim_world_end() around each
  * test. sim_world_end() closes whatever the test left open (like process
  * exit closes fds), quiesces, and checks the invariants: no leaked object,
