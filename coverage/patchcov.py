@@ -3,7 +3,7 @@
 """Patch coverage of the kernel-patches series, and the coverage summary.
 
 Usage (coverage/coverage.mk runs it):
-  patchcov.py --kver 6.12.117 --pristine build/ksrc-pristine --ksrc build/ksrc
+  patchcov.py --kver 6.12.117 --pristine build/ksrc-tarball --ksrc build/ksrc
               --allow kernel-port/files.txt --reasons coverage/reasons.txt
               --kernel-info K.info --sim-info S.info --out build/coverage
               PATCH...

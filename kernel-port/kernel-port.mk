@@ -149,7 +149,7 @@ KDEPS_STAMP := $(O)/.deps-stamp
 # The pristine allow-listed files, extracted from the tarball once per
 # build directory; every patched tree (and verify-kernel-port's fresh one)
 # is made from copies of it, so a warm build never reads the tarball.
-KSRC_PRISTINE := $(O)/ksrc-pristine
+KSRC_PRISTINE := $(O)/ksrc-tarball
 KSRC_PRISTINE_STAMP := $(KSRC_PRISTINE)/.stamp
 
 # Environment of the scripts.
