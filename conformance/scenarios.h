@@ -70,9 +70,10 @@ struct conf_scenario {
 	const char *name;
 	const char *what;
 	struct conf_step steps[CONF_MAX_OPS];
-	/* crashes 6.12.117 (and the sim, which predicts it) below this patch
-	 * of the series: runs only when named on the command line */
-	int oops_below;
+	/* crashes 6.12.117 (and the sim, which predicts it) below this series
+	 * level (kernel-port.mk's names: "fixes", ...): runs only when named
+	 * on the command line */
+	const char *oops_below;
 };
 
 extern const struct conf_scenario conf_scenarios[];
