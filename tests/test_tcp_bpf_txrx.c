@@ -439,26 +439,40 @@ static void test_tcp_bpf_txrx_redirect_to_empty_slot_drops(void **state)
 	assert_int_equal(page_count(current->task_frag.page), 1);
 }
 
-/* fuzz_world (map add) and conformance txrx_drop_sticky: after a SK_DROP,
- * tcp_bpf_send_verdict() returns -EACCES with psock->eval still __SK_DROP
- * (only the PASS and REDIRECT paths reset it), so every later send on A is
- * dropped without running the program, though B is back in its slot.
- * 6.12.117 (the booted kernel) and the host's 6.18 do the same; the series
- * does not change it. */
-static void test_tcp_bpf_txrx_drop_verdict_sticks(void **state)
+/* fixes/0007 (found by fuzz_world's map add; conformance
+ * txrx_drop_sticky): a drop verdict covers its msg only.
+ *   1. B's slot is emptied: A's redirect finds no socket, SK_DROP;
+ *   2. B is put back; A sends 200 bytes.
+ * 6.12.117 returns -EACCES from the drop case with psock->eval still
+ * __SK_DROP (only the pass and redirect cases reset it): step 2 is
+ * dropped without running the program, and every later send on A too
+ * (the booted 6.12.117 and the host's 6.18 do the same). With the fix the
+ * program runs again and redirects the 200 bytes to B. */
+static void test_tcp_bpf_txrx_regress_drop_verdict_sticks(void **state)
 {
 	(void)state;
 	txrx_setup(SIM_REDIRECT, 0, 0);
 	assert_int_equal(sim_map_delete(fx.map, 1), 0);
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), -EACCES);
 	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
-	assert_int_equal(sk_psock(fx.a)->eval, __SK_DROP);
+	assert_int_equal(fx.prog->runs, 1);
 
-	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 200, 0), -EACCES);
-
-	assert_int_equal(sk_psock(fx.a)->eval, __SK_DROP);	/* the program did not run */
-	assert_int_equal(ingress_msgs(fx.b), 0);
-	assert_b_queued(0);
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
+		assert_int_equal(sk_psock(fx.a)->eval, __SK_DROP);
+		assert_int_equal(sim_send_pattern(fx.a, 0, 0, 200, 0), -EACCES);
+		assert_int_equal(fx.prog->runs, 1);	/* the program did not run */
+		assert_int_equal(sk_psock(fx.a)->eval, __SK_DROP);
+		assert_int_equal(ingress_msgs(fx.b), 0);
+		assert_b_queued(0);
+	} else {
+		assert_int_equal(sk_psock(fx.a)->eval, __SK_NONE);
+		assert_int_equal(sim_send_pattern(fx.a, 0, 0, 200, 0), 200);
+		assert_int_equal(fx.prog->runs, 2);
+		assert_int_equal(sk_psock(fx.a)->eval, __SK_NONE);
+		assert_b_queued(200);
+		recv_expect(fx.b, 0, 200, 4096, MSG_DONTWAIT);
+		assert_b_queued(0);
+	}
 	assert_int_equal(fx.a->sk_forward_alloc, 0);
 	assert_int_equal(page_count(current->task_frag.page), 1);
 }
@@ -772,7 +786,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	SIM_TEST(test_tcp_bpf_txrx_drop_verdict_eacces),
 	SIM_TEST(test_tcp_bpf_txrx_pass_verdict_over_wire),
 	SIM_TEST(test_tcp_bpf_txrx_redirect_to_empty_slot_drops),
-	SIM_TEST(test_tcp_bpf_txrx_drop_verdict_sticks),
+	SIM_TEST(test_tcp_bpf_txrx_regress_drop_verdict_sticks),
 	SIM_TEST(test_tcp_bpf_txrx_msg_larger_than_page),
 	SIM_TEST(test_tcp_bpf_txrx_msg_64k_spans_three_frag_pages),
 	SIM_TEST(test_tcp_bpf_txrx_regress_copy_fault_at_element_boundary),

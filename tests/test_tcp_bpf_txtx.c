@@ -29,6 +29,11 @@
  */
 #include "sim_test.h"
 #include <sim/pipe.h>
+#include <sim/series.h>
+
+/* psock->eval after a drop without apply_bytes: 6.12.117 leaves it
+ * __SK_DROP (the drop sticks), fixes/0007 resets it. */
+#define DROP_EVAL_AFTER	(SIM_LEVEL_AT_LEAST(FIXES) ? __SK_NONE : __SK_DROP)
 
 #define SLOT_A		0
 #define SLOT_B		1
@@ -407,9 +412,10 @@ static void test_tcp_bpf_txtx_cork_bytes_delivers_when_reached(void **state)
 
 /* selftest: test_sockmap "txmsg test drop" */
 /* A drop verdict: send() fails with -EACCES, B sends nothing, A's pages
- * and charge are released. tcp_bpf_send_verdict() returns from the
- * __SK_DROP case before the code that resets psock->eval, so eval stays
- * __SK_DROP (see ..._drop_verdict_sticky). */
+ * and charge are released. 6.12.117's tcp_bpf_send_verdict() returns from
+ * the __SK_DROP case before the code that resets psock->eval, so eval
+ * stays __SK_DROP; from level fixes (fixes/0007) it is reset (see
+ * ..._drop_verdict_sticky). */
 static void test_tcp_bpf_txtx_drop_verdict_eacces(void **state)
 {
 	(void)state;
@@ -418,7 +424,7 @@ static void test_tcp_bpf_txtx_drop_verdict_eacces(void **state)
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), -EACCES);
 
 	assert_int_equal(fx.prog->runs, 1);
-	assert_int_equal(sk_psock(fx.a)->eval, __SK_DROP);
+	assert_int_equal(sk_psock(fx.a)->eval, DROP_EVAL_AFTER);
 	assert_int_equal(tcp_sk(fx.b)->snd_nxt, 0);
 	assert_int_equal(skb_queue_len(&fx.b2->sk_receive_queue), 0);
 	assert_b2_drained();
@@ -428,12 +434,13 @@ static void test_tcp_bpf_txtx_drop_verdict_eacces(void **state)
 }
 
 /*
- * Real 6.12.117 behaviour: a drop decision outlives the send that made it.
- * The __SK_DROP case of tcp_bpf_send_verdict() returns -EACCES without
+ * fixes/0007: a drop decision covers the send that made it. 6.12.117's
+ * __SK_DROP case of tcp_bpf_send_verdict() returns -EACCES without
  * resetting psock->eval (only the success path does, when apply_bytes is
  * 0), and the verdict runs only while eval is __SK_NONE. So after one
  * drop, with no apply_bytes window, every later send on A is dropped
  * without running the program, even though it now says "redirect to B".
+ * From level fixes the program runs again and B sends the 100 bytes.
  * test_sockmap "txmsg test drop" cannot tell: its program always drops.
  */
 static void test_tcp_bpf_txtx_drop_verdict_sticky(void **state)
@@ -443,10 +450,22 @@ static void test_tcp_bpf_txtx_drop_verdict_sticky(void **state)
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), -EACCES);
 	fx.v.action = SIM_REDIRECT;	/* the program changes its mind */
 
+	if (SIM_LEVEL_AT_LEAST(FIXES)) {
+		assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), 100);
+		assert_int_equal(fx.prog->runs, 2);
+		assert_int_equal(sk_psock(fx.a)->eval, __SK_NONE);
+		assert_int_equal(tcp_sk(fx.b)->snd_nxt, 100);
+		recv_expect(fx.b2, 0, 100, 1000, MSG_DONTWAIT);
+		assert_b2_drained();
+		assert_a_idle();
+		assert_b_idle();
+		assert_int_equal(page_count(current->task_frag.page), 1);
+		return;
+	}
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), -EACCES);
 
 	assert_int_equal(fx.prog->runs, 1);
-	assert_int_equal(sk_psock(fx.a)->eval, __SK_DROP);
+	assert_int_equal(sk_psock(fx.a)->eval, DROP_EVAL_AFTER);
 	assert_int_equal(tcp_sk(fx.b)->snd_nxt, 0);
 	assert_b2_drained();
 	assert_a_idle();
@@ -464,7 +483,7 @@ static void test_tcp_bpf_txtx_redirect_to_empty_slot_drops(void **state)
 
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), -EACCES);
 
-	assert_int_equal(sk_psock(fx.a)->eval, __SK_DROP);
+	assert_int_equal(sk_psock(fx.a)->eval, DROP_EVAL_AFTER);
 	assert_int_equal(tcp_sk(fx.b)->snd_nxt, 0);
 	assert_b2_drained();
 	assert_a_idle();
@@ -492,7 +511,7 @@ static void test_tcp_bpf_txtx_b_closed_before_send_eacces(void **state)
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), -EACCES);
 
 	assert_int_equal(fx.prog->runs, 1);
-	assert_int_equal(sk_psock(fx.a)->eval, __SK_DROP);
+	assert_int_equal(sk_psock(fx.a)->eval, DROP_EVAL_AFTER);
 	assert_a_idle();
 	assert_int_equal(page_count(current->task_frag.page), 1);
 	assert_int_equal(rmem(fx.b2), FIN_TRUESIZE);

@@ -66,9 +66,10 @@
  * once a fault was injected into a corking world, the same. At every
  * level, a socket that joins the map with an skb verdict and a half-read
  * skb queued delivers the bytes already read again (half_read_redelivered()),
- * and after one SK_DROP every later send on the socket is dropped without
- * running the program (psock->eval stays __SK_DROP; send() returns -EACCES,
- * which the oracle counts as nothing sent).
+ * and below level fixes, after one SK_DROP every later send on the socket
+ * is dropped without running the program (psock->eval stays __SK_DROP;
+ * send() returns -EACCES, which the oracle counts as nothing sent;
+ * fixes/0007 makes the program run again).
  *
  * Input layout (all values clamped, at most MAX_OPS operations):
  *   byte 0  bits 0-1 verdict (0 pass, 1 redirect ingress B, 2 drop,
