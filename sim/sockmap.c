@@ -910,9 +910,11 @@ void sim_sockops_established(struct sock *sk, int op)
 
 static unsigned int run_msg_verdict(const struct bpf_prog *prog, void *ctx)
 {
-	struct sim_verdict *v = prog->priv;
+	const struct sim_verdict *v = prog->priv;
 	struct sk_msg *msg = ctx;
 
+	if (v->then && prog->runs > v->then_after)
+		v = v->then;
 	if (v->apply_bytes)
 		bpf_msg_apply_bytes(msg, v->apply_bytes);
 	if (v->cork_bytes)
@@ -932,9 +934,11 @@ static unsigned int run_msg_verdict(const struct bpf_prog *prog, void *ctx)
 
 static unsigned int run_skb_verdict(const struct bpf_prog *prog, void *ctx)
 {
-	struct sim_verdict *v = prog->priv;
+	const struct sim_verdict *v = prog->priv;
 	struct sk_buff *skb = ctx;
 
+	if (v->then && prog->runs > v->then_after)
+		v = v->then;
 	switch (v->action) {
 	case SIM_PASS:
 		return SK_PASS;

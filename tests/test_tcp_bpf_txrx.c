@@ -477,6 +477,49 @@ static void test_tcp_bpf_txrx_regress_drop_verdict_sticks(void **state)
 	assert_int_equal(page_count(current->task_frag.page), 1);
 }
 
+/* fixes/0008: a verdict does not carry over to the next run on the same
+ * msg. The program redirects its first run's 100 bytes (apply_bytes 100)
+ * to B's ingress and passes everything after (a program reading a map the
+ * control plane changed).
+ *   1. A sends 300 bytes: run 1 redirects bytes 0-99; the window is used
+ *      up, the verdict runs again on the rest of the same msg;
+ *   2. run 2 returns SK_PASS and calls no helper.
+ * 6.12.117 finds run 1's sk_redir and apply_bytes on the msg: the pass
+ * becomes a redirect of the next 100 bytes, and so on: all 300 bytes on
+ * B's ingress_msg in three runs. With the fix run 2 passes: bytes 100-299
+ * go over TCP to A's peer, B, into its receive queue. */
+static void test_tcp_bpf_txrx_regress_verdict_not_carried_over(void **state)
+{
+	static const struct sim_verdict pass = { .action = SIM_PASS };
+
+	(void)state;
+	txrx_setup(SIM_REDIRECT, 100, 0);
+	fx.v.then = &pass;
+	fx.v.then_after = 1;
+
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 300, 0), 300);
+
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
+		assert_int_equal(fx.prog->runs, 3);
+		assert_int_equal(ingress_msgs(fx.b), 3);
+		assert_b_queued(300);
+		assert_int_equal(skb_queue_len(&fx.b->sk_receive_queue), 0);
+		recv_expect(fx.b, 0, 300, 4096, MSG_DONTWAIT);
+		assert_b_queued(0);
+	} else {
+		assert_int_equal(fx.prog->runs, 2);
+		assert_int_equal(ingress_msgs(fx.b), 1);
+		assert_int_equal(msg_tot_len(fx.b), 100);
+		assert_int_equal(tcp_sk(fx.b)->rcv_nxt, 200);	/* over the wire */
+		recv_expect(fx.b, 0, 100, 4096, MSG_DONTWAIT);
+		recv_expect(fx.b, 100, 200, 4096, MSG_DONTWAIT);
+		assert_int_equal(msg_tot_len(fx.b), 0);
+		assert_int_equal(rmem(fx.b), 0);
+	}
+	assert_int_equal(sk_psock(fx.a)->apply_bytes, 0);
+	assert_int_equal(fx.a->sk_forward_alloc, 0);
+}
+
 /* ---- sizes ------------------------------------------------------------------ */
 
 /* A 10000-byte message (more than a page) is one sg element in a 32 KiB
@@ -787,6 +830,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	SIM_TEST(test_tcp_bpf_txrx_pass_verdict_over_wire),
 	SIM_TEST(test_tcp_bpf_txrx_redirect_to_empty_slot_drops),
 	SIM_TEST(test_tcp_bpf_txrx_regress_drop_verdict_sticks),
+	SIM_TEST(test_tcp_bpf_txrx_regress_verdict_not_carried_over),
 	SIM_TEST(test_tcp_bpf_txrx_msg_larger_than_page),
 	SIM_TEST(test_tcp_bpf_txrx_msg_64k_spans_three_frag_pages),
 	SIM_TEST(test_tcp_bpf_txrx_regress_copy_fault_at_element_boundary),

@@ -52,6 +52,11 @@ struct sim_verdict {
 	u64 flags;		/* BPF_F_INGRESS or 0 */
 	u32 apply_bytes;	/* bpf_msg_apply_bytes() when non-zero */
 	u32 cork_bytes;		/* bpf_msg_cork_bytes() when non-zero */
+	/* From run then_after + 1 of the program on, it decides as *then
+	 * does: a program whose decision follows state that changed (a BPF
+	 * map it reads), also between two runs on the same msg. */
+	const struct sim_verdict *then;
+	unsigned long then_after;
 };
 
 /* sk_msg verdict running @v (which must outlive the program). */
