@@ -416,11 +416,15 @@ static void test_tcp_bpf_rxrx_redirect_to_self_is_pass(void **state)
 	recv_expect(fx.a, 0, 2000);
 }
 
-/* 6.12.117 as it is: with a verdict program, the peer's FIN is a
- * zero-length sk_msg that tcp_bpf_recvmsg_parser() never dequeues; every
- * recv() after it returns 0 and counts the FIN again, so copied_seq runs
- * ahead of rcv_nxt. Asserted so a fix shows up as a change here. */
-static void test_tcp_bpf_rxrx_recv_after_fin_advances_copied_seq(void **state)
+/* fixes/0009: with a verdict program, the peer's FIN is a zero-length
+ * sk_msg (its skb carries TCPHDR_FIN). 6.12.117's
+ * tcp_bpf_recvmsg_parser() counts it in copied_seq and leaves it queued:
+ * every recv() after it returns 0 and counts the FIN again, so copied_seq
+ * runs ahead of rcv_nxt, one per read. With the fix the FIN's msg is
+ * consumed when it is counted: copied_seq stays at rcv_nxt, and so it
+ * does for the series' splice_read (level copy), which handles the FIN
+ * the same way. */
+static void test_tcp_bpf_rxrx_regress_recv_after_fin_counts_it_once(void **state)
 {
 	char buf[10];
 	u32 rcv_nxt;
@@ -431,9 +435,33 @@ static void test_tcp_bpf_rxrx_recv_after_fin_advances_copied_seq(void **state)
 	rcv_nxt = tcp_sk(fx.a)->rcv_nxt;
 	for (int i = 1; i <= 3; i++) {
 		assert_int_equal(sim_recv(fx.a, buf, sizeof(buf), MSG_DONTWAIT), 0);
-		assert_int_equal(tcp_sk(fx.a)->copied_seq - rcv_nxt, i - 1);
+		assert_int_equal(tcp_sk(fx.a)->copied_seq - rcv_nxt,
+				 SIM_LEVEL_AT_LEAST(FIXES) ? 0 : i - 1);
 	}
 	assert_int_equal(tcp_sk(fx.a)->rcv_nxt, rcv_nxt);
+	if (SIM_LEVEL_AT_LEAST(FIXES))
+		assert_true(sk_psock_queue_empty(sk_psock(fx.a)));
+}
+
+/* fixes/0009 on the series' splice_read: the FIN counts once, and every
+ * splice() after EOF returns 0 with copied_seq at rcv_nxt. Below level
+ * copy splice() is tcp_splice_read(), which never touches the psock. */
+static void test_tcp_bpf_rxrx_regress_splice_after_fin_counts_it_once(void **state)
+{
+	struct pipe_inode_info *pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	u32 rcv_nxt;
+
+	(void)state;
+	rxrx_setup(KV, SIM_PASS, 0);
+	assert_int_equal(sim_shutdown(fx.a2, 1 /* SHUT_WR */), 0);
+	rcv_nxt = tcp_sk(fx.a)->rcv_nxt;
+	for (int i = 1; i <= 3; i++) {
+		assert_int_equal(sim_splice_read(fx.a, pipe, 4096, SPLICE_F_NONBLOCK), 0);
+		assert_int_equal((s32)(tcp_sk(fx.a)->copied_seq - rcv_nxt),
+				 SIM_LEVEL_AT_LEAST(COPY) ? 0 : -1);
+	}
+	assert_int_equal(sim_pipe_nr_bufs(pipe), 0);
+	sim_pipe_close(pipe);
 }
 
 int main(void)
@@ -452,7 +480,8 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_rxrx_redirect_to_empty_slot_drops),
 		SIM_TEST(test_tcp_bpf_rxrx_pass_to_self),
 		SIM_TEST(test_tcp_bpf_rxrx_redirect_to_self_is_pass),
-		SIM_TEST(test_tcp_bpf_rxrx_recv_after_fin_advances_copied_seq),
+		SIM_TEST(test_tcp_bpf_rxrx_regress_recv_after_fin_counts_it_once),
+		SIM_TEST(test_tcp_bpf_rxrx_regress_splice_after_fin_counts_it_once),
 		SIM_TEST(test_tcp_bpf_rxrx_pass_to_self_splice_advances_copied_seq),
 		SIM_TEST(test_tcp_bpf_rxrx_added_after_partial_read_redelivers),
 	};
