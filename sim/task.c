@@ -29,6 +29,7 @@
 #include <sim/sched.h>
 #include <sim/lock.h>
 #include <sim/workqueue.h>
+#include <sim/watch.h>
 
 #define HELD_MAX	48
 #define RING		16
@@ -888,6 +889,7 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 	}
 	if (ntasks) {
 		sim_sched_on = true;
+		sim_watch_run_begin();
 		for (int i = 0; i < ntasks; i++)
 			tasks[i]->state = T_RUNNABLE;
 		if (kworker) {
@@ -923,6 +925,7 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 			idle_threads = tasks[i]->pt;
 		}
 		sim_sched_on = false;
+		sim_watch_run_end();
 		if (abandoned)
 			sim_work_abandon();
 	}
@@ -1150,6 +1153,30 @@ bool sim_lock_held_by_me(const void *lock)
 		if (me->held[i].lock == lock)
 			return true;
 	return false;
+}
+
+size_t sim_task_held_names(char *buf, size_t size)
+{
+	struct sim_task *me = self();
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < me->nheld && len < size; i++) {
+		int n = snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+				 me->held[i].name);
+
+		if (n < 0)
+			break;
+		len += n;
+	}
+	if (me->bh && len < size)
+		len += snprintf(buf + len, size - len, "%sbh off", me->nheld ? ", " : "");
+	return min(len, size - 1);
+}
+
+int sim_task_cpu(const struct sim_task *t)
+{
+	return t->cpu;
 }
 
 int sim_main_task_held(void)

@@ -8,6 +8,8 @@
 #include <sim/workqueue.h>
 #include <sim/sched.h>
 #include <sim/task.h>
+#include <sim/watch.h>
+#include <sim/net.h>
 #include <linux/init.h>
 #include <linux/skmsg.h>
 #include <linux/wait.h>
@@ -98,6 +100,8 @@ void sim_world_begin(void)
 	warnings = expected_warnings = 0;
 	sim_expect_hangs(0);
 	sim_lockdep_expect(0);
+	sim_lockset_reset();
+	sim_tcp_wire_softirq(false);
 	sim_set_sleep_hook(NULL, NULL);
 	sim_uaccess_fault_after(-1);
 	current->sigpending = 0;
@@ -151,6 +155,12 @@ int sim_world_end(void)
 		fprintf(stderr, "sockmap-sim: %ld lockdep report(s), expected %ld; last: %s\n",
 			sim_lockdep_reports(), sim_lockdep_expected(),
 			sim_lockdep_last_report());
+		failures++;
+	}
+	if (sim_lockset_reports() != sim_lockset_expected()) {
+		fprintf(stderr, "sockmap-sim: %ld lock-set report(s), expected %ld; last: %s\n",
+			sim_lockset_reports(), sim_lockset_expected(),
+			sim_lockset_last_report());
 		failures++;
 	}
 	if (sim_tasks_unrun()) {

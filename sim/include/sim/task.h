@@ -197,6 +197,10 @@ void sim_lock_acquired(const void *lock, const char *name, const char *op,
 		       void (*force_release)(void *lock), const char *file, int line);
 void sim_lock_released(const void *lock, const char *op, const char *file, int line);
 bool sim_lock_held_by_me(const void *lock);
+/* The names of the locks the current task holds, ", "-separated. */
+size_t sim_task_held_names(char *buf, size_t size);
+/* The CPU a task runs on (a softirq it raises runs there too). */
+int sim_task_cpu(const struct sim_task *t);
 /* Locks the test thread's task still holds (a world must end with none). */
 int sim_main_task_held(void);
 /* While tasks run: undo @fn(@arg) if the task is killed (its stack frames
