@@ -78,6 +78,7 @@ struct sim_task {
 	unsigned long deadline;
 	bool has_deadline;
 	int bh, rcu, atomic;
+	u32 vc[SIM_MAX_TASKS];		/* vector clock (happens-before) */
 	unsigned long qs;		/* RCU quiescent states passed */
 	struct held held[HELD_MAX];
 	int nheld;
@@ -743,6 +744,10 @@ struct sim_task *sim_task_start_on(const char *name, enum sim_task_kind kind,
 		if (run.strategy == SIM_STRAT_PCT)
 			t->prio = run.nchange + 1 + (long)(rng_next() % 1000000);
 	}
+	/* The child knows what its starter knew (fork/raise happens-before). */
+	if (sim_sched_on && self() != &main_task)
+		memcpy(t->vc, self()->vc, sizeof(t->vc));
+	t->vc[t->idx] = 1;
 	tasks[ntasks++] = t;
 	t->pt = pool_get();
 	t->pt->task = t;
@@ -826,6 +831,7 @@ bool sim_task_block(const struct sim_wait_for *w)
 
 /* ---- the run ---------------------------------------------------------------- */
 
+static void hb_new_run(void);
 static struct sim_sched_opts explore_opts;	/* set by sim_explore() */
 static bool exploring;
 static void explore_note_run(void);
@@ -889,6 +895,7 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 	}
 	if (ntasks) {
 		sim_sched_on = true;
+		hb_new_run();
 		sim_watch_run_begin();
 		for (int i = 0; i < ntasks; i++)
 			tasks[i]->state = T_RUNNABLE;
@@ -948,6 +955,76 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 	if (exploring)
 		explore_note_run();
 	return verdict;
+}
+
+/* ---- happens-before: vector clocks over locks and work ------------------ */
+
+/* Release/acquire objects (locks, work items): each holds the join of
+ * the clocks released into it during the current run. */
+#define HB_SLOTS 1024
+static struct hb_obj {
+	const void *obj;
+	unsigned long gen;
+	u32 vc[SIM_MAX_TASKS];
+} hb_objs[HB_SLOTS];
+static unsigned long hb_gen = 1;
+
+static void hb_new_run(void)
+{
+	hb_gen++;
+}
+
+static struct hb_obj *hb_find(const void *obj, bool create)
+{
+	size_t i = ((uintptr_t)obj * 0x9e3779b97f4a7c15ULL) >> 54;
+
+	for (size_t n = 0; n < HB_SLOTS; n++, i = (i + 1) % HB_SLOTS) {
+		struct hb_obj *h = &hb_objs[i];
+
+		if (h->gen != hb_gen) {
+			if (!create)
+				return NULL;
+			h->gen = hb_gen;
+			h->obj = obj;
+			memset(h->vc, 0, sizeof(h->vc));
+			return h;
+		}
+		if (h->obj == obj)
+			return h;
+	}
+	return NULL;	/* full: the edge is lost (more reports, never fewer) */
+}
+
+void sim_hb_release(const void *obj)
+{
+	struct sim_task *me = self();
+	struct hb_obj *h;
+
+	if (!sim_sched_on || me == &main_task)
+		return;
+	h = hb_find(obj, true);
+	if (h)
+		for (int i = 0; i < SIM_MAX_TASKS; i++)
+			h->vc[i] = max(h->vc[i], me->vc[i]);
+	me->vc[me->idx]++;
+}
+
+void sim_hb_acquire(const void *obj)
+{
+	struct sim_task *me = self();
+	struct hb_obj *h;
+
+	if (!sim_sched_on || me == &main_task)
+		return;
+	h = hb_find(obj, false);
+	if (h)
+		for (int i = 0; i < SIM_MAX_TASKS; i++)
+			me->vc[i] = max(me->vc[i], h->vc[i]);
+}
+
+const u32 *sim_task_vc(void)
+{
+	return self()->vc;
 }
 
 /* ---- lockdep: held locks, lock order, softirq state ------------------------ */
@@ -1120,6 +1197,7 @@ void sim_lock_acquired(const void *lock, const char *name, const char *op,
 				check_softirq_state(me, c, file, line);
 		}
 	}
+	sim_hb_acquire(lock);
 	h = &me->held[me->nheld++];
 	h->lock = lock;
 	h->name = name ? name : "?";
@@ -1135,6 +1213,7 @@ void sim_lock_released(const void *lock, const char *op, const char *file, int l
 {
 	struct sim_task *me = self();
 
+	sim_hb_release(lock);
 	for (int i = me->nheld - 1; i >= 0; i--)
 		if (me->held[i].lock == lock) {
 			memmove(&me->held[i], &me->held[i + 1],
@@ -1210,17 +1289,19 @@ bool sim_rcu_read_lock_held(void)
 	return self()->rcu > 0;
 }
 
+/* Every reader, the caller included: call_rcu()/queue_rcu_work() from
+ * inside a read-side section (sock_map_close() dropping the last psock
+ * reference under rcu_read_lock()) must wait for the caller's section too;
+ * synchronize_rcu() in a reader is a BUG before it gets here. */
 void sim_rcu_snapshot(struct sim_rcu_snap *s)
 {
-	struct sim_task *me = self();
-
 	s->mask = 0;
 	if (!sim_sched_on)
 		return;
 	for (int i = 0; i < ntasks; i++) {
 		struct sim_task *t = tasks[i];
 
-		if (t != me && t->state != T_DONE && (t->rcu || t->bh || t->atomic)) {
+		if (t->state != T_DONE && (t->rcu || t->bh || t->atomic)) {
 			s->mask |= 1u << i;
 			s->qs[i] = t->qs;
 		}

@@ -11,12 +11,14 @@
 #include <sim/task.h>
 #include <sim/lock.h>
 #include <net/sock.h>
+#include <linux/skmsg.h>
 
 #define MAX_FIELDS	256
 #define MAX_REPORTED	64
 
 struct access {
 	bool valid, write, ok;
+	u32 clock;			/* the task's own clock at the access */
 	const char *file, *func;
 	int line;
 	struct sim_acct_site acct;
@@ -164,19 +166,26 @@ static void count(const char *name)
 		counts[ncounts++] = (typeof(counts[0])){ name, 1 };
 }
 
-static bool rule_ok(const struct field *f)
+enum { NOT_HELD, HELD, EXCLUSIVE };
+
+static int rule_state(const struct field *f)
 {
 	switch (f->rule) {
 	case SIM_RULE_SOCK: {
 		const struct sock *sk = f->lock;
 
 		return (sk->sk_lock.owned && sim_lock_held_by_me(&sk->sk_lock)) ||
-		       sim_spin_is_held(&sk->sk_lock.slock);
+		       sim_spin_is_held(&sk->sk_lock.slock) ? HELD : NOT_HELD;
 	}
-	case SIM_RULE_SPINLOCK:
-		return sim_spin_is_held(f->lock);
+	case SIM_RULE_PSOCK: {
+		const struct sk_psock *psock = f->lock;
+
+		if (!refcount_read(&psock->refcnt))
+			return EXCLUSIVE;
+		return sim_spin_is_held(&psock->ingress_lock) ? HELD : NOT_HELD;
 	}
-	return false;
+	}
+	return NOT_HELD;
 }
 
 static const char *rule_name(const struct field *f, char *buf, size_t size)
@@ -185,9 +194,8 @@ static const char *rule_name(const struct field *f, char *buf, size_t size)
 	case SIM_RULE_SOCK:
 		snprintf(buf, size, "lock_sock(%s) or %s sk_lock.slock", f->owner, f->owner);
 		break;
-	case SIM_RULE_SPINLOCK:
-		snprintf(buf, size, "%s", ((const spinlock_t *)f->lock)->name ?
-			 ((const spinlock_t *)f->lock)->name : "its spinlock");
+	case SIM_RULE_PSOCK:
+		snprintf(buf, size, "%s psock->ingress_lock", f->owner);
 		break;
 	}
 	return buf;
@@ -232,8 +240,11 @@ static void check(struct field *f, int me, const struct access *a)
 		char rb[96], d1[512], d2[512];
 		int n;
 
-		/* a write without the rule's lock, and another task's access */
+		/* a write without the rule's lock, and another task's access
+		 * not ordered before this one */
 		if (t == me || !o->valid || !((a->write && !a->ok) || (o->write && !o->ok)))
+			continue;
+		if (o->clock <= sim_task_vc()[t])
 			continue;
 		if (seen(f, a, o))
 			continue;
@@ -258,7 +269,7 @@ void sim_watch_access(uintptr_t addr, bool write, const char *file,
 	const char *p = (const char *)addr;
 	struct access a;
 	struct field *f = NULL;
-	int me;
+	int me, state;
 
 	if (!sim_sched_active())
 		return;
@@ -271,14 +282,19 @@ void sim_watch_access(uintptr_t addr, bool write, const char *file,
 	if (!f)
 		return;
 	me = sim_task_index(sim_task_self());
+	state = rule_state(f);
 	a = (struct access){
-		.valid = true, .write = write, .ok = rule_ok(f),
+		.valid = true, .write = write, .ok = state != NOT_HELD,
 		.file = file, .func = func, .line = line, .acct = sim_acct_site,
+		.clock = sim_task_vc()[me],
 	};
 	sim_task_held_names(a.held, sizeof(a.held));
 	f->accesses++;
 	count(f->name);
-	check(f, me, &a);
+	if (state == EXCLUSIVE)
+		memset(f->last, 0, sizeof(f->last));
+	else
+		check(f, me, &a);
 	f->last[me] = a;
 	sim_sched_point_at(write ? "WRITE_ONCE" : "READ_ONCE", f->name, file, line);
 }

@@ -16,6 +16,7 @@
 #include <net/tcp.h>
 
 static long warnings, expected_warnings;
+static char last_warning[256];
 static struct sim_resource *resources;
 static long live_at_begin[SIM_KIND_NR];
 static bool initialised;
@@ -24,9 +25,16 @@ void sim_world_warning(const char *cond, const char *file, int line,
 		       const char *func)
 {
 	warnings++;
+	snprintf(last_warning, sizeof(last_warning), "WARNING at %s:%d %s(): %s",
+		 file, line, func, cond);
 	if (warnings > expected_warnings)
 		fprintf(stderr, "sockmap-sim: WARNING at %s:%d %s(): %s\n", file,
 			line, func, cond);
+}
+
+const char *sim_last_warning(void)
+{
+	return last_warning;
 }
 
 long sim_warnings(void)

@@ -7,9 +7,14 @@
  * first, then passes the point, then stores: a read-modify-write such as
  * sk_forward_alloc_add() can be torn), and every such access is checked,
  * Eraser-style, against the field's lock rule: two accesses by different
- * tasks, one of them a write without the rule's lock, is a lock-set
+ * tasks, one of them a write without the rule's lock, the other not
+ * ordered before it (vector clocks over lock release/acquire, work
+ * queueing/running and task start: sim_hb_release()), is a lock-set
  * report naming both sites and the locks each task held (once per field
- * and site pair). Unregistered fields cost one test of a global.
+ * and site pair). An access made with exclusive ownership (the rule's
+ * "exclusive" state: the object is unreachable but by this task) forgets
+ * the other tasks' accesses: they happened before the last reference was
+ * dropped. Unregistered fields cost one test of a global.
  *
  * Fields are registered where the sim creates the object (sim/tcp.c for
  * a sock, sim/sockmap.c for a psock) and forgotten when its memory goes
@@ -22,8 +27,11 @@
 
 /* The lock rule of a field: is the current task allowed to touch it? */
 enum sim_watch_rule {
-	SIM_RULE_SOCK,		/* lock_sock(sk) owned, or sk->sk_lock.slock held */
-	SIM_RULE_SPINLOCK,	/* the spinlock @lock held */
+	SIM_RULE_SOCK,		/* lock_sock(sk) owned, or sk->sk_lock.slock held
+				 * (sk_free() forgets the field: the last
+				 * reference is exclusive) */
+	SIM_RULE_PSOCK,		/* psock->ingress_lock held; exclusive once the
+				 * psock's refcount is zero (sk_psock_destroy) */
 };
 
 void sim_watch_register(const volatile void *addr, size_t size, const char *name,
