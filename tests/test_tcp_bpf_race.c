@@ -95,6 +95,18 @@ struct race_row {
 };
 static const struct race_row *cur;
 
+/* make explore / bench-sched: progress and "first schedule that..." */
+static struct {
+	bool progress;
+	long count;
+	double t0;
+	const char *needle;
+	long found_at;
+	double found_s;
+} drv;
+
+static double now(void);
+
 #define MSGV	1	/* sk_msg verdict: redirect to slot 1 (B), ingress */
 #define SKBV	2	/* sk_skb verdict: redirect to slot 1 (B), ingress */
 
@@ -247,8 +259,13 @@ static void teardown(void)
 	if (sim_lockset_reports() != rw.lockset)
 		len += snprintf(what + len, sizeof(what) - len, "%s%s", len ? ", " : "",
 				sim_lockset_last_report());
-	if (len)
+	if (len) {
+		if (drv.needle && !drv.found_at && strstr(what, drv.needle)) {
+			drv.found_at = drv.count;
+			drv.found_s = now() - drv.t0;
+		}
 		sim_explore_fail("%s: %s", cur->name, what);
+	}
 }
 
 static void race_cleanup(void *arg)
@@ -265,6 +282,9 @@ static void race_scenario(void *arg)
 	const struct race_row *row = arg;
 
 	cur = row;
+	if (++drv.count % 2000 == 0 && drv.progress)
+		fprintf(stderr, "explore %s: %ld schedule(s), %.1f s\n",
+			row->name + strlen("test_tcp_bpf_race_"), drv.count, now() - drv.t0);
 	memset(&rw.rbuf, 0, sizeof(rw) - offsetof(typeof(rw), rbuf));
 	rw.a = rw.a2 = rw.b = rw.b2 = rw.c = rw.c2 = NULL;
 	rw.pipe = NULL;
@@ -987,6 +1007,85 @@ static void print_result(const char *what, const struct sim_explore_result *r)
 		       r->kinds[i].report);
 }
 
+/* make bench-sched: figures, printed (never asserted on time). */
+static void bench_world(const struct race_row *row)
+{
+	sim_world_begin();
+	prepare(row);
+	cur = row;
+	sim_expect_warnings(LONG_MAX / 2);
+	sim_lockset_expect(LONG_MAX / 2);
+}
+
+static void bench_world_end(void)
+{
+	sim_expect_warnings(sim_warnings());
+	sim_lockset_expect(sim_lockset_reports());
+	sim_world_end();
+}
+
+static int bench(void)
+{
+	static const char *const two_task[] = {
+		"fionread_poll_vs_backlog", "recv_vs_backlog_n2",
+	};
+	struct budget b = { .quiet = true };
+	struct outcome out;
+
+	sim_init();
+	printf("bench-sched: one core (taskset), ASan+UBSan build, series level %d%s\n",
+	       SIM_SERIES_LEVEL, N2_FIXED ? ", N2 fixed" : "");
+	for (size_t i = 0; i < ARRAY_SIZE(two_task); i++) {
+		const struct race_row *row = find_row(two_task[i]);
+
+		bench_world(row);
+		b = (struct budget){ .pct_runs = 2000, .seed = 1, .depth = 3, .pct_only = true,
+				     .quiet = true };
+		explore_row(row, &b, &out);
+		printf("  %-44s PCT %ld schedules in %.2f s: %.0f schedules/s (%ld failing)\n",
+		       two_task[i], out.pct.schedules, out.seconds,
+		       out.pct.schedules / out.seconds, out.pct.failures);
+		bench_world_end();
+	}
+	printf("  DFS K=2 space per scenario (cap 10000 schedules):\n");
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		bench_world(&rows[i]);
+		b = (struct budget){ .k = 2, .max = 10000, .dfs_only = true, .quiet = true };
+		explore_row(&rows[i], &b, &out);
+		printf("    %-52s %s%6ld schedules, %4ld end states, %5ld failing, %.2f s\n",
+		       rows[i].name + strlen("test_tcp_bpf_race_"), out.dfs.complete ? " " : ">",
+		       out.dfs.schedules, out.dfs.end_states, out.dfs.failures, out.seconds);
+		bench_world_end();
+	}
+	{
+		const struct race_row *row = find_row("recv_vs_backlog_n2");
+		const char *what[] = { "lock-set: B.sk_forward_alloc", "sk_free(): sk->sk_forward_alloc" };
+
+		for (int pct = 0; pct < 2; pct++)
+			for (size_t w = 0; w < ARRAY_SIZE(what); w++) {
+				bench_world(row);
+				sim_lockset_reset();	/* each search starts from nothing */
+				sim_lockset_expect(LONG_MAX / 2);
+				drv = (typeof(drv)){ .needle = what[w], .t0 = now() };
+				b = pct ? (struct budget){ .pct_runs = 2000, .seed = 1, .depth = 3,
+							   .pct_only = true, .quiet = true }
+					: (struct budget){ .k = 1, .max = 100000, .dfs_only = true,
+							   .quiet = true };
+				explore_row(row, &b, &out);
+				if (drv.found_at)
+					printf("  N2 from nothing, %s: \"%s\" at schedule %ld, %.3f s\n",
+					       pct ? "PCT d=3" : "DFS K=1", what[w], drv.found_at,
+					       drv.found_s);
+				else
+					printf("  N2 from nothing, %s: \"%s\" not found in %ld schedules\n",
+					       pct ? "PCT d=3" : "DFS K=1", what[w], drv.count);
+				drv = (typeof(drv)){ 0 };
+				bench_world_end();
+			}
+	}
+	return 0;
+}
+
 static int explorer(int argc, char **argv)
 {
 	const struct race_row *row = NULL;
@@ -998,7 +1097,9 @@ static int explorer(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--list")) {
+		if (!strcmp(a, "--bench")) {
+			return bench();
+		} else if (!strcmp(a, "--list")) {
 			for (size_t j = 0; j < ARRAY_SIZE(rows); j++)
 				printf("%s\n", rows[j].name + strlen("test_tcp_bpf_race_"));
 			return 0;
@@ -1035,6 +1136,7 @@ static int explorer(int argc, char **argv)
 	sim_expect_warnings(LONG_MAX / 2);
 	sim_lockset_expect(LONG_MAX / 2);
 	b.quiet = true;
+	drv = (typeof(drv)){ .progress = true, .t0 = now() };
 	if (pct) {
 		b.pct_only = true;
 		if (!b.pct_runs)
