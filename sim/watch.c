@@ -184,6 +184,8 @@ static int rule_state(const struct field *f)
 			return EXCLUSIVE;
 		return sim_spin_is_held(&psock->ingress_lock) ? HELD : NOT_HELD;
 	}
+	case SIM_RULE_SPINLOCK:
+		return sim_spin_is_held(f->lock) ? HELD : NOT_HELD;
 	}
 	return NOT_HELD;
 }
@@ -196,6 +198,10 @@ static const char *rule_name(const struct field *f, char *buf, size_t size)
 		break;
 	case SIM_RULE_PSOCK:
 		snprintf(buf, size, "%s psock->ingress_lock", f->owner);
+		break;
+	case SIM_RULE_SPINLOCK:
+		snprintf(buf, size, "%s", ((const spinlock_t *)f->lock)->name ?
+			 ((const spinlock_t *)f->lock)->name : "its spinlock");
 		break;
 	}
 	return buf;

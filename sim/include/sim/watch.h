@@ -32,6 +32,7 @@ enum sim_watch_rule {
 				 * reference is exclusive) */
 	SIM_RULE_PSOCK,		/* psock->ingress_lock held; exclusive once the
 				 * psock's refcount is zero (sk_psock_destroy) */
+	SIM_RULE_SPINLOCK,	/* the spinlock_t @lock held */
 };
 
 void sim_watch_register(const volatile void *addr, size_t size, const char *name,
