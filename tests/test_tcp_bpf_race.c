@@ -64,7 +64,7 @@ static struct {
 	struct sock *a, *a2, *b, *b2, *c, *c2;
 	struct bpf_map *map;
 	struct sim_verdict v;
-	struct pipe_inode_info *pipe;
+	struct pipe_inode_info *pipe, *pipe2;
 	/* results of the tasks */
 	unsigned char rbuf[RBUF];
 	int got, got_c;
@@ -109,6 +109,7 @@ static double now(void);
 
 #define MSGV	1	/* sk_msg verdict: redirect to slot 1 (B), ingress */
 #define SKBV	2	/* sk_skb verdict: redirect to slot 1 (B), ingress */
+#define PROXYV	4	/* sk_msg verdict: A's to B's ingress, B's to A's */
 
 static void pair(struct sock **x, struct sock **y, const char *nx, const char *ny)
 {
@@ -232,6 +233,10 @@ static void teardown(void)
 		sim_pipe_close(rw.pipe);
 		rw.pipe = NULL;
 	}
+	if (rw.pipe2) {
+		sim_pipe_close(rw.pipe2);
+		rw.pipe2 = NULL;
+	}
 	close_if_open(&rw.a);
 	close_if_open(&rw.a2);
 	close_if_open(&rw.b);
@@ -287,7 +292,7 @@ static void race_scenario(void *arg)
 			row->name + strlen("test_tcp_bpf_race_"), drv.count, now() - drv.t0);
 	memset(&rw.rbuf, 0, sizeof(rw) - offsetof(typeof(rw), rbuf));
 	rw.a = rw.a2 = rw.b = rw.b2 = rw.c = rw.c2 = NULL;
-	rw.pipe = NULL;
+	rw.pipe = rw.pipe2 = NULL;
 	snap();
 	row->setup();
 	sim_tcp_wire_softirq(row->softirq);
@@ -790,6 +795,72 @@ static void check_fionread(void)
 	assert_pattern(rw.rbuf, 0, 0, rw.got);
 }
 
+/* The splicing proxy's two directions on two tasks: A's sendmsg is
+ * redirected into B's ingress and B's into A's (one sk_msg verdict keyed
+ * on the sender); each task sends on one socket and splices the other
+ * into its own pipe (recv below level copy). tcp_bpf_send_verdict()
+ * releases the sender's lock before bpf_tcp_ingress() takes the
+ * target's: no ABBA between the two directions. */
+static unsigned int proxy_msg_verdict(const struct bpf_prog *prog, void *ctx)
+{
+	struct sk_msg *msg = ctx;
+
+	(void)prog;
+	return bpf_msg_redirect_map(msg, rw.map, msg->sk == rw.a ? 1 : 0, BPF_F_INGRESS);
+}
+
+static void proxy_direction(void *arg)
+{
+	int dir = arg != NULL;			/* 0: A->B, 1: B->A */
+	struct sock *from = dir ? rw.b : rw.a, *to = dir ? rw.a : rw.b;
+	struct pipe_inode_info *pipe = dir ? rw.pipe2 : rw.pipe;
+	unsigned char *buf = dir ? rw.cbuf : rw.rbuf;
+	int *got = dir ? &rw.got_c : &rw.got;
+	int sent = sim_send_pattern(from, dir, 0, SEG, 0);
+
+	if (dir)
+		rw.sent2 = sent;
+	else
+		rw.sent = sent;
+	while (*got < SEG) {
+		ssize_t n;
+
+		if (SERIES_SPLICE) {
+			n = sim_splice_read(to, pipe, SEG - *got, 0);
+			if (n > 0)
+				assert_int_equal(sim_pipe_read(pipe, buf + *got, n), n);
+		} else {
+			n = sim_recv(to, buf + *got, SEG - *got, 0);
+		}
+		if (n <= 0)
+			break;
+		assert_pattern(buf + *got, dir, *got, n);
+		*got += n;
+	}
+}
+
+static void setup_proxy(void)
+{
+	put_ab();
+	rw.pipe = sim_pipe_create(16);
+	rw.pipe2 = sim_pipe_create(16);
+}
+
+static void start_proxy(void)
+{
+	sim_task_start("A->B", proxy_direction, NULL);
+	sim_task_start("B->A", proxy_direction, (void *)1);
+}
+
+static void check_proxy(void)
+{
+	assert_int_equal(rw.sent, SEG);
+	assert_int_equal(rw.sent2, SEG);
+	assert_int_equal(rw.got, SEG);
+	assert_int_equal(rw.got_c, SEG);
+	check_all_accounting();
+}
+
 /* pipe close vs splice: the splicer's pipe is closed after its splice;
  * the pipe buffers keep their pages alive (ledger). */
 static void splice_then_close_pipe(void *arg)
@@ -872,6 +943,8 @@ static const struct race_row rows[] = {
 	{ "test_tcp_bpf_race_map_replace_vs_txrx_redirect", setup_replace,
 	  start_send_a_replace, check_replace, .k = 2, .max = 1500, .pct_runs = 40,
 	  .verdicts = MSGV },
+	{ "test_tcp_bpf_race_proxy_two_directions", setup_proxy,
+	  start_proxy, check_proxy, .k = 1, .max = 1500, .pct_runs = 40, .verdicts = PROXYV },
 	{ "test_tcp_bpf_race_pipe_close_vs_splice", setup_pipe_close,
 	  start_pipe_close, check_pipe_close, .k = 1, .max = 1500, .pct_runs = 40,
 	  .verdicts = SKBV },
@@ -896,6 +969,11 @@ static void prepare(const struct race_row *row)
 	if (row->verdicts & MSGV)
 		assert_int_equal(sim_prog_attach(sim_prog_msg_verdict(&rw.v), rw.map,
 						 BPF_SK_MSG_VERDICT), 0);
+	if (row->verdicts & PROXYV)
+		assert_int_equal(sim_prog_attach(sim_prog_load(BPF_PROG_TYPE_SK_MSG,
+							       proxy_msg_verdict, NULL,
+							       "proxy_msg_verdict"),
+						 rw.map, BPF_SK_MSG_VERDICT), 0);
 	if (row->verdicts & SKBV)
 		assert_int_equal(sim_prog_attach(sim_prog_skb_verdict(&rw.v), rw.map,
 						 BPF_SK_SKB_VERDICT), 0);
