@@ -694,6 +694,8 @@ static void *pool_main(void *p)
 			;
 		t = pt->task;
 		sim_current = &t->ts;
+		/* a task killed inside an accounting shim left its site set */
+		sim_acct_site = (struct sim_acct_site){ 0 };
 		if (!t->killed && !setjmp(t->start_env)) {
 			t->started = true;
 			t->state = T_RUNNABLE;
