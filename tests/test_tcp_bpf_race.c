@@ -1191,6 +1191,37 @@ static int bench(void)
 	return 0;
 }
 
+/* Each failure kind with preemptions: search again with a smaller bound
+ * (K = 0, 1, ...: iterative deepening, each up to @max schedules) and keep
+ * the first schedule failing the same way (same first report line). */
+static void minimize(const struct race_row *row, struct sim_explore_result *res, long max)
+{
+	for (int i = 0; i < res->nkinds; i++) {
+		struct sim_explore_failure *f = &res->kinds[i];
+		size_t kl = strcspn(f->report, "\n");
+
+		for (int k = 0; k < f->preemptions; k++) {
+			struct sim_explore_opts o = { .preemption_bound = k, .max_schedules = max,
+						      .quiet = true, .cleanup = race_cleanup };
+			struct sim_explore_result r;
+			const struct sim_explore_failure *g = NULL;
+
+			sim_explore(race_scenario, (void *)row, &o, &r);
+			for (int j = 0; j < r.nkinds && !g; j++)
+				if (strcspn(r.kinds[j].report, "\n") == kl &&
+				    !strncmp(r.kinds[j].report, f->report, kl))
+					g = &r.kinds[j];
+			if (g && g->preemptions < f->preemptions) {
+				fprintf(stderr, "minimized failure %d: %d -> %d preemption(s)\n", i + 1,
+					f->preemptions, g->preemptions);
+				f->preemptions = g->preemptions;
+				memcpy(f->schedule, g->schedule, sizeof(f->schedule));
+				break;
+			}
+		}
+	}
+}
+
 static int explorer(int argc, char **argv)
 {
 	const struct race_row *row = NULL;
@@ -1252,6 +1283,8 @@ static int explorer(int argc, char **argv)
 	printf("explore %s: %s%s\n", row->name + strlen("test_tcp_bpf_race_"),
 	       pct ? "PCT" : "DFS", getenv("SCHEDULE") ? " (replaying SCHEDULE)" : "");
 	explore_row(row, &b, &out);
+	if (!getenv("SCHEDULE"))
+		minimize(row, pct ? &out.pct : &out.dfs, b.max);
 	print_result(pct ? "PCT" : "DFS", pct ? &out.pct : &out.dfs);
 	schedules = out.dfs.schedules + out.pct.schedules;
 	failures = out.dfs.failures + out.pct.failures;
