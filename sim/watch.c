@@ -13,7 +13,7 @@
 #include <net/sock.h>
 #include <linux/skmsg.h>
 
-#define MAX_FIELDS	256
+#define MAX_FIELDS	1024
 #define MAX_REPORTED	64
 
 struct access {
