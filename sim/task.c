@@ -471,6 +471,18 @@ static void report_stuck(void)
 			describe_task(tasks[i]);
 }
 
+/* A killed task leaves: its wait entries and the like, which live in the
+ * frames the longjmp discards, are unlinked first, while those frames
+ * are still intact (once back in pool_main() the stack is reused). */
+static void __attribute__((noreturn)) task_unwind(struct sim_task *me)
+{
+	while (me->ncleanup > 0) {
+		me->ncleanup--;
+		me->cleanup[me->ncleanup].fn(me->cleanup[me->ncleanup].arg);
+	}
+	longjmp(me->start_env, 1);
+}
+
 /*
  * Pick the next task and switch to it. @me is the running task (NULL for
  * the test thread starting the run); it may be runnable, blocked or done.
@@ -544,7 +556,7 @@ static bool reschedule(struct sim_task *me)
 	while (sem_wait(&me->pt->sem))
 		;
 	if (me->killed)
-		longjmp(me->start_env, 1);
+		task_unwind(me);
 	return true;
 }
 
@@ -560,7 +572,7 @@ static void abandon_run(void)
 		if (tasks[i]->state != T_DONE)
 			tasks[i]->killed = true;
 	if (me != &main_task && me->state != T_DONE)
-		longjmp(me->start_env, 1);
+		task_unwind(me);
 }
 
 bool sim_task_fail(enum sim_sched_verdict v, const char *fmt, ...)
@@ -641,13 +653,9 @@ void sim_task_pop_cleanup(void *arg)
 
 static void task_finish(struct sim_task *t)
 {
-	/* A killed task's frames are gone: unlink what points into them
-	 * (wait queue entries on its stack), newest first. */
-	if (t->killed)
-		while (t->ncleanup > 0) {
-			t->ncleanup--;
-			t->cleanup[t->ncleanup].fn(t->cleanup[t->ncleanup].arg);
-		}
+	/* A killed task ran its cleanups before its longjmp (task_unwind());
+	 * one killed before it ever started has none. */
+	BUG_ON(t->ncleanup && t->killed);
 	/* kernel/exit.c: do_exit() drops the task's page_frag page */
 	sim_page_frag_release(&t->ts.task_frag);
 	t->state = T_DONE;
@@ -799,7 +807,7 @@ void sim_sched_point_at(const char *op, const char *name, const char *file, int 
 		return;
 	note_site(me, op, name, file, line);
 	if (me->killed)
-		longjmp(me->start_env, 1);
+		task_unwind(me);
 	if (!me->rcu && !me->bh && !me->atomic)
 		me->qs++;
 	reschedule(me);
