@@ -15,6 +15,8 @@
 #   make bench-sched           schedules/s, K=2 space per scenario, N2 from nothing
 #   make check-n2-fix          make check with tests/race/n2-fix.patch on the
 #                              full series, then at SERIES_LEVEL=fixes
+#   make check-n3-fix          make check with n2-fix and the experimental
+#                              n3 fix on the full series
 #
 # SIM_N2_FIX: 1 when the kernel files carry tests/race/n2-fix.patch
 # (EXTRA_PATCHES names it); the tests then expect N2 fixed (N2_FIXED in
@@ -27,6 +29,12 @@ SIM_N2_FIX := $(if $(filter $(N2_FIX_PATCH),$(EXTRA_PATCHES)),1,0)
 ifeq ($(SIM_N2_FIX),1)
 SIM_CPPFLAGS += -DSIM_N2_FIX=1
 endif
+# The same for N3's experimental fix (tests/race/n3-fix-experimental.patch).
+N3_FIX_PATCH := tests/race/n3-fix-experimental.patch
+SIM_N3_FIX := $(if $(filter $(N3_FIX_PATCH),$(EXTRA_PATCHES)),1,0)
+ifeq ($(SIM_N3_FIX),1)
+SIM_CPPFLAGS += -DSIM_N3_FIX=1
+endif
 
 SCENARIO ?=
 K ?= 2
@@ -35,7 +43,7 @@ RUNS ?= 1000
 SEED ?= 1
 DEPTH ?= 3
 
-.PHONY: explore explore-pct explore-list bench-sched check-n2-fix
+.PHONY: explore explore-pct explore-list bench-sched check-n2-fix check-n3-fix
 
 explore-list: $(RACE_BIN)
 	$(Q)$(RACE_BIN) --list
@@ -54,3 +62,7 @@ bench-sched: $(RACE_BIN)
 check-n2-fix:
 	$(Q)$(MAKE) --no-print-directory check EXTRA_PATCHES=$(N2_FIX_PATCH)
 	$(Q)$(MAKE) --no-print-directory check EXTRA_PATCHES=$(N2_FIX_PATCH) SERIES_LEVEL=fixes
+
+# Both fixes on the full series (N3's is experimental: tests/race/README.md).
+check-n3-fix:
+	$(Q)$(MAKE) --no-print-directory check EXTRA_PATCHES='$(N2_FIX_PATCH) $(N3_FIX_PATCH)'

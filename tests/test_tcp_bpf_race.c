@@ -47,6 +47,11 @@
 #define SIM_N2_FIX 0
 #endif
 #define N2_FIXED	(SIM_N2_FIX)
+/* N3: tests/race/n3-fix-experimental.patch (make check-n3-fix). */
+#ifndef SIM_N3_FIX
+#define SIM_N3_FIX 0
+#endif
+#define N3_FIXED	(SIM_N3_FIX)
 
 #define SERIES_SPLICE	(SIM_LEVEL_AT_LEAST(COPY))
 
@@ -466,6 +471,11 @@ static void check_all_read(void)
 static bool always(void)
 {
 	return true;
+}
+
+static bool n3_present(void)
+{
+	return !N3_FIXED;
 }
 
 static bool n2_present(void)
@@ -914,12 +924,12 @@ static const struct race_row rows[] = {
 	  .bug_needle = "sk_free(): sk->sk_forward_alloc", .lockset_needle = "B.sk_forward_alloc" },
 	{ "test_tcp_bpf_race_close_b_vs_txrx_redirect_n3", setup_txrx,
 	  start_send_a_close_b, check_send_closed, .k = 2, .max = 1500, .pct_runs = 40,
-	  .verdicts = MSGV, .bug = N3_BUG, .bug_present = always,
+	  .verdicts = MSGV, .bug = N3_BUG, .bug_present = n3_present,
 	  .bug_needle = "tcp memory_allocated",
 	  .lockset_needle = "sk_msg_free_elem() holding {}" },
 	{ "test_tcp_bpf_race_close_b_vs_rxrx_backlog_n3", setup_rxrx_queued,
 	  start_close_b, check_closed, .k = 2, .max = 1500, .pct_runs = 100, .verdicts = SKBV,
-	  .bug = N3_BUG " (RX->RX)", .bug_present = always, .bug_needle = "tcp memory_allocated",
+	  .bug = N3_BUG " (RX->RX)", .bug_present = n3_present, .bug_needle = "tcp memory_allocated",
 	  .lockset_needle = "sock_rfree() holding {}" },
 	{ "test_tcp_bpf_race_map_delete_b_vs_txrx_redirect", setup_txrx,
 	  start_send_a_delete_b, check_send_deleted, .k = 2, .max = 1500, .pct_runs = 40,
