@@ -186,3 +186,4 @@ include conformance/conformance.mk
 include kernel-port/series.mk
 include tests/fuzz/fuzz.mk
 include tests/mutants/mutants.mk
+include tests/race.mk

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <sanitizer/asan_interface.h>
 #include <sim/ledger.h>
+#include <sim/watch.h>
 #include <sim/bug.h>
 #include <sim/lock.h>
 #include <linux/mm.h>
@@ -294,6 +295,7 @@ void sim_kfree(const void *ptr, struct sim_site site)
 			      ptr, b->mem, head->site.file, head->site.line);
 		return;
 	}
+	sim_watch_forget(b->mem, b->size);
 	sim_ledger_del(b->kind, b->mem, site);
 	block_free(b, site);
 }

@@ -10,6 +10,8 @@
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <sim/task.h>
+#include <sim/watch.h>
+#include <sim/net.h>
 
 static void sk_lock_force_release(void *lock)
 {
@@ -290,6 +292,8 @@ int sk_stream_error(struct sock *sk, int flags, int err)
 /* __sk_destruct() + inet_sock_destruct(): the accounting must be zero. */
 void sk_free(struct sock *sk)
 {
+	/* The last reference is gone: nothing shares the sock any more. */
+	sim_watch_forget(sk, sizeof(struct sim_tcp_sock));
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_error_queue);
 	sk_mem_reclaim_final(sk);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sim/sockmap.h>
 #include <sim/net.h>
+#include <sim/watch.h>
 #include <linux/filter.h>
 
 /* One structure for both map types: SOCKMAP uses the slot array,
@@ -282,6 +283,11 @@ static int sock_map_link(struct bpf_map *map, struct sock *sk)
 			ret = PTR_ERR(psock);
 			goto out_progs;
 		}
+		/* forgotten when sk_psock_destroy() kfree()s the psock */
+		sim_watch_register(&psock->msg_tot_len, sizeof(psock->msg_tot_len),
+				   "psock->msg_tot_len", sk->sim_name, SIM_RULE_PSOCK, psock);
+		sim_watch_register(&psock->ingress_msg.next, sizeof(psock->ingress_msg.next),
+				   "psock->ingress_msg", sk->sim_name, SIM_RULE_PSOCK, psock);
 	}
 	if (msg_parser)
 		psock_set_prog(&psock->progs.msg_parser, msg_parser);

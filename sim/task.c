@@ -29,6 +29,7 @@
 #include <sim/sched.h>
 #include <sim/lock.h>
 #include <sim/workqueue.h>
+#include <sim/watch.h>
 
 #define HELD_MAX	48
 #define RING		16
@@ -77,6 +78,7 @@ struct sim_task {
 	unsigned long deadline;
 	bool has_deadline;
 	int bh, rcu, atomic;
+	u32 vc[SIM_MAX_TASKS];		/* vector clock (happens-before) */
 	unsigned long qs;		/* RCU quiescent states passed */
 	struct held held[HELD_MAX];
 	int nheld;
@@ -469,16 +471,10 @@ static void report_stuck(void)
 			describe_task(tasks[i]);
 }
 
-/*
- * Pick the next task and switch to it. @me is the running task (NULL for
- * the test thread starting the run); it may be runnable, blocked or done.
- */
-/* A killed task leaves for its thread's start. Its cleanups (wait queue
- * entries on its stack) run first, while those frames are still live: after
- * the longjmp the thread reuses that stack memory, and an unlink written
- * there would corrupt the frames that run next (seen at -O0 in the gcov
- * build: task_finish()'s own @t overwritten). */
-static __attribute__((noreturn)) void unwind(struct sim_task *me)
+/* A killed task leaves: its wait entries and the like, which live in the
+ * frames the longjmp discards, are unlinked first, while those frames
+ * are still intact (once back in pool_main() the stack is reused). */
+static void __attribute__((noreturn)) task_unwind(struct sim_task *me)
 {
 	while (me->ncleanup > 0) {
 		me->ncleanup--;
@@ -487,6 +483,10 @@ static __attribute__((noreturn)) void unwind(struct sim_task *me)
 	longjmp(me->start_env, 1);
 }
 
+/*
+ * Pick the next task and switch to it. @me is the running task (NULL for
+ * the test thread starting the run); it may be runnable, blocked or done.
+ */
 static bool reschedule(struct sim_task *me)
 {
 	struct sim_task *next;
@@ -556,7 +556,7 @@ static bool reschedule(struct sim_task *me)
 	while (sem_wait(&me->pt->sem))
 		;
 	if (me->killed)
-		unwind(me);
+		task_unwind(me);
 	return true;
 }
 
@@ -572,7 +572,7 @@ static void abandon_run(void)
 		if (tasks[i]->state != T_DONE)
 			tasks[i]->killed = true;
 	if (me != &main_task && me->state != T_DONE)
-		unwind(me);
+		task_unwind(me);
 }
 
 bool sim_task_fail(enum sim_sched_verdict v, const char *fmt, ...)
@@ -653,13 +653,9 @@ void sim_task_pop_cleanup(void *arg)
 
 static void task_finish(struct sim_task *t)
 {
-	/* A killed task's frames are gone: unlink what points into them
-	 * (wait queue entries on its stack), newest first. */
-	if (t->killed)
-		while (t->ncleanup > 0) {
-			t->ncleanup--;
-			t->cleanup[t->ncleanup].fn(t->cleanup[t->ncleanup].arg);
-		}
+	/* A killed task ran its cleanups before its longjmp (task_unwind());
+	 * one killed before it ever started has none. */
+	BUG_ON(t->ncleanup && t->killed);
 	/* kernel/exit.c: do_exit() drops the task's page_frag page */
 	sim_page_frag_release(&t->ts.task_frag);
 	t->state = T_DONE;
@@ -706,6 +702,8 @@ static void *pool_main(void *p)
 			;
 		t = pt->task;
 		sim_current = &t->ts;
+		/* a task killed inside an accounting shim left its site set */
+		sim_acct_site = (struct sim_acct_site){ 0 };
 		if (!t->killed && !setjmp(t->start_env)) {
 			t->started = true;
 			t->state = T_RUNNABLE;
@@ -756,6 +754,10 @@ struct sim_task *sim_task_start_on(const char *name, enum sim_task_kind kind,
 		if (run.strategy == SIM_STRAT_PCT)
 			t->prio = run.nchange + 1 + (long)(rng_next() % 1000000);
 	}
+	/* The child knows what its starter knew (fork/raise happens-before). */
+	if (sim_sched_on && self() != &main_task)
+		memcpy(t->vc, self()->vc, sizeof(t->vc));
+	t->vc[t->idx] = 1;
 	tasks[ntasks++] = t;
 	t->pt = pool_get();
 	t->pt->task = t;
@@ -805,7 +807,7 @@ void sim_sched_point_at(const char *op, const char *name, const char *file, int 
 		return;
 	note_site(me, op, name, file, line);
 	if (me->killed)
-		unwind(me);
+		task_unwind(me);
 	if (!me->rcu && !me->bh && !me->atomic)
 		me->qs++;
 	reschedule(me);
@@ -839,6 +841,7 @@ bool sim_task_block(const struct sim_wait_for *w)
 
 /* ---- the run ---------------------------------------------------------------- */
 
+static void hb_new_run(void);
 static struct sim_sched_opts explore_opts;	/* set by sim_explore() */
 static bool exploring;
 static void explore_note_run(void);
@@ -902,6 +905,8 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 	}
 	if (ntasks) {
 		sim_sched_on = true;
+		hb_new_run();
+		sim_watch_run_begin();
 		for (int i = 0; i < ntasks; i++)
 			tasks[i]->state = T_RUNNABLE;
 		if (kworker) {
@@ -937,6 +942,7 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 			idle_threads = tasks[i]->pt;
 		}
 		sim_sched_on = false;
+		sim_watch_run_end();
 		if (abandoned)
 			sim_work_abandon();
 	}
@@ -959,6 +965,76 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 	if (exploring)
 		explore_note_run();
 	return verdict;
+}
+
+/* ---- happens-before: vector clocks over locks and work ------------------ */
+
+/* Release/acquire objects (locks, work items): each holds the join of
+ * the clocks released into it during the current run. */
+#define HB_SLOTS 1024
+static struct hb_obj {
+	const void *obj;
+	unsigned long gen;
+	u32 vc[SIM_MAX_TASKS];
+} hb_objs[HB_SLOTS];
+static unsigned long hb_gen = 1;
+
+static void hb_new_run(void)
+{
+	hb_gen++;
+}
+
+static struct hb_obj *hb_find(const void *obj, bool create)
+{
+	size_t i = ((uintptr_t)obj * 0x9e3779b97f4a7c15ULL) >> 54;
+
+	for (size_t n = 0; n < HB_SLOTS; n++, i = (i + 1) % HB_SLOTS) {
+		struct hb_obj *h = &hb_objs[i];
+
+		if (h->gen != hb_gen) {
+			if (!create)
+				return NULL;
+			h->gen = hb_gen;
+			h->obj = obj;
+			memset(h->vc, 0, sizeof(h->vc));
+			return h;
+		}
+		if (h->obj == obj)
+			return h;
+	}
+	return NULL;	/* full: the edge is lost (more reports, never fewer) */
+}
+
+void sim_hb_release(const void *obj)
+{
+	struct sim_task *me = self();
+	struct hb_obj *h;
+
+	if (!sim_sched_on || me == &main_task)
+		return;
+	h = hb_find(obj, true);
+	if (h)
+		for (int i = 0; i < SIM_MAX_TASKS; i++)
+			h->vc[i] = max(h->vc[i], me->vc[i]);
+	me->vc[me->idx]++;
+}
+
+void sim_hb_acquire(const void *obj)
+{
+	struct sim_task *me = self();
+	struct hb_obj *h;
+
+	if (!sim_sched_on || me == &main_task)
+		return;
+	h = hb_find(obj, false);
+	if (h)
+		for (int i = 0; i < SIM_MAX_TASKS; i++)
+			me->vc[i] = max(me->vc[i], h->vc[i]);
+}
+
+const u32 *sim_task_vc(void)
+{
+	return self()->vc;
 }
 
 /* ---- lockdep: held locks, lock order, softirq state ------------------------ */
@@ -1131,6 +1207,7 @@ void sim_lock_acquired(const void *lock, const char *name, const char *op,
 				check_softirq_state(me, c, file, line);
 		}
 	}
+	sim_hb_acquire(lock);
 	h = &me->held[me->nheld++];
 	h->lock = lock;
 	h->name = name ? name : "?";
@@ -1146,6 +1223,7 @@ void sim_lock_released(const void *lock, const char *op, const char *file, int l
 {
 	struct sim_task *me = self();
 
+	sim_hb_release(lock);
 	for (int i = me->nheld - 1; i >= 0; i--)
 		if (me->held[i].lock == lock) {
 			memmove(&me->held[i], &me->held[i + 1],
@@ -1164,6 +1242,30 @@ bool sim_lock_held_by_me(const void *lock)
 		if (me->held[i].lock == lock)
 			return true;
 	return false;
+}
+
+size_t sim_task_held_names(char *buf, size_t size)
+{
+	struct sim_task *me = self();
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < me->nheld && len < size; i++) {
+		int n = snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+				 me->held[i].name);
+
+		if (n < 0)
+			break;
+		len += n;
+	}
+	if (me->bh && len < size)
+		len += snprintf(buf + len, size - len, "%sbh off", me->nheld ? ", " : "");
+	return min(len, size - 1);
+}
+
+int sim_task_cpu(const struct sim_task *t)
+{
+	return t->cpu;
 }
 
 int sim_main_task_held(void)
@@ -1197,17 +1299,19 @@ bool sim_rcu_read_lock_held(void)
 	return self()->rcu > 0;
 }
 
+/* Every reader, the caller included: call_rcu()/queue_rcu_work() from
+ * inside a read-side section (sock_map_close() dropping the last psock
+ * reference under rcu_read_lock()) must wait for the caller's section too;
+ * synchronize_rcu() in a reader is a BUG before it gets here. */
 void sim_rcu_snapshot(struct sim_rcu_snap *s)
 {
-	struct sim_task *me = self();
-
 	s->mask = 0;
 	if (!sim_sched_on)
 		return;
 	for (int i = 0; i < ntasks; i++) {
 		struct sim_task *t = tasks[i];
 
-		if (t != me && t->state != T_DONE && (t->rcu || t->bh || t->atomic)) {
+		if (t->state != T_DONE && (t->rcu || t->bh || t->atomic)) {
 			s->mask |= 1u << i;
 			s->qs[i] = t->qs;
 		}

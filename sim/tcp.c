@@ -17,6 +17,8 @@
 #include <sim/ledger.h>
 #include <sim/net.h>
 #include <sim/sockmap.h>
+#include <sim/watch.h>
+#include <sim/task.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/inet_common.h>
@@ -135,7 +137,53 @@ static bool tcp_v4_rcv(struct sock *sk, struct sk_buff *skb)
  * skb calls tcp_cleanup_rbuf() from tcp_v4_rcv()) lets the peer's next
  * segment in after this one, in the loop below: never from inside
  * tcp_v4_rcv(), which would take the socket's bh lock twice. */
+static bool wire_softirq;
+
+void sim_tcp_wire_softirq(bool on)
+{
+	wire_softirq = on;
+}
+
+long sim_tcp_memory_forget(void)
+{
+	long pages = atomic_long_read(&tcp_memory_allocated);
+
+	atomic_long_set(&tcp_memory_allocated, 0);
+	return pages;
+}
+
+static void wire_deliver(struct sock *sk);
+
+/* net_rx_action() on the sender's CPU: the segments queued towards @arg. */
+static void wire_rx_softirq(void *arg)
+{
+	struct sock *sk = arg;
+
+	sim_tcp(sk)->softirq_pending = false;
+	wire_deliver(sk);
+	sock_put(sk);
+}
+
 void sim_tcp_wire_flush(struct sock *sk)
+{
+	struct sim_tcp_sock *st = sim_tcp(sk);
+
+	if (wire_softirq && sim_sched_active() && !sim_in_softirq()) {
+		char name[32];
+
+		if (st->softirq_pending)
+			return;
+		st->softirq_pending = true;
+		sock_hold(sk);
+		snprintf(name, sizeof(name), "softirq rx %s", sk->sim_name ? sk->sim_name : "?");
+		sim_task_start_on(name, SIM_TASK_SOFTIRQ, sim_task_cpu(sim_task_self()),
+				  wire_rx_softirq, sk);
+		return;
+	}
+	wire_deliver(sk);
+}
+
+static void wire_deliver(struct sock *sk)
 {
 	struct sim_tcp_sock *st = sim_tcp(sk);
 	struct sk_buff *skb;
@@ -1091,6 +1139,10 @@ static struct sock *sim_tcp_create(const char *name, int family)
 	sk->sk_socket = &st->socket;
 	sk->sk_wq = &st->socket.wq;
 	st->fd_open = true;
+	sim_watch_register(&sk->sk_forward_alloc, sizeof(sk->sk_forward_alloc),
+			   "sk_forward_alloc", name, SIM_RULE_SOCK, sk);
+	sim_watch_register(&st->tp.copied_seq, sizeof(st->tp.copied_seq),
+			   "copied_seq", name, SIM_RULE_SOCK, sk);
 	sim_world_own(&st->res, sim_fd_release, name);
 	return sk;
 }

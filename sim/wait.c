@@ -52,19 +52,23 @@ static void unlink_entry(void *arg)
 
 void add_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry)
 {
+	unsigned long flags;
+
 	wq_entry->flags &= ~WQ_FLAG_EXCLUSIVE;
-	spin_lock(&wq_head->lock);
+	spin_lock_irqsave(&wq_head->lock, flags);
 	list_add(&wq_entry->entry, &wq_head->head);
 	sim_task_push_cleanup(unlink_entry, wq_entry);
-	spin_unlock(&wq_head->lock);
+	spin_unlock_irqrestore(&wq_head->lock, flags);
 }
 
 void remove_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry)
 {
-	spin_lock(&wq_head->lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&wq_head->lock, flags);
 	list_del(&wq_entry->entry);
 	sim_task_pop_cleanup(wq_entry);
-	spin_unlock(&wq_head->lock);
+	spin_unlock_irqrestore(&wq_head->lock, flags);
 }
 
 void sim_wait_entry_unlink(void *wq_entry)
@@ -93,15 +97,16 @@ int default_wake_function(struct wait_queue_entry *wq_entry, unsigned int mode,
 
 int sim_wake_up(struct wait_queue_head *wq_head, unsigned long poll)
 {
+	unsigned long flags;
 	struct wait_queue_entry *curr, *next;
 	int woken = 0;
 
-	spin_lock(&wq_head->lock);
+	spin_lock_irqsave(&wq_head->lock, flags);
 	list_for_each_entry_safe(curr, next, &wq_head->head, entry) {
 		if (curr->func(curr, TASK_INTERRUPTIBLE, 0, (void *)poll))
 			woken++;
 	}
-	spin_unlock(&wq_head->lock);
+	spin_unlock_irqrestore(&wq_head->lock, flags);
 	sim_stats.wakeups += woken;
 	return woken;
 }

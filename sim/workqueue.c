@@ -23,6 +23,7 @@ static struct sim_task *running_task;
 
 static bool queue(struct work_struct *work)
 {
+	sim_hb_release(work);	/* the queuer's past happens-before the work */
 	if (work->pending)
 		return false;
 	work->pending = true;
@@ -103,6 +104,7 @@ bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork)
 	if (rwork->rcu_pending || rwork->work.pending)
 		return false;
 	rwork->rcu_pending = true;
+	sim_hb_release(&rwork->work);
 	sim_rcu_snapshot(&rwork->gp);
 	list_add_tail(&rwork->rcu_entry, &rcu_pending);
 	return queued(&rwork->work, "queue_rcu_work");
@@ -241,15 +243,20 @@ void sim_kworker_fn(void *arg)
 			sim_task_block(&w);
 			continue;
 		}
+		/* The function may free its work item (sk_psock_destroy()
+		 * frees the psock holding its rwork): not touched after. */
+		const char *name = work->name;
+
 		list_del_init(&work->entry);
 		work->pending = false;
 		running = work;
 		running_task = sim_task_self();
 		sim_stats.work_runs++;
+		sim_hb_acquire(work);
 		work->func(work);
 		running = NULL;
 		running_task = NULL;
-		sim_sched_point_at("process_one_work", work->name, __FILE__, __LINE__);
+		sim_sched_point_at("process_one_work", name, __FILE__, __LINE__);
 	}
 }
 

@@ -8,12 +8,15 @@
 #include <sim/workqueue.h>
 #include <sim/sched.h>
 #include <sim/task.h>
+#include <sim/watch.h>
+#include <sim/net.h>
 #include <linux/init.h>
 #include <linux/skmsg.h>
 #include <linux/wait.h>
 #include <net/tcp.h>
 
 static long warnings, expected_warnings;
+static char last_warning[256];
 static struct sim_resource *resources;
 static long live_at_begin[SIM_KIND_NR];
 static bool initialised;
@@ -22,9 +25,16 @@ void sim_world_warning(const char *cond, const char *file, int line,
 		       const char *func)
 {
 	warnings++;
+	snprintf(last_warning, sizeof(last_warning), "WARNING at %s:%d %s(): %s",
+		 file, line, func, cond);
 	if (warnings > expected_warnings)
 		fprintf(stderr, "sockmap-sim: WARNING at %s:%d %s(): %s\n", file,
 			line, func, cond);
+}
+
+const char *sim_last_warning(void)
+{
+	return last_warning;
 }
 
 long sim_warnings(void)
@@ -98,6 +108,8 @@ void sim_world_begin(void)
 	warnings = expected_warnings = 0;
 	sim_expect_hangs(0);
 	sim_lockdep_expect(0);
+	sim_lockset_reset();
+	sim_tcp_wire_softirq(false);
 	sim_set_sleep_hook(NULL, NULL);
 	sim_uaccess_fault_after(-1);
 	current->sigpending = 0;
@@ -151,6 +163,12 @@ int sim_world_end(void)
 		fprintf(stderr, "sockmap-sim: %ld lockdep report(s), expected %ld; last: %s\n",
 			sim_lockdep_reports(), sim_lockdep_expected(),
 			sim_lockdep_last_report());
+		failures++;
+	}
+	if (sim_lockset_reports() != sim_lockset_expected()) {
+		fprintf(stderr, "sockmap-sim: %ld lock-set report(s), expected %ld; last: %s\n",
+			sim_lockset_reports(), sim_lockset_expected(),
+			sim_lockset_last_report());
 		failures++;
 	}
 	if (sim_tasks_unrun()) {

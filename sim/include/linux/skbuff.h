@@ -249,26 +249,31 @@ static inline struct sk_buff *__skb_dequeue(struct sk_buff_head *list)
 
 static inline void skb_queue_tail(struct sk_buff_head *list, struct sk_buff *newsk)
 {
-	spin_lock(&list->lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&list->lock, flags);
 	__skb_queue_tail(list, newsk);
-	spin_unlock(&list->lock);
+	spin_unlock_irqrestore(&list->lock, flags);
 }
 
 static inline struct sk_buff *skb_dequeue(struct sk_buff_head *list)
 {
+	unsigned long flags;
 	struct sk_buff *skb;
 
-	spin_lock(&list->lock);
+	spin_lock_irqsave(&list->lock, flags);
 	skb = __skb_dequeue(list);
-	spin_unlock(&list->lock);
+	spin_unlock_irqrestore(&list->lock, flags);
 	return skb;
 }
 
 static inline void skb_unlink(struct sk_buff *skb, struct sk_buff_head *list)
 {
-	spin_lock(&list->lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&list->lock, flags);
 	__skb_unlink(skb, list);
-	spin_unlock(&list->lock);
+	spin_unlock_irqrestore(&list->lock, flags);
 }
 
 static inline void skb_queue_purge(struct sk_buff_head *list)

@@ -21,6 +21,7 @@
 #include <sim/lock.h>
 #include <sim/rcu.h>
 #include <sim/sched.h>
+#include <sim/watch.h>
 #include <linux/bitops.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -484,7 +485,7 @@ static inline bool __sk_rmem_schedule(struct sock *sk, int size, bool pfmemalloc
 
 	if (!sk_has_account(sk))
 		return true;
-	delta = size - sk->sk_forward_alloc;
+	delta = size - READ_ONCE(sk->sk_forward_alloc);
 	return delta <= 0 || __sk_mem_schedule(sk, delta, SK_MEM_RECV) ||
 	       pfmemalloc;
 }
@@ -548,6 +549,38 @@ static inline void skb_set_owner_r(struct sk_buff *skb, struct sock *sk)
 	atomic_add(skb->truesize, &sk->sk_rmem_alloc);
 	sk_mem_charge(sk, skb->truesize);
 }
+
+/*
+ * sim: the accounting calls kernel code makes record their call site for
+ * the lock-set reports on sk_forward_alloc (<sim/watch.h>), the way the
+ * allocator shims record theirs for the ledger. Same functions, same
+ * arguments; the macros only bracket the call.
+ */
+#define SIM_ACCT_CALL(what, call)					\
+	({								\
+		struct sim_acct_site __sim_saved = sim_acct_site;	\
+		sim_acct_site = (struct sim_acct_site){ __FILE__, __func__, what, __LINE__ }; \
+		__typeof__(call) __sim_r = (call);			\
+		sim_acct_site = __sim_saved;				\
+		__sim_r;						\
+	})
+#define SIM_ACCT_CALL_VOID(what, call)					\
+	do {								\
+		struct sim_acct_site __sim_saved = sim_acct_site;	\
+		sim_acct_site = (struct sim_acct_site){ __FILE__, __func__, what, __LINE__ }; \
+		call;							\
+		sim_acct_site = __sim_saved;				\
+	} while (0)
+#define sk_mem_charge(sk, size)						\
+	SIM_ACCT_CALL_VOID("sk_mem_charge", sk_mem_charge(sk, size))
+#define sk_mem_uncharge(sk, size)					\
+	SIM_ACCT_CALL_VOID("sk_mem_uncharge", sk_mem_uncharge(sk, size))
+#define skb_set_owner_r(skb, sk)					\
+	SIM_ACCT_CALL_VOID("skb_set_owner_r", skb_set_owner_r(skb, sk))
+#define sk_rmem_schedule(sk, skb, size)					\
+	SIM_ACCT_CALL("sk_rmem_schedule", sk_rmem_schedule(sk, skb, size))
+#define __sk_rmem_schedule(sk, size, pfmemalloc)			\
+	SIM_ACCT_CALL("__sk_rmem_schedule", __sk_rmem_schedule(sk, size, pfmemalloc))
 
 static inline __must_check bool skb_set_owner_sk_safe(struct sk_buff *skb,
 						      struct sock *sk)

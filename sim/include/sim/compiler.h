@@ -69,8 +69,28 @@ typedef unsigned long uintptr_t_k;
 #define notrace
 #define barrier()	__asm__ __volatile__("" : : : "memory")
 
-#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, val)	do { *(volatile __typeof__(x) *)&(x) = (val); } while (0)
+/*
+ * While tasks run, a READ_ONCE()/WRITE_ONCE() of a field registered with
+ * sim/watch.c (<sim/watch.h>) is a scheduling point and a lock-set checked
+ * access; WRITE_ONCE evaluates its value, passes the point, then stores.
+ * sim_watch_on is false unless a run is in progress with fields registered.
+ */
+extern bool sim_watch_on;
+void sim_watch_access(uintptr_t addr, bool write, const char *file,
+		      int line, const char *func);
+#define sim_watch_hook(p, w)						\
+	do {								\
+		if (unlikely(sim_watch_on))				\
+			sim_watch_access((uintptr_t)(p), (w), __FILE__, __LINE__, __func__); \
+	} while (0)
+#define READ_ONCE(x)							\
+	({ sim_watch_hook(&(x), false); *(const volatile __typeof__(x) *)&(x); })
+#define WRITE_ONCE(x, val)						\
+	do {								\
+		__typeof__(x) __sim_wv = (val);				\
+		sim_watch_hook(&(x), true);				\
+		*(volatile __typeof__(x) *)&(x) = __sim_wv;		\
+	} while (0)
 
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)

@@ -17,6 +17,7 @@ struct sim_tcp_sock {
 	struct tcp_sock tp;		/* first: struct sock is at offset 0 */
 	struct sk_buff_head wire;	/* skbs in flight towards this socket */
 	bool wire_flushing;		/* sim_tcp_wire_flush() is delivering */
+	bool softirq_pending;		/* a softirq task will deliver the wire */
 	struct socket socket;		/* the file side (sk->sk_socket) */
 	struct file file;		/* socket.file */
 	struct sim_resource res;	/* open "fd", closed at world end */
@@ -27,6 +28,21 @@ static inline struct sim_tcp_sock *sim_tcp(struct sock *sk)
 {
 	return (struct sim_tcp_sock *)sk;
 }
+
+/*
+ * The loopback wire's receive context. Off (the default, and always
+ * outside sim_sched_run()): a segment is received synchronously inside the
+ * sender's call. On, while tasks run: the sender queues the segment on the
+ * peer's wire and raises a SOFTIRQ task on its own CPU ("softirq rx B",
+ * net_rx_action -> tcp_v4_rcv: bh_lock_sock, the backlog if the owner holds
+ * lock_sock, else the receive queue and sk_data_ready, where the sk_skb
+ * verdict runs). Per world: sim_world_begin() turns it off.
+ */
+void sim_tcp_wire_softirq(bool on);
+/* Protocol memory (pages) still charged; then forget it. For explored
+ * scenarios that assert a kernel bug corrupting the accounting: each
+ * schedule starts from zero again. */
+long sim_tcp_memory_forget(void);
 
 /* socketpair-like: two connected, established TCP sockets. */
 void sim_tcp_pair(struct sock **a, struct sock **b, const char *name_a,

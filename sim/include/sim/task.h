@@ -197,6 +197,18 @@ void sim_lock_acquired(const void *lock, const char *name, const char *op,
 		       void (*force_release)(void *lock), const char *file, int line);
 void sim_lock_released(const void *lock, const char *op, const char *file, int line);
 bool sim_lock_held_by_me(const void *lock);
+/* Happens-before (vector clocks, for the lock-set check of sim/watch.c):
+ * releasing @obj (a lock's release, queueing a work item) publishes the
+ * task's clock into it; acquiring it (the lock's acquire, the work item
+ * starting) joins it. Tasks inherit their starter's clock. Atomics and
+ * refcounts carry no edge. */
+void sim_hb_release(const void *obj);
+void sim_hb_acquire(const void *obj);
+const u32 *sim_task_vc(void);	/* SIM_MAX_TASKS entries */
+/* The names of the locks the current task holds, ", "-separated. */
+size_t sim_task_held_names(char *buf, size_t size);
+/* The CPU a task runs on (a softirq it raises runs there too). */
+int sim_task_cpu(const struct sim_task *t);
 /* Locks the test thread's task still holds (a world must end with none). */
 int sim_main_task_held(void);
 /* While tasks run: undo @fn(@arg) if the task is killed (its stack frames

@@ -23,6 +23,7 @@ void sim_quiesce(void);
 void sim_world_warning(const char *cond, const char *file, int line,
 		       const char *func);
 long sim_warnings(void);
+const char *sim_last_warning(void);	/* "WARNING at file:line func(): cond" */
 void sim_expect_warnings(long n);
 
 /* Resources a world owns, released by sim_world_end() if still open. */
