@@ -166,6 +166,8 @@ help:
 	@echo "make fuzz-replay         the committed fuzz corpus, gcc ASan+UBSan; fuzz-coverage: what it reaches"
 	@echo "make cflite-check        .clusterfuzzlite/build.sh as OSS-Fuzz runs it"
 	@echo "make mutation-check      the mutants of tests/mutants, killed by the tests or by fuzzing (MUTANT_FUZZ=always)"
+	@echo "make explore SCENARIO=x  every schedule of a concurrent scenario with at most K (2) preemptions; explore-pct: PCT"
+	@echo "make explore-list        the concurrent scenarios; bench-sched: schedules/s, K=2 spaces, time to find N2"
 	@echo "make deps                install/check every Debian package"
 	@echo "make ksrc                extract and patch the kernel files into $(O)/"
 	@echo "make clean | distclean   remove $(BDIR) | all of $(O)"

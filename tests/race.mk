@@ -13,23 +13,16 @@
 #       PCT (probabilistic concurrency testing), runs from seeds SEED..
 #   make explore-list          the scenarios
 #   make bench-sched           schedules/s, K=2 space per scenario, N2 from nothing
-#   make check-n2-fix          make check with tests/race/n2-fix.patch on the
-#                              full series, then at SERIES_LEVEL=fixes
-#   make check-n3-fix          make check with n2-fix and the experimental
-#                              n3 fix on the full series
+#   make check-n3-fix          make check with the experimental n3 fix on
+#                              the full series (N2's fix is fixes/0010)
 #
-# SIM_N2_FIX: 1 when the kernel files carry tests/race/n2-fix.patch
-# (EXTRA_PATCHES names it); the tests then expect N2 fixed (N2_FIXED in
+# SIM_N3_FIX: 1 when the kernel files carry the experimental N3 fix
+# (EXTRA_PATCHES names it); the tests then expect N3 fixed (N3_FIXED in
 # tests/test_tcp_bpf_race.c). It follows EXTRA_PATCHES, so one build
 # directory never mixes the two.
 
 RACE_BIN := $(BDIR)/tests/test_tcp_bpf_race
-N2_FIX_PATCH := tests/race/n2-fix.patch
-SIM_N2_FIX := $(if $(filter $(N2_FIX_PATCH),$(EXTRA_PATCHES)),1,0)
-ifeq ($(SIM_N2_FIX),1)
-SIM_CPPFLAGS += -DSIM_N2_FIX=1
-endif
-# The same for N3's experimental fix (tests/race/n3-fix-experimental.patch).
+# N3's experimental fix (tests/race/n3-fix-experimental.patch).
 N3_FIX_PATCH := tests/race/n3-fix-experimental.patch
 SIM_N3_FIX := $(if $(filter $(N3_FIX_PATCH),$(EXTRA_PATCHES)),1,0)
 ifeq ($(SIM_N3_FIX),1)
@@ -43,7 +36,7 @@ RUNS ?= 1000
 SEED ?= 1
 DEPTH ?= 3
 
-.PHONY: explore explore-pct explore-list bench-sched check-n2-fix check-n3-fix
+.PHONY: explore explore-pct explore-list bench-sched check-n3-fix
 
 explore-list: $(RACE_BIN)
 	$(Q)$(RACE_BIN) --list
@@ -59,10 +52,6 @@ explore-pct: $(RACE_BIN)
 bench-sched: $(RACE_BIN)
 	$(Q)taskset -c 0 $(RACE_BIN) --bench
 
-check-n2-fix:
-	$(Q)$(MAKE) --no-print-directory check EXTRA_PATCHES=$(N2_FIX_PATCH)
-	$(Q)$(MAKE) --no-print-directory check EXTRA_PATCHES=$(N2_FIX_PATCH) SERIES_LEVEL=fixes
-
-# Both fixes on the full series (N3's is experimental: tests/race/README.md).
+# N3's experimental fix on the full series (tests/race/README.md).
 check-n3-fix:
-	$(Q)$(MAKE) --no-print-directory check EXTRA_PATCHES='$(N2_FIX_PATCH) $(N3_FIX_PATCH)'
+	$(Q)$(MAKE) --no-print-directory check EXTRA_PATCHES='$(N3_FIX_PATCH)'

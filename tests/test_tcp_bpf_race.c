@@ -38,15 +38,10 @@
  * psock->work_mutex while sk_psock_skb_ingress() charges sk_forward_alloc
  * (sk_rmem_schedule, skb_set_owner_r), and tcp_bpf_recvmsg() /
  * tcp_bpf_splice_read() uncharge it under lock_sock(): the read-modify-
- * writes tear. tests/race/n2-fix.patch takes the socket lock in the
- * backlog's ingress path; `make check-n2-fix` builds the kernel files with
- * it (EXTRA_PATCHES) and -DSIM_N2_FIX=1. When the patch joins
- * kernel-patches/fixes: #define N2_FIXED SIM_LEVEL_AT_LEAST(FIXES).
+ * writes tear. kernel-patches/fixes/0010 takes the socket lock in the
+ * backlog's ingress path: fixed from level fixes.
  */
-#ifndef SIM_N2_FIX
-#define SIM_N2_FIX 0
-#endif
-#define N2_FIXED	(SIM_N2_FIX)
+#define N2_FIXED	SIM_LEVEL_AT_LEAST(FIXES)
 /* N3: tests/race/n3-fix-experimental.patch (make check-n3-fix). */
 #ifndef SIM_N3_FIX
 #define SIM_N3_FIX 0
