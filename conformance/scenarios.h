@@ -79,10 +79,13 @@ struct conf_scenario {
 extern const struct conf_scenario conf_scenarios[];
 extern const size_t conf_nr_scenarios;
 
-/* Byte @i of socket @sock's send stream. */
+/* Byte @i of socket @sock's send stream; the period (4 GiB) is longer
+ * than any scenario's transfer, so a lost 64 KiB and a duplicated one
+ * change the fnv of what was read. */
 static inline unsigned char conf_pattern(int sock, size_t i)
 {
-	return (unsigned char)(i * 31 + (i >> 8) * 7 + sock * 101 + 1);
+	return (unsigned char)(i * 31 + (i >> 8) * 7 + (i >> 16) * 13 +
+			       (i >> 24) * 17 + sock * 101 + 1);
 }
 
 static inline uint32_t conf_fnv(const unsigned char *p, size_t n)

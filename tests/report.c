@@ -70,9 +70,10 @@ static struct {
 	struct sim_verdict v;
 } w;
 
+/* Period 4 GiB (as sim_pattern()): longer than any row's transfer. */
 static unsigned char pat(size_t i)
 {
-	return (unsigned char)(i * 31 + (i >> 8) * 7 + 1);
+	return (unsigned char)(i * 31 + (i >> 8) * 7 + (i >> 16) * 13 + (i >> 24) * 17 + 1);
 }
 
 static bool ingress(enum path p)

@@ -59,10 +59,14 @@ static inline int sim_teardown(void **state)
 	return sim_world_end() ? -1 : 0;
 }
 
-/* Byte @i of stream @stream: distinct per position and per stream. */
+/* Byte @i of stream @stream: distinct per position and per stream. The
+ * terms of i >> 16 and i >> 24 make the period 4 GiB, longer than any
+ * transfer: an skb (64 KiB in the sim) lost and another one delivered
+ * twice cannot pass for the right bytes. */
 static inline unsigned char sim_pattern(unsigned int stream, size_t i)
 {
-	return (unsigned char)(i * 31 + (i >> 8) * 7 + stream * 101 + 1);
+	return (unsigned char)(i * 31 + (i >> 8) * 7 + (i >> 16) * 13 +
+			       (i >> 24) * 17 + stream * 101 + 1);
 }
 
 static inline void *sim_pattern_buf(unsigned int stream, size_t off, size_t len)
