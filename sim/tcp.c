@@ -1052,8 +1052,9 @@ const struct proto_ops inet6_stream_ops = {
 	.splice_read	= inet_splice_read,
 };
 
-/* inet_splice_read(), as patch 2 of the series adds it: dispatch through
- * the socket's current proto. Without the series the kernel calls
+/* inet_splice_read(), as splice/0002 of the series adds it: dispatch
+ * through the socket's current proto (every proto behind inet_stream_ops
+ * has a splice_read). Without the series the kernel calls
  * tcp_splice_read() directly; that is the same thing here, because
  * tcp_prot (and every tcp_bpf proto copied from it by an unpatched
  * tcp_bpf.c) has .splice_read = tcp_splice_read. */
@@ -1063,8 +1064,6 @@ ssize_t inet_splice_read(struct socket *sock, loff_t *ppos,
 {
 	const struct proto *prot = READ_ONCE(sock->sk->sk_prot);
 
-	if (!prot->splice_read)
-		return -EOPNOTSUPP;
 	return prot->splice_read(sock, ppos, pipe, len, flags);
 }
 
