@@ -468,6 +468,7 @@ out:
 	return err;
 }
 
+/* sim-origin: net/ipv4/tcp.c tcp_read_skb */
 int tcp_read_skb(struct sock *sk, skb_read_actor_t recv_actor)
 {
 	struct sk_buff *skb;
@@ -614,22 +615,23 @@ static int __tcp_splice_read(struct sock *sk, struct pipe_inode_info *pipe,
 	return copied;
 }
 
+/* sim-origin: net/ipv4/tcp.c tcp_splice_read */
 ssize_t tcp_splice_read(struct socket *sock, loff_t *ppos,
 			struct pipe_inode_info *pipe, size_t len,
 			unsigned int flags)
 {
 	struct sock *sk = sock->sk;
-	ssize_t spliced = 0;
-	long timeo;
-	int ret = 0;
+	ssize_t spliced = 0;	/* sim-edit: no tcp_splice_state: pipe and len passed directly */
+	long timeo;	/* sim-edit: declarations reordered */
+	int ret = 0;	/* sim-edit: ret, spliced initialised at declaration */
 
-	(void)flags;
+	(void)flags;	/* sim-edit: no RPS (sock_rps_record_flow()) */
 	if (unlikely(*ppos))
-		return -ESPIPE;
+		return -ESPIPE;	/* sim-edit: ret, spliced initialised at declaration */
 	lock_sock(sk);
 	timeo = sock_rcvtimeo(sk, sock->file->f_flags & O_NONBLOCK);
-	while (len) {
-		ret = __tcp_splice_read(sk, pipe, len);
+	while (len) {	/* sim-edit: no tcp_splice_state */
+		ret = __tcp_splice_read(sk, pipe, len);	/* sim-edit: no tcp_splice_state: __tcp_splice_read() takes pipe and len */
 		if (ret < 0)
 			break;
 		else if (!ret) {
@@ -653,7 +655,7 @@ ssize_t tcp_splice_read(struct socket *sock, loff_t *ppos,
 			}
 			if (!skb_queue_empty(&sk->sk_receive_queue))
 				break;
-			ret = tcp_recv_wait(sk, &timeo);	/* sk_wait_data() */
+			ret = tcp_recv_wait(sk, &timeo);	/* sk_wait_data() */	/* sim-edit: sk_wait_data() is the sim's tcp_recv_wait() */
 			if (ret < 0)
 				break;
 			if (signal_pending(current)) {
@@ -661,10 +663,10 @@ ssize_t tcp_splice_read(struct socket *sock, loff_t *ppos,
 				break;
 			}
 			continue;
-		}
+		}	/* sim-edit: no tcp_splice_state: len is a local */
 		len -= ret;
 		spliced += ret;
-		if (!len || !timeo)
+		if (!len || !timeo)	/* sim-edit: no tcp_splice_state: len is a local */
 			break;
 		release_sock(sk);
 		lock_sock(sk);
@@ -801,6 +803,7 @@ do_error:
 	return sk_stream_error(sk, flags, err ? err : -EPIPE);
 }
 
+/* sim-origin: net/ipv4/tcp.c tcp_sendmsg */
 int tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	int ret;
@@ -812,7 +815,8 @@ int tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 }
 
 /* net/core/skbuff.c: __skb_send_sock() with sendmsg_unlocked() */
-int skb_send_sock(struct sock *sk, struct sk_buff *skb, int offset, int len)
+/* sim-origin: net/core/skbuff.c __skb_send_sock */
+int skb_send_sock(struct sock *sk, struct sk_buff *skb, int offset, int len)	/* sim-edit: the sendmsg_unlocked() instance of __skb_send_sock() */
 {
 	unsigned int orig_len = len;
 	struct sk_buff *head = skb;
@@ -821,16 +825,16 @@ int skb_send_sock(struct sock *sk, struct sk_buff *skb, int offset, int len)
 
 do_frag_list:
 	/* Deal with head data */
-	while (offset < (int)skb_headlen(skb) && len) {
+	while (offset < (int)skb_headlen(skb) && len) {	/* sim-edit: explicit cast (same values) */
 		struct kvec kv;
-		struct msghdr msg = {};
+		struct msghdr msg = {};	/* sim-edit: msg zeroed by its initializer */
 
 		slen = min_t(int, len, skb_headlen(skb) - offset);
 		kv.iov_base = skb->data + offset;
-		kv.iov_len = slen;
+		kv.iov_len = slen;	/* sim-edit: msg zeroed by its initializer, not memset() */
 		msg.msg_flags = MSG_DONTWAIT;
 		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, slen);
-		ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;
+		ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;	/* sim-edit: sendmsg_unlocked(): sock_sendmsg() on the sim socket, -EINVAL without one */
 		if (ret <= 0)
 			goto error;
 		offset += ret;
@@ -842,7 +846,7 @@ do_frag_list:
 	for (fragidx = 0; fragidx < skb_shinfo(skb)->nr_frags; fragidx++) {
 		skb_frag_t *frag = &skb_shinfo(skb)->frags[fragidx];
 
-		if (offset < (int)skb_frag_size(frag))
+		if (offset < (int)skb_frag_size(frag))	/* sim-edit: explicit cast (same values) */
 			break;
 		offset -= skb_frag_size(frag);
 	}
@@ -859,7 +863,7 @@ do_frag_list:
 			bvec_set_page(&bvec, skb_frag_page(frag), slen,
 				      skb_frag_off(frag) + offset);
 			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, slen);
-			ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;
+			ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;	/* sim-edit: sendmsg_unlocked(): sock_sendmsg() on the sim socket, -EINVAL without one */
 			if (ret <= 0)
 				goto error;
 			len -= ret;
@@ -872,7 +876,7 @@ do_frag_list:
 	 * skb's data (a resumed send may start inside the frag_list) */
 	if (len) {
 		if (skb == head) {
-			if (skb_shinfo(skb)->frag_list) {
+			if (skb_shinfo(skb)->frag_list) {	/* sim-edit: skb_has_frag_list() open-coded */
 				skb = skb_shinfo(skb)->frag_list;
 				goto do_frag_list;
 			}
@@ -884,7 +888,7 @@ do_frag_list:
 out:
 	return orig_len - len;
 error:
-	return orig_len == (unsigned int)len ? ret : (int)orig_len - len;
+	return orig_len == (unsigned int)len ? ret : (int)orig_len - len;	/* sim-edit: explicit casts (same values) */
 }
 
 int skb_send_sock_locked(struct sock *sk, struct sk_buff *skb, int offset, int len)
@@ -1070,14 +1074,15 @@ ssize_t inet_splice_read(struct socket *sock, loff_t *ppos,
 
 /* ---- sockets for tests ------------------------------------------------ */
 
+/* sim-origin: net/core/sock.c sock_def_wakeup */
 static void sock_def_wakeup(struct sock *sk)
 {
 	struct socket_wq *wq;
 
 	rcu_read_lock();
 	wq = rcu_dereference(sk->sk_wq);
-	if (wq)
-		sim_wake_up(&wq->wait, 0);
+	if (wq)	/* sim-edit: no skwq_has_sleeper(): waking an empty queue is a no-op */
+		sim_wake_up(&wq->wait, 0);	/* sim-edit: the sim's wake-up for wake_up_interruptible_all() */
 	rcu_read_unlock();
 }
 
