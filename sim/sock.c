@@ -97,19 +97,20 @@ static void release_backlog(struct sock *sk)	/* sim-edit: a static helper of rel
 	sk->sk_backlog.len = 0;
 }
 
+/* sim-origin: net/core/sock.c release_sock */
 void release_sock(struct sock *sk)
 {
 	spin_lock_bh(&sk->sk_lock.slock);
-	if (!sk->sk_lock.owned)
-		sim_bug(__FILE__, __LINE__, "release_sock",
-			"release_sock(%s) without lock_sock",
-			sk->sim_name ? sk->sim_name : "?");
-	if (sk->sk_backlog.tail)
-		release_backlog(sk);
-	sk->sk_lock.owned = 0;
-	sim_lock_released(&sk->sk_lock, "release_sock", __FILE__, __LINE__);
+	if (!sk->sk_lock.owned)	/* sim-edit: the sim checks that the caller owns the lock */
+		sim_bug(__FILE__, __LINE__, "release_sock",	/* sim-edit: the sim checks that the caller owns the lock */
+			"release_sock(%s) without lock_sock",	/* sim-edit: the sim checks that the caller owns the lock */
+			sk->sim_name ? sk->sim_name : "?");	/* sim-edit: the sim checks that the caller owns the lock */
+	if (sk->sk_backlog.tail)	/* sim-edit: no release_cb (tcp_release_cb(): no timers or TSQ in the sim) */
+		release_backlog(sk);	/* sim-edit: __release_sock() is release_backlog() above */
+	sk->sk_lock.owned = 0;	/* sim-edit: sock_release_ownership() open-coded */
+	sim_lock_released(&sk->sk_lock, "release_sock", __FILE__, __LINE__);	/* sim-edit: sock_release_ownership(): the sim's lockdep release */
 	if (waitqueue_active(&sk->sk_lock.wq))
-		sim_wake_up(&sk->sk_lock.wq, 0);
+		sim_wake_up(&sk->sk_lock.wq, 0);	/* sim-edit: the sim's wake-up for wake_up() */
 	spin_unlock_bh(&sk->sk_lock.slock);
 }
 

@@ -252,19 +252,20 @@ static void prog_put(struct bpf_prog *prog)
 		bpf_prog_put(prog);
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_link */
 static int sock_map_link(struct bpf_map *map, struct sock *sk)
 {
 	struct sk_psock_progs *progs = sock_map_progs(map);
-	struct bpf_prog *stream_verdict, *stream_parser, *skb_verdict, *msg_parser;
+	struct bpf_prog *stream_verdict, *stream_parser, *skb_verdict, *msg_parser;	/* sim-edit: the four program pointers in one declaration, set by prog_get() */
 	struct sk_psock *psock;
-	int ret = 0;
+	int ret = 0;	/* sim-edit: ret starts at 0 for prog_get() */
 
-	stream_verdict = prog_get(READ_ONCE(progs->stream_verdict), &ret);
-	stream_parser = prog_get(READ_ONCE(progs->stream_parser), &ret);
-	msg_parser = prog_get(READ_ONCE(progs->msg_parser), &ret);
-	skb_verdict = prog_get(READ_ONCE(progs->skb_verdict), &ret);
-	if (ret)
-		goto out_progs;
+	stream_verdict = prog_get(READ_ONCE(progs->stream_verdict), &ret);	/* sim-edit: prog_get(): the READ_ONCE + bpf_prog_inc_not_zero() blocks, the first error kept in ret */
+	stream_parser = prog_get(READ_ONCE(progs->stream_parser), &ret);	/* sim-edit: prog_get() */
+	msg_parser = prog_get(READ_ONCE(progs->msg_parser), &ret);	/* sim-edit: prog_get() */
+	skb_verdict = prog_get(READ_ONCE(progs->skb_verdict), &ret);	/* sim-edit: prog_get() */
+	if (ret)	/* sim-edit: one error exit for the four prog_get()s (prog_put(NULL) is a no-op) */
+		goto out_progs;	/* sim-edit: one error exit for the four prog_get()s */
 
 	psock = sock_map_psock_get_checked(sk);
 	if (IS_ERR(psock)) {
@@ -289,10 +290,10 @@ static int sock_map_link(struct bpf_map *map, struct sock *sk)
 			goto out_progs;
 		}
 		/* forgotten when sk_psock_destroy() kfree()s the psock */
-		sim_watch_register(&psock->msg_tot_len, sizeof(psock->msg_tot_len),
-				   "psock->msg_tot_len", sk->sim_name, SIM_RULE_PSOCK, psock);
-		sim_watch_register(&psock->ingress_msg.next, sizeof(psock->ingress_msg.next),
-				   "psock->ingress_msg", sk->sim_name, SIM_RULE_PSOCK, psock);
+		sim_watch_register(&psock->msg_tot_len, sizeof(psock->msg_tot_len),	/* sim-edit: the sim's KCSAN-like watch on the new psock's fields */
+				   "psock->msg_tot_len", sk->sim_name, SIM_RULE_PSOCK, psock);	/* sim-edit: the sim's watch */
+		sim_watch_register(&psock->ingress_msg.next, sizeof(psock->ingress_msg.next),	/* sim-edit: the sim's watch */
+				   "psock->ingress_msg", sk->sim_name, SIM_RULE_PSOCK, psock);	/* sim-edit: the sim's watch */
 	}
 	if (msg_parser)
 		psock_set_prog(&psock->progs.msg_parser, msg_parser);
@@ -306,15 +307,15 @@ static int sock_map_link(struct bpf_map *map, struct sock *sk)
 	ret = sock_map_init_proto(sk, psock);
 	if (ret < 0) {
 		sk_psock_put(sk, psock);
-		return ret;
+		return ret;	/* sim-edit: return, not goto out */
 	}
 	write_lock_bh(&sk->sk_callback_lock);
-	if (stream_parser && stream_verdict && !psock->saved_data_ready) {
-		ret = sk_psock_init_strp(sk, psock);
+	if (stream_parser && stream_verdict && !psock->saved_data_ready) {	/* sim-edit: only TCP sockets in the sim: no -EOPNOTSUPP branch */
+		ret = sk_psock_init_strp(sk, psock);	/* sim-edit: only TCP sockets in the sim */
 		if (ret) {
 			write_unlock_bh(&sk->sk_callback_lock);
 			sk_psock_put(sk, psock);
-			return ret;
+			return ret;	/* sim-edit: return, not goto out */
 		}
 		sk_psock_start_strp(sk, psock);
 	} else if (!stream_parser && stream_verdict && !psock->saved_data_ready) {
@@ -325,10 +326,10 @@ static int sock_map_link(struct bpf_map *map, struct sock *sk)
 	write_unlock_bh(&sk->sk_callback_lock);
 	return 0;
 out_progs:
-	prog_put(skb_verdict);
-	prog_put(msg_parser);
-	prog_put(stream_parser);
-	prog_put(stream_verdict);
+	prog_put(skb_verdict);	/* sim-edit: prog_put() is NULL-safe: one label */
+	prog_put(msg_parser);	/* sim-edit: prog_put() is NULL-safe: one label */
+	prog_put(stream_parser);	/* sim-edit: prog_put() is NULL-safe: one label */
+	prog_put(stream_verdict);	/* sim-edit: prog_put() is NULL-safe: one label */
 	return ret;
 }
 

@@ -335,9 +335,10 @@ int tcp_ioctl(struct sock *sk, int cmd, int *karg)
 }
 
 /* Free a consumed receive skb: tcp_eat_recv_skb(). */
+/* sim-origin: net/ipv4/tcp.c tcp_eat_recv_skb */
 static void tcp_eat_recv_skb(struct sock *sk, struct sk_buff *skb)
 {
-	__skb_unlink(skb, &sk->sk_receive_queue);
+	__skb_unlink(skb, &sk->sk_receive_queue);	/* sim-edit: no sock_rfree fast path, no skb_attempt_defer_free(): __kfree_skb() runs the destructor */
 	__kfree_skb(skb);
 }
 
