@@ -28,6 +28,7 @@ check fails, one line per unmarked difference.
 import difflib
 import os
 import re
+import signal
 import sys
 
 PROG = "sockmap-sim: shim-drift"
@@ -378,4 +379,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main(sys.argv[1:]))
