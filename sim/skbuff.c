@@ -72,14 +72,15 @@ static void skb_free_head(struct sk_buff *skb)
 		sim_kfree(skb->head, SIM_SITE);
 }
 
+/* sim-origin: net/core/skbuff.c skb_put */
 void *skb_put(struct sk_buff *skb, unsigned int len)
 {
 	void *tmp = skb_tail_pointer(skb);
 
-	BUG_ON(skb_is_nonlinear(skb));
+	BUG_ON(skb_is_nonlinear(skb));	/* sim-edit: SKB_LINEAR_ASSERT() is a BUG_ON */
 	skb->tail += len;
 	skb->len += len;
-	BUG_ON(skb->tail > skb->end);	/* skb_over_panic */
+	BUG_ON(skb->tail > skb->end);	/* sim-edit: skb_over_panic() is a BUG_ON */
 	return tmp;
 }
 

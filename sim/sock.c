@@ -175,7 +175,7 @@ int __sk_mem_schedule(struct sock *sk, int size, int kind)
 {
 	int ret, amt = sk_mem_pages(size);
 
-	if (sim_should_fail(SIM_SOCK))	/* injected memory pressure */	/* sim-edit: fault injection: memory pressure */
+	if (sim_should_fail(SIM_SOCK))	/* sim-edit: injected memory pressure (fault injection) */
 		return 0;	/* sim-edit: fault injection: memory pressure */
 	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
 	ret = raise_allocated(sk, amt, kind);	/* sim-edit: __sk_mem_raise_allocated() is the sim's raise_allocated() */
@@ -289,12 +289,13 @@ int sk_stream_wait_memory(struct sock *sk, long *timeo_p)
 	return ret;
 }
 
+/* sim-origin: net/core/stream.c sk_stream_error */
 int sk_stream_error(struct sock *sk, int flags, int err)
 {
-	(void)sk;
+	(void)sk;	/* sim-edit: sk is unused */
 	if (err == -EPIPE)
 		err = sock_error(sk) ? : -EPIPE;
-	(void)flags;	/* SIGPIPE is a userspace signal: not modelled */
+	(void)flags;	/* sim-edit: SIGPIPE is a userspace signal: not modelled */
 	return err;
 }
 

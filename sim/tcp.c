@@ -656,7 +656,7 @@ ssize_t tcp_splice_read(struct socket *sock, loff_t *ppos,
 			}
 			if (!skb_queue_empty(&sk->sk_receive_queue))
 				break;
-			ret = tcp_recv_wait(sk, &timeo);	/* sk_wait_data() */	/* sim-edit: sk_wait_data() is the sim's tcp_recv_wait() */
+			ret = tcp_recv_wait(sk, &timeo);	/* sim-edit: sk_wait_data() is the sim's tcp_recv_wait() */
 			if (ret < 0)
 				break;
 			if (signal_pending(current)) {
