@@ -10,7 +10,8 @@
 #
 # Targets:
 #   shim-drift           the selftest, then the check (SHIM_DRIFT_VERBOSE=1
-#                        or V=1 also prints the marked differences)
+#                        or V=1 also prints the marked differences; every
+#                        function's token diff goes to $(DRIFT_REPORT))
 #   shim-drift-selftest  the checker's own test (scratch files in
 #                        $(O)/shim-drift-selftest; sim/ is not touched)
 #
@@ -29,6 +30,7 @@ DRIFT_PRISTINE_STAMP := $(DRIFT_PRISTINE)/.stamp
 DRIFT_KSRC := $(O)/drift-ksrc$(KVARIANT_SUFFIX)
 DRIFT_KSRC_STAMP := $(DRIFT_KSRC)/.stamp
 DRIFT_SCRATCH := $(O)/shim-drift-selftest
+DRIFT_REPORT := $(O)/shim-drift-report$(KVARIANT_SUFFIX).txt
 
 drift_env = V='$(V)' KPKG_VERSION='$(KPKG_VERSION)' KSRC_PREFIX='$(KSRC_PREFIX)' KPORT_SUMS=
 
@@ -41,9 +43,12 @@ ifneq ($(strip $(drift_files_now)),$(strip $(file <$(DRIFT_FILES))))
 drift_files_force := shim-drift-files-force
 endif
 endif
+# (a new shim-drift.py runs the recipe, but the list keeps its date unless
+# its contents change)
 $(DRIFT_FILES): $(DRIFT_PY) $(drift_files_force)
 	$(Q)mkdir -p $(@D)
-	$(Q)python3 $(DRIFT_PY) files $(DRIFT_SIM) >$@.tmp && mv $@.tmp $@
+	$(Q)python3 $(DRIFT_PY) files $(DRIFT_SIM) >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 drift_params := $(strip $(KVER) $(KSRC_TARBALL) $(KSRC_PREFIX) $(KSERIES) $(EXTRA_PATCHES))
 ifneq ($(drift_params),$(strip $(file <$(DRIFT_KSRC_STAMP))))
@@ -71,6 +76,6 @@ shim-drift-selftest: $(DRIFT_KSRC_STAMP)
 	$(Q)python3 $(DRIFT_PY) selftest $(DRIFT_KSRC) $(DRIFT_SCRATCH)
 
 shim-drift: shim-drift-selftest
-	$(Q)python3 $(DRIFT_PY) check $(DRIFT_KSRC) $(DRIFT_SIM)
+	$(Q)SHIM_DRIFT_REPORT='$(DRIFT_REPORT)' python3 $(DRIFT_PY) check $(DRIFT_KSRC) $(DRIFT_SIM)
 
 TEST_MORE += shim-drift

@@ -20,7 +20,8 @@ Usage:
 check: each marked function is extracted from KTREE (the kernel files at the
 build's series level) and from the sim file, comments are stripped and both
 are compared as token streams (leading storage classes "static", "inline"...
-ignored).  Every difference must lie on a sim line marked sim-edit (a
+ignored).  SHIM_DRIFT_REPORT=FILE writes every function's token diff there.
+Every difference must lie on a sim line marked sim-edit (a
 deletion: the sim line at or just before the deletion point), otherwise the
 check fails, one line per unmarked difference.
 """
@@ -276,6 +277,7 @@ def cmd_files(simfiles):
 def cmd_check(ktree, simfiles, verbose):
     errs = []
     rows = []
+    report = []	# every function's differences (SHIM_DRIFT_REPORT)
     total = 0
     seen = set()
     for sf, line, kfile, fn in origins(simfiles):
@@ -290,15 +292,23 @@ def cmd_check(ktree, simfiles, verbose):
         total += nm
         state = "identical" if not diffs else f"{len(diffs)} difference(s)"
         rows.append((fn, kfile, sf, nm, state))
-        if verbose or unmarked:
-            if diffs:
-                print(f"  {fn} ({kfile} vs {sf}):")
-                for d in diffs:
-                    print(d)
+        head = f"  {fn} ({kfile} vs {sf}): {state}, {nm} marked edit(s)"
+        report.append(head)
+        report.extend(diffs)
+        if (verbose or unmarked) and diffs:
+            print(head)
+            for d in diffs:
+                print(d)
         errs.extend(unmarked)
     if not rows:
         die("no sim-origin marker found in " + " ".join(simfiles))
-    print(f"  SHIM-DRIFT {len(rows)} functions checked, {total} marked edits in all")
+    out = os.environ.get("SHIM_DRIFT_REPORT")
+    if out:
+        with open(out + ".tmp", "w") as f:
+            f.write("\n".join(report) + "\n")
+        os.replace(out + ".tmp", out)
+    print(f"  SHIM-DRIFT {len(rows)} functions checked, {total} marked edits in all"
+          + (f" (token diffs: {out})" if out else ""))
     w = max(len(r[0]) for r in rows)
     for fn, kfile, sf, nm, state in rows:
         print(f"    {fn:{w}}  {nm:3} marked edit(s)  {state:18}  {kfile} -> {sf}")
