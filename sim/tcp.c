@@ -342,15 +342,16 @@ static void tcp_eat_recv_skb(struct sock *sk, struct sk_buff *skb)
 	__kfree_skb(skb);
 }
 
-static int tcp_recv_wait(struct sock *sk, long *timeo)
+/* sim-origin: net/core/sock.c sk_wait_data */
+static int tcp_recv_wait(struct sock *sk, long *timeo)	/* sim-edit: the sim's name; no skb argument: callers wait for any data */
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	int rc;
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
-	rc = sk_wait_event(sk, timeo, !skb_queue_empty(&sk->sk_receive_queue) ||
-			   (sk->sk_shutdown & RCV_SHUTDOWN) || sk->sk_err, &wait);
+	rc = sk_wait_event(sk, timeo, !skb_queue_empty(&sk->sk_receive_queue) ||	/* sim-edit: wakes on any queued skb (not "the tail moved past skb") */
+			   (sk->sk_shutdown & RCV_SHUTDOWN) || sk->sk_err, &wait);	/* sim-edit: also wakes on RCV_SHUTDOWN and sk_err */
 	sk_clear_bit(SOCKWQ_ASYNC_WAITDATA, sk);
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return rc;
