@@ -7,7 +7,8 @@ one line directly above its definition:
 
     /* sim-origin: net/ipv4/tcp.c tcp_read_skb */
 
-and every deliberate difference inside the copy is marked by a comment
+(a function the series adds says so: "... inet_splice_read (series) */", and
+is skipped at the levels below the patch that adds it), and every deliberate difference inside the copy is marked by a comment
 containing "sim-edit: <reason>", either at the end of the line that
 differs or on a comment line of its own, which then marks the next line
 of code.
@@ -33,7 +34,7 @@ import signal
 import sys
 
 PROG = "sockmap-sim: shim-drift"
-ORIGIN_RE = re.compile(r"/\*\s*sim-origin:\s*(\S+)\s+(\w+)\s*\*/")
+ORIGIN_RE = re.compile(r"/\*\s*sim-origin:\s*(\S+)\s+(\w+)(\s+\(series\))?\s*\*/")
 EDIT_RE = re.compile(r"sim-edit:")
 
 TOKEN_RE = re.compile(r"""
@@ -180,13 +181,13 @@ def read(path):
 
 
 def origins(simfiles):
-    """[(simfile, marker line, kernel file, function)]"""
+    """[(simfile, marker line, kernel file, function, added by the series)]"""
     out = []
     for sf in simfiles:
         for no, text in enumerate(read(sf).split("\n"), 1):
             m = ORIGIN_RE.search(text)
             if m:
-                out.append((sf, no, m.group(1), m.group(2)))
+                out.append((sf, no, m.group(1), m.group(2), bool(m.group(3))))
             elif "sim-origin:" in text:
                 die(f"{sf}:{no}: malformed marker (want /* sim-origin: <kernel file> <function> */)")
     return out
@@ -280,7 +281,8 @@ def cmd_check(ktree, simfiles, verbose):
     report = []	# every function's differences (SHIM_DRIFT_REPORT)
     total = 0
     seen = set()
-    for sf, line, kfile, fn in origins(simfiles):
+    skipped = []
+    for sf, line, kfile, fn, by_series in origins(simfiles):
         if (kfile, fn) in seen:
             errs.append(f"{PROG}: {fn}: {sf}:{line}: {kfile} {fn} marked twice")
             continue
@@ -288,6 +290,9 @@ def cmd_check(ktree, simfiles, verbose):
         kpath = os.path.join(ktree, kfile)
         if not os.path.isfile(kpath):
             die(f"{kpath} missing (make shim-drift extracts it)")
+        if by_series and find_function(tokens_of(kpath)[0], fn) is None:
+            skipped.append(f"{fn} ({kfile}: added by a series patch above this level)")
+            continue
         diffs, unmarked, nm = compare(kpath, fn, sf, line)
         total += nm
         state = "identical" if not diffs else f"{len(diffs)} difference(s)"
@@ -312,6 +317,8 @@ def cmd_check(ktree, simfiles, verbose):
     w = max(len(r[0]) for r in rows)
     for fn, kfile, sf, nm, state in rows:
         print(f"    {fn:{w}}  {nm:3} marked edit(s)  {state:18}  {kfile} -> {sf}")
+    for sk in skipped:
+        print(f"    skipped: {sk}")
     if errs:
         for e in errs:
             print(e, file=sys.stderr)

@@ -984,20 +984,22 @@ int inet_release(struct socket *sock)
 	return 0;
 }
 
+/* sim-origin: net/ipv4/af_inet.c inet_sendmsg */
 int inet_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 {
 	struct sock *sk = sock->sk;
 
-	return READ_ONCE(sk->sk_prot)->sendmsg(sk, msg, size);
+	return READ_ONCE(sk->sk_prot)->sendmsg(sk, msg, size);	/* sim-edit: no inet_send_prepare() (sim sockets are connected, no autobind); a plain call for INDIRECT_CALL_2(), sk_prot read once */
 }
 
+/* sim-origin: net/ipv4/af_inet.c inet_recvmsg */
 int inet_recvmsg(struct socket *sock, struct msghdr *msg, size_t size, int flags)
 {
 	struct sock *sk = sock->sk;
 	int addr_len = 0;
 	int err;
 
-	err = READ_ONCE(sk->sk_prot)->recvmsg(sk, msg, size, flags, &addr_len);
+	err = READ_ONCE(sk->sk_prot)->recvmsg(sk, msg, size, flags, &addr_len);	/* sim-edit: no RPS; a plain call for INDIRECT_CALL_2(), sk_prot read once */
 	if (err >= 0)
 		msg->msg_namelen = addr_len;
 	return err;
@@ -1063,15 +1065,16 @@ const struct proto_ops inet6_stream_ops = {
  * tcp_splice_read() directly; that is the same thing here, because
  * tcp_prot (and every tcp_bpf proto copied from it by an unpatched
  * tcp_bpf.c) has .splice_read = tcp_splice_read. */
+/* sim-origin: net/ipv4/af_inet.c inet_splice_read (series) */
 ssize_t inet_splice_read(struct socket *sock, loff_t *ppos,
 			 struct pipe_inode_info *pipe, size_t len,
 			 unsigned int flags)
 {
-	const struct proto *prot = READ_ONCE(sock->sk->sk_prot);
+	const struct proto *prot = READ_ONCE(sock->sk->sk_prot);	/* sim-edit: the sk local folded, prot set at its declaration */
 
 	if (!prot->splice_read)
 		return -EOPNOTSUPP;
-	return prot->splice_read(sock, ppos, pipe, len, flags);
+	return prot->splice_read(sock, ppos, pipe, len, flags);	/* sim-edit: a plain call for INDIRECT_CALL_1() */
 }
 
 /* ---- sockets for tests ------------------------------------------------ */
