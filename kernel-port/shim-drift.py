@@ -295,7 +295,8 @@ def cmd_check(ktree, simfiles, verbose):
             continue
         diffs, unmarked, nm = compare(kpath, fn, sf, line)
         total += nm
-        state = "identical" if not diffs else f"{len(diffs)} difference(s)"
+        state = (f"{len(diffs)} difference(s)" if diffs else
+                 "NOT COMPARED" if unmarked else "identical")
         rows.append((fn, kfile, sf, nm, state))
         head = f"  {fn} ({kfile} vs {sf}): {state}, {nm} marked edit(s)"
         report.append(head)
