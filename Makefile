@@ -189,3 +189,4 @@ include kernel-port/series.mk
 include tests/fuzz/fuzz.mk
 include tests/mutants/mutants.mk
 include tests/race.mk
+include kernel-port/shim-drift.mk

@@ -310,8 +310,9 @@ size_t sim_ksize(const void *ptr)
 /* net/core/sock.c: skb_page_frag_refill() */
 #define SKB_FRAG_PAGE_ORDER	3	/* get_order(32768) */
 
-bool sim_skb_page_frag_refill(unsigned int sz, struct page_frag *pfrag,
-			      gfp_t gfp, struct sim_site site)
+/* sim-origin: net/core/sock.c skb_page_frag_refill */
+bool sim_skb_page_frag_refill(unsigned int sz, struct page_frag *pfrag,	/* sim-edit: sim_ name; takes the caller's site for the page ledger */
+			      gfp_t gfp, struct sim_site site)	/* sim-edit: the caller's site for the page ledger */
 {
 	if (pfrag->page) {
 		if (page_ref_count(pfrag->page) == 1) {
@@ -321,17 +322,17 @@ bool sim_skb_page_frag_refill(unsigned int sz, struct page_frag *pfrag,
 		}
 		if (pfrag->offset + sz <= pfrag->size)
 			return true;
-		sim_put_page(pfrag->page, site);
+		sim_put_page(pfrag->page, site);	/* sim-edit: the page ledger's put_page, with the call site */
 	}
-	pfrag->offset = 0;
-	pfrag->page = sim_alloc_pages((gfp & ~__GFP_DIRECT_RECLAIM) | __GFP_COMP |
+	pfrag->offset = 0;	/* sim-edit: no net_high_order_alloc_disable_key: the high-order try is always made */
+	pfrag->page = sim_alloc_pages((gfp & ~__GFP_DIRECT_RECLAIM) | __GFP_COMP |	/* sim-edit: the page ledger's allocator */
 				      __GFP_NOWARN | __GFP_NORETRY,
-				      SKB_FRAG_PAGE_ORDER, site);
+				      SKB_FRAG_PAGE_ORDER, site);	/* sim-edit: call site for the page ledger */
 	if (likely(pfrag->page)) {
 		pfrag->size = PAGE_SIZE << SKB_FRAG_PAGE_ORDER;
 		return true;
-	}
-	pfrag->page = sim_alloc_pages(gfp, 0, site);
+	}	/* sim-edit: no static-branch block to close */
+	pfrag->page = sim_alloc_pages(gfp, 0, site);	/* sim-edit: alloc_page() is an order-0 sim_alloc_pages() with the call site */
 	if (likely(pfrag->page)) {
 		pfrag->size = PAGE_SIZE;
 		return true;

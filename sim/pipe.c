@@ -25,11 +25,12 @@ void sim_pipe_buf_released(struct pipe_inode_info *pipe, struct pipe_buffer *buf
 	sim_ledger_del(SIM_PIPE_BUF, BUF_KEY(buf), SIM_SITE);
 }
 
+/* sim-origin: fs/pipe.c generic_pipe_buf_get */
 bool generic_pipe_buf_get(struct pipe_inode_info *pipe, struct pipe_buffer *buf)
 {
-	(void)pipe;
-	get_page(buf->page);
-	return true;
+	(void)pipe;	/* sim-edit: a sim page refcount cannot overflow: try_get_page() always succeeds */
+	get_page(buf->page);	/* sim-edit: try_get_page() is get_page() here */
+	return true;	/* sim-edit: try_get_page() always succeeds */
 }
 
 bool generic_pipe_buf_try_steal(struct pipe_inode_info *pipe, struct pipe_buffer *buf)
@@ -39,9 +40,10 @@ bool generic_pipe_buf_try_steal(struct pipe_inode_info *pipe, struct pipe_buffer
 	return page_count(buf->page) == 1;
 }
 
+/* sim-origin: fs/pipe.c generic_pipe_buf_release */
 void generic_pipe_buf_release(struct pipe_inode_info *pipe, struct pipe_buffer *buf)
 {
-	(void)pipe;
+	(void)pipe;	/* sim-edit: pipe is unused */
 	put_page(buf->page);
 }
 
@@ -56,25 +58,26 @@ const struct pipe_buf_operations nosteal_pipe_buf_ops = {
 	.get		= generic_pipe_buf_get,
 };
 
+/* sim-origin: fs/splice.c add_to_pipe */
 ssize_t add_to_pipe(struct pipe_inode_info *pipe, struct pipe_buffer *buf)
 {
 	unsigned int head = pipe->head;
 	unsigned int tail = pipe->tail;
 	unsigned int mask = pipe->ring_size - 1;
-	ssize_t ret;
+	ssize_t ret;	/* sim-edit: ret declared ssize_t (the value returned) */
 
-	if (unlikely(!pipe->readers)) {
+	if (unlikely(!pipe->readers)) {	/* sim-edit: no signals in the sim: no SIGPIPE sent */
 		ret = -EPIPE;	/* and SIGPIPE, not modelled */
 	} else if (pipe_full(head, tail, pipe->max_usage)) {
 		ret = -EAGAIN;
 	} else {
 		pipe->bufs[head & mask] = *buf;
 		pipe->head = head + 1;
-		sim_ledger_add(SIM_PIPE_BUF, BUF_KEY(&pipe->bufs[head & mask]), buf->len, SIM_SITE);
+		sim_ledger_add(SIM_PIPE_BUF, BUF_KEY(&pipe->bufs[head & mask]), buf->len, SIM_SITE);	/* sim-edit: the pipe-buffer ledger */
 		return buf->len;
 	}
 	/* the buffer is consumed either way: release it as the kernel does */
-	sim_ledger_add(SIM_PIPE_BUF, BUF_KEY(buf), buf->len, SIM_SITE);
+	sim_ledger_add(SIM_PIPE_BUF, BUF_KEY(buf), buf->len, SIM_SITE);	/* sim-edit: the pipe-buffer ledger */
 	pipe_buf_release(pipe, buf);
 	return ret;
 }
@@ -215,17 +218,18 @@ ssize_t sim_splice_read(struct sock *sk, struct pipe_inode_info *pipe,
 /* fs/splice.c: splice_to_socket(), step for step. An empty pipe with no
  * SPLICE_F_NONBLOCK would wait for a writer: nothing can write in a
  * single-task sim, so that is counted as a hang. */
-ssize_t sim_splice_to_socket(struct pipe_inode_info *pipe, struct sock *sk,
+/* sim-origin: fs/splice.c splice_to_socket */
+ssize_t sim_splice_to_socket(struct pipe_inode_info *pipe, struct sock *sk,	/* sim-edit: sim_ name; the socket's sk instead of (pipe, out file, ppos) */
 			     size_t len, unsigned int flags)
 {
-	struct socket *sock = &sim_tcp(sk)->socket;
+	struct socket *sock = &sim_tcp(sk)->socket;	/* sim-edit: the sim TCP socket stands for sock_from_file(out) */
 	struct bio_vec bvec[16];
 	struct msghdr msg = {};
 	ssize_t ret = 0;
 	size_t spliced = 0;
 
-	BUG_ON(!sim_tcp(sk)->fd_open);
-	mutex_lock(&pipe->mutex);
+	BUG_ON(!sim_tcp(sk)->fd_open);	/* sim-edit: no need_wakeup (no pipe writer can wait in the sim); the socket must be open */
+	mutex_lock(&pipe->mutex);	/* sim-edit: pipe_lock() is the pipe's mutex */
 	while (len > 0) {
 		unsigned int head, tail, mask, bc = 0;
 		size_t remain = len;
@@ -233,17 +237,17 @@ ssize_t sim_splice_to_socket(struct pipe_inode_info *pipe, struct sock *sk,
 		ret = -ERESTARTSYS;
 		if (signal_pending(current))
 			break;
-		if (pipe_empty(pipe->head, pipe->tail)) {
+		if (pipe_empty(pipe->head, pipe->tail)) {	/* sim-edit: one wait then out: no writer can fill the pipe meanwhile (a hang) */
 			ret = 0;
-			if (!pipe->writers || spliced)
+			if (!pipe->writers || spliced)	/* sim-edit: the writers and spliced tests in one if */
 				goto out;
 			ret = -EAGAIN;
 			if (flags & SPLICE_F_NONBLOCK)
 				goto out;
 			/* pipe_wait_readable(): no writer can run meanwhile */
-			DEFINE_WAIT_FUNC(wait, woken_wake_function);
-			(void)wait_woken(&wait, TASK_INTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);
-			goto out;
+			DEFINE_WAIT_FUNC(wait, woken_wake_function);	/* sim-edit: pipe_wait_readable() is one wait_woken(); no writer wake-up, the signal check is at the loop top */
+			(void)wait_woken(&wait, TASK_INTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);	/* sim-edit: pipe_wait_readable() is one wait_woken() */
+			goto out;	/* sim-edit: no writer can run: out after the wait */
 		}
 		head = pipe->head;
 		tail = pipe->tail;
@@ -276,7 +280,7 @@ ssize_t sim_splice_to_socket(struct pipe_inode_info *pipe, struct sock *sk,
 			msg.msg_flags |= MSG_MORE;
 		if (remain && pipe_occupancy(pipe->head, tail) > 0)
 			msg.msg_flags |= MSG_MORE;
-		if (sock->file->f_flags & O_NONBLOCK)
+		if (sock->file->f_flags & O_NONBLOCK)	/* sim-edit: the sim socket's file stands for out */
 			msg.msg_flags |= MSG_DONTWAIT;
 		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bvec, bc, len - remain);
 		ret = sock_sendmsg(sock, &msg);
@@ -299,10 +303,10 @@ ssize_t sim_splice_to_socket(struct pipe_inode_info *pipe, struct sock *sk,
 				tail++;
 			}
 		}
-		if (tail != pipe->tail)
-			pipe->tail = tail;
+		if (tail != pipe->tail)	/* sim-edit: no need_wakeup: no pipe writer waits in the sim */
+			pipe->tail = tail;	/* sim-edit: no need_wakeup: no pipe writer waits in the sim */
 	}
 out:
-	mutex_unlock(&pipe->mutex);
+	mutex_unlock(&pipe->mutex);	/* sim-edit: pipe_unlock() is the pipe's mutex */
 	return spliced ?: ret;
 }

@@ -72,17 +72,19 @@ static void skb_free_head(struct sk_buff *skb)
 		sim_kfree(skb->head, SIM_SITE);
 }
 
+/* sim-origin: net/core/skbuff.c skb_put */
 void *skb_put(struct sk_buff *skb, unsigned int len)
 {
 	void *tmp = skb_tail_pointer(skb);
 
-	BUG_ON(skb_is_nonlinear(skb));
+	BUG_ON(skb_is_nonlinear(skb));	/* sim-edit: SKB_LINEAR_ASSERT() is a BUG_ON */
 	skb->tail += len;
 	skb->len += len;
-	BUG_ON(skb->tail > skb->end);	/* skb_over_panic */
+	BUG_ON(skb->tail > skb->end);	/* sim-edit: skb_over_panic() is a BUG_ON */
 	return tmp;
 }
 
+/* sim-origin: include/linux/skbuff.h skb_reserve */
 void skb_reserve(struct sk_buff *skb, int len)
 {
 	skb->data += len;
@@ -101,15 +103,17 @@ void skb_fill_page_desc(struct sk_buff *skb, int i, struct page *page,
 	skb_shinfo(skb)->nr_frags = i + 1;
 }
 
+/* sim-origin: include/linux/skbuff.h skb_add_rx_frag */
 void skb_add_rx_frag(struct sk_buff *skb, int i, struct page *page, int off,
 		     int size, unsigned int truesize)
 {
-	skb_fill_page_desc(skb, i, page, off, size);
-	skb->len += size;
-	skb->data_len += size;
-	skb->truesize += truesize;
+	skb_fill_page_desc(skb, i, page, off, size);	/* sim-edit: skb_add_rx_frag_netmem() inlined: no netmem in the sim */
+	skb->len += size;	/* sim-edit: skb_add_rx_frag_netmem() inlined */
+	skb->data_len += size;	/* sim-edit: skb_add_rx_frag_netmem() inlined */
+	skb->truesize += truesize;	/* sim-edit: skb_add_rx_frag_netmem() inlined */
 }
 
+/* sim-origin: include/linux/skbuff.h skb_orphan */
 void skb_orphan(struct sk_buff *skb)
 {
 	if (skb->destructor) {
@@ -163,9 +167,10 @@ void kfree_skb(struct sk_buff *skb)
 	__kfree_skb(skb);
 }
 
+/* sim-origin: include/linux/skbuff.h consume_skb */
 void consume_skb(struct sk_buff *skb)
 {
-	kfree_skb(skb);
+	kfree_skb(skb);	/* sim-edit: no "return" of a void call */
 }
 
 /* Copy without counting: the shared helper of skb_copy_bits and linearize. */
@@ -235,6 +240,7 @@ int sim_skb_peek_bytes(const struct sk_buff *skb, int offset, void *to, int len)
 	return copy_bits(skb, offset, to, len);
 }
 
+/* sim-origin: net/core/skbuff.c __skb_to_sgvec */
 static int __skb_to_sgvec(struct sk_buff *skb, struct scatterlist *sg, int offset,
 			  int len, unsigned int recursion_level)
 {
@@ -276,7 +282,7 @@ static int __skb_to_sgvec(struct sk_buff *skb, struct scatterlist *sg, int offse
 		}
 		start = end;
 	}
-	for (frag_iter = skb_shinfo(skb)->frag_list; frag_iter; frag_iter = frag_iter->next) {
+	for (frag_iter = skb_shinfo(skb)->frag_list; frag_iter; frag_iter = frag_iter->next) {	/* sim-edit: skb_walk_frags() open-coded */
 		int end, ret;
 
 		WARN_ON(start > offset + len);
@@ -301,6 +307,7 @@ static int __skb_to_sgvec(struct sk_buff *skb, struct scatterlist *sg, int offse
 	return elt;
 }
 
+/* sim-origin: net/core/skbuff.c skb_to_sgvec */
 int skb_to_sgvec(struct sk_buff *skb, struct scatterlist *sg, int offset, int len)
 {
 	int nsg = __skb_to_sgvec(skb, sg, offset, len, 0);

@@ -78,37 +78,39 @@ void lock_sock(struct sock *sk)
 }
 
 /* net/core/sock.c: __release_sock(): run what softirq queued meanwhile. */
-static void release_backlog(struct sock *sk)
+/* sim-origin: net/core/sock.c __release_sock */
+static void release_backlog(struct sock *sk)	/* sim-edit: a static helper of release_sock(); no sparse annotations */
 {
-	struct sk_buff *skb, *next;
+	struct sk_buff *skb, *next;	/* sim-edit: no cond_resched() batching (nb) */
 
 	while ((skb = sk->sk_backlog.head) != NULL) {
 		sk->sk_backlog.head = sk->sk_backlog.tail = NULL;
 		spin_unlock_bh(&sk->sk_lock.slock);
-		do {
+		do {	/* sim-edit: do/while for while (1) ... if (!skb) break */
 			next = skb->next;
-			skb->next = NULL;
-			sk->sk_backlog_rcv(sk, skb);
+			skb->next = NULL;	/* sim-edit: skb_mark_not_on_list() open-coded; no prefetch, no dst (none in the sim) */
+			sk->sk_backlog_rcv(sk, skb);	/* sim-edit: the backlog hook called directly (sk_backlog_rcv() without memalloc) */
 			skb = next;
-		} while (skb);
+		} while (skb);	/* sim-edit: the do/while's end; no cond_resched() */
 		spin_lock_bh(&sk->sk_lock.slock);
 	}
 	sk->sk_backlog.len = 0;
 }
 
+/* sim-origin: net/core/sock.c release_sock */
 void release_sock(struct sock *sk)
 {
 	spin_lock_bh(&sk->sk_lock.slock);
-	if (!sk->sk_lock.owned)
-		sim_bug(__FILE__, __LINE__, "release_sock",
-			"release_sock(%s) without lock_sock",
-			sk->sim_name ? sk->sim_name : "?");
-	if (sk->sk_backlog.tail)
-		release_backlog(sk);
-	sk->sk_lock.owned = 0;
-	sim_lock_released(&sk->sk_lock, "release_sock", __FILE__, __LINE__);
+	if (!sk->sk_lock.owned)	/* sim-edit: the sim checks that the caller owns the lock */
+		sim_bug(__FILE__, __LINE__, "release_sock",	/* sim-edit: the sim checks that the caller owns the lock */
+			"release_sock(%s) without lock_sock",	/* sim-edit: the sim checks that the caller owns the lock */
+			sk->sim_name ? sk->sim_name : "?");	/* sim-edit: the sim checks that the caller owns the lock */
+	if (sk->sk_backlog.tail)	/* sim-edit: no release_cb (tcp_release_cb(): no timers or TSQ in the sim) */
+		release_backlog(sk);	/* sim-edit: __release_sock() is release_backlog() above */
+	sk->sk_lock.owned = 0;	/* sim-edit: sock_release_ownership() open-coded */
+	sim_lock_released(&sk->sk_lock, "release_sock", __FILE__, __LINE__);	/* sim-edit: sock_release_ownership(): the sim's lockdep release */
 	if (waitqueue_active(&sk->sk_lock.wq))
-		sim_wake_up(&sk->sk_lock.wq, 0);
+		sim_wake_up(&sk->sk_lock.wq, 0);	/* sim-edit: the sim's wake-up for wake_up() */
 	spin_unlock_bh(&sk->sk_lock.slock);
 }
 
@@ -168,26 +170,29 @@ suppress:
 	return 0;
 }
 
+/* sim-origin: net/core/sock.c __sk_mem_schedule */
 int __sk_mem_schedule(struct sock *sk, int size, int kind)
 {
 	int ret, amt = sk_mem_pages(size);
 
-	if (sim_should_fail(SIM_SOCK))	/* injected memory pressure */
-		return 0;
+	if (sim_should_fail(SIM_SOCK))	/* sim-edit: injected memory pressure (fault injection) */
+		return 0;	/* sim-edit: fault injection: memory pressure */
 	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
-	ret = raise_allocated(sk, amt, kind);
+	ret = raise_allocated(sk, amt, kind);	/* sim-edit: __sk_mem_raise_allocated() is the sim's raise_allocated() */
 	if (!ret)
 		sk_forward_alloc_add(sk, -(amt << PAGE_SHIFT));
 	return ret;
 }
 
+/* sim-origin: net/core/sock.c __sk_mem_reclaim */
 void __sk_mem_reclaim(struct sock *sk, int amount)
 {
 	amount >>= PAGE_SHIFT;
 	sk_forward_alloc_add(sk, -(amount << PAGE_SHIFT));
-	atomic_long_sub(amount, sk->sk_prot->memory_allocated);
+	atomic_long_sub(amount, sk->sk_prot->memory_allocated);	/* sim-edit: no memory pressure: __sk_mem_reduce_allocated() is the atomic sub */
 }
 
+/* sim-origin: net/core/sock.c sock_rfree */
 void sock_rfree(struct sk_buff *skb)
 {
 	struct sock *sk = skb->sk;
@@ -197,38 +202,42 @@ void sock_rfree(struct sk_buff *skb)
 	sk_mem_uncharge(sk, len);
 }
 
+/* sim-origin: net/core/sock.c sock_efree */
 void sock_efree(struct sk_buff *skb)
 {
 	sock_put(skb->sk);
 }
 
+/* sim-origin: include/net/sock.h sk_page_frag */
 struct page_frag *sk_page_frag(struct sock *sk)
 {
-	if (sk->sk_use_task_frag && gfpflags_allow_blocking(sk->sk_allocation))
+	if (sk->sk_use_task_frag && gfpflags_allow_blocking(sk->sk_allocation))	/* sim-edit: also requires a blocking sk_allocation (6.12 does not): drift, kept, see kernel-port/README-drift.md */
 		return &current->task_frag;
 	return &sk->sk_frag;
 }
 
+/* sim-origin: net/core/sock.c sk_page_frag_refill */
 bool sk_page_frag_refill(struct sock *sk, struct page_frag *pfrag)
 {
 	if (likely(skb_page_frag_refill(32U, pfrag, sk->sk_allocation)))
 		return true;
 	/* sk_enter_memory_pressure() + sk_stream_moderate_sndbuf() */
-	sk->sk_sndbuf = min_t(int, sk->sk_sndbuf,
-			      max_t(int, sk->sk_wmem_queued >> 1, 4608));
+	sk->sk_sndbuf = min_t(int, sk->sk_sndbuf,	/* sim-edit: sk_enter_memory_pressure() + sk_stream_moderate_sndbuf() inlined, no pressure state */
+			      max_t(int, sk->sk_wmem_queued >> 1, 4608));	/* sim-edit: sk_stream_moderate_sndbuf() inlined */
 	return false;
 }
 
+/* sim-origin: net/core/sock.c sock_def_readable */
 void sock_def_readable(struct sock *sk)
 {
-	struct socket_wq *wq;
+	struct socket_wq *wq;	/* sim-edit: no tracepoint */
 
-	sk->sim_data_ready++;
-	sim_stats.data_ready++;
+	sk->sim_data_ready++;	/* sim-edit: the sim counts data_ready calls */
+	sim_stats.data_ready++;	/* sim-edit: the sim counts data_ready calls */
 	rcu_read_lock();
 	wq = rcu_dereference(sk->sk_wq);
-	if (wq)
-		sim_wake_up(&wq->wait, EPOLLIN | EPOLLRDNORM);
+	if (wq)	/* sim-edit: no skwq_has_sleeper(): waking an empty queue is a no-op */
+		sim_wake_up(&wq->wait, EPOLLIN | EPOLLRDNORM);	/* sim-edit: the sim's wake-up for wake_up_interruptible_sync_poll() */
 	rcu_read_unlock();
 }
 
@@ -280,12 +289,13 @@ int sk_stream_wait_memory(struct sock *sk, long *timeo_p)
 	return ret;
 }
 
+/* sim-origin: net/core/stream.c sk_stream_error */
 int sk_stream_error(struct sock *sk, int flags, int err)
 {
-	(void)sk;
+	(void)sk;	/* sim-edit: sk is unused */
 	if (err == -EPIPE)
 		err = sock_error(sk) ? : -EPIPE;
-	(void)flags;	/* SIGPIPE is a userspace signal: not modelled */
+	(void)flags;	/* sim-edit: SIGPIPE is a userspace signal: not modelled */
 	return err;
 }
 

@@ -147,6 +147,7 @@ int sim_prog_detach(struct bpf_prog *prog, struct bpf_map *map,
 
 /* ---- links between socks and the map --------------------------------- */
 
+/* sim-origin: net/core/sock_map.c sock_map_add_link */
 static void sock_map_add_link(struct sk_psock *psock, struct sk_psock_link *link,
 			      struct bpf_map *map, void *link_raw)
 {
@@ -157,6 +158,7 @@ static void sock_map_add_link(struct sk_psock *psock, struct sk_psock_link *link
 	spin_unlock_bh(&psock->link_lock);
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_del_link */
 static void sock_map_del_link(struct sock *sk, struct sk_psock *psock,
 			      void *link_raw)
 {
@@ -166,7 +168,7 @@ static void sock_map_del_link(struct sock *sk, struct sk_psock *psock,
 	spin_lock_bh(&psock->link_lock);
 	list_for_each_entry_safe(link, tmp, &psock->link, list) {
 		if (link->link_raw == link_raw) {
-			struct sk_psock_progs *progs = sock_map_progs(link->map);
+			struct sk_psock_progs *progs = sock_map_progs(link->map);	/* sim-edit: the map local folded into link->map */
 
 			if (psock->saved_data_ready && progs->stream_parser)
 				strp_stop = true;
@@ -192,6 +194,7 @@ static void sock_map_del_link(struct sock *sk, struct sk_psock *psock,
 	}
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_unref */
 static void sock_map_unref(struct sock *sk, void *link_raw)
 {
 	struct sk_psock *psock = sk_psock(sk);
@@ -202,6 +205,7 @@ static void sock_map_unref(struct sock *sk, void *link_raw)
 	}
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_init_proto */
 static int sock_map_init_proto(struct sock *sk, struct sk_psock *psock)
 {
 	if (!sk->sk_prot->psock_update_sk_prot)
@@ -210,6 +214,7 @@ static int sock_map_init_proto(struct sock *sk, struct sk_psock *psock)
 	return sk->sk_prot->psock_update_sk_prot(sk, psock, false);
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_psock_get_checked */
 static struct sk_psock *sock_map_psock_get_checked(struct sock *sk)
 {
 	struct sk_psock *psock;
@@ -247,19 +252,20 @@ static void prog_put(struct bpf_prog *prog)
 		bpf_prog_put(prog);
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_link */
 static int sock_map_link(struct bpf_map *map, struct sock *sk)
 {
 	struct sk_psock_progs *progs = sock_map_progs(map);
-	struct bpf_prog *stream_verdict, *stream_parser, *skb_verdict, *msg_parser;
+	struct bpf_prog *stream_verdict, *stream_parser, *skb_verdict, *msg_parser;	/* sim-edit: the four program pointers in one declaration, set by prog_get() */
 	struct sk_psock *psock;
-	int ret = 0;
+	int ret = 0;	/* sim-edit: ret starts at 0 for prog_get() */
 
-	stream_verdict = prog_get(READ_ONCE(progs->stream_verdict), &ret);
-	stream_parser = prog_get(READ_ONCE(progs->stream_parser), &ret);
-	msg_parser = prog_get(READ_ONCE(progs->msg_parser), &ret);
-	skb_verdict = prog_get(READ_ONCE(progs->skb_verdict), &ret);
-	if (ret)
-		goto out_progs;
+	stream_verdict = prog_get(READ_ONCE(progs->stream_verdict), &ret);	/* sim-edit: prog_get(): the READ_ONCE + bpf_prog_inc_not_zero() blocks, the first error kept in ret */
+	stream_parser = prog_get(READ_ONCE(progs->stream_parser), &ret);	/* sim-edit: prog_get() */
+	msg_parser = prog_get(READ_ONCE(progs->msg_parser), &ret);	/* sim-edit: prog_get() */
+	skb_verdict = prog_get(READ_ONCE(progs->skb_verdict), &ret);	/* sim-edit: prog_get() */
+	if (ret)	/* sim-edit: one error exit for the four prog_get()s (prog_put(NULL) is a no-op) */
+		goto out_progs;	/* sim-edit: one error exit for the four prog_get()s */
 
 	psock = sock_map_psock_get_checked(sk);
 	if (IS_ERR(psock)) {
@@ -284,10 +290,10 @@ static int sock_map_link(struct bpf_map *map, struct sock *sk)
 			goto out_progs;
 		}
 		/* forgotten when sk_psock_destroy() kfree()s the psock */
-		sim_watch_register(&psock->msg_tot_len, sizeof(psock->msg_tot_len),
-				   "psock->msg_tot_len", sk->sim_name, SIM_RULE_PSOCK, psock);
-		sim_watch_register(&psock->ingress_msg.next, sizeof(psock->ingress_msg.next),
-				   "psock->ingress_msg", sk->sim_name, SIM_RULE_PSOCK, psock);
+		sim_watch_register(&psock->msg_tot_len, sizeof(psock->msg_tot_len),	/* sim-edit: the sim's KCSAN-like watch on the new psock's fields */
+				   "psock->msg_tot_len", sk->sim_name, SIM_RULE_PSOCK, psock);	/* sim-edit: the sim's watch */
+		sim_watch_register(&psock->ingress_msg.next, sizeof(psock->ingress_msg.next),	/* sim-edit: the sim's watch */
+				   "psock->ingress_msg", sk->sim_name, SIM_RULE_PSOCK, psock);	/* sim-edit: the sim's watch */
 	}
 	if (msg_parser)
 		psock_set_prog(&psock->progs.msg_parser, msg_parser);
@@ -301,15 +307,15 @@ static int sock_map_link(struct bpf_map *map, struct sock *sk)
 	ret = sock_map_init_proto(sk, psock);
 	if (ret < 0) {
 		sk_psock_put(sk, psock);
-		return ret;
+		return ret;	/* sim-edit: return, not goto out */
 	}
 	write_lock_bh(&sk->sk_callback_lock);
-	if (stream_parser && stream_verdict && !psock->saved_data_ready) {
-		ret = sk_psock_init_strp(sk, psock);
+	if (stream_parser && stream_verdict && !psock->saved_data_ready) {	/* sim-edit: only TCP sockets in the sim: no -EOPNOTSUPP branch */
+		ret = sk_psock_init_strp(sk, psock);	/* sim-edit: only TCP sockets in the sim */
 		if (ret) {
 			write_unlock_bh(&sk->sk_callback_lock);
 			sk_psock_put(sk, psock);
-			return ret;
+			return ret;	/* sim-edit: return, not goto out */
 		}
 		sk_psock_start_strp(sk, psock);
 	} else if (!stream_parser && stream_verdict && !psock->saved_data_ready) {
@@ -320,15 +326,16 @@ static int sock_map_link(struct bpf_map *map, struct sock *sk)
 	write_unlock_bh(&sk->sk_callback_lock);
 	return 0;
 out_progs:
-	prog_put(skb_verdict);
-	prog_put(msg_parser);
-	prog_put(stream_parser);
-	prog_put(stream_verdict);
+	prog_put(skb_verdict);	/* sim-edit: prog_put() is NULL-safe: one label */
+	prog_put(msg_parser);	/* sim-edit: prog_put() is NULL-safe: one label */
+	prog_put(stream_parser);	/* sim-edit: prog_put() is NULL-safe: one label */
+	prog_put(stream_verdict);	/* sim-edit: prog_put() is NULL-safe: one label */
 	return ret;
 }
 
 /* ---- the map ------------------------------------------------------------ */
 
+/* sim-origin: net/core/sock_map.c __sock_map_delete */
 static int __sock_map_delete(struct bpf_stab *stab, struct sock *sk_test,
 			     struct sock **psk)
 {
@@ -427,9 +434,10 @@ void sim_map_close(struct bpf_map *map)
 	sock_map_free(&stab->res);
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_sk_is_suitable */
 static bool sock_map_sk_is_suitable(const struct sock *sk)
 {
-	return !!sk_is_tcp(sk);
+	return !!sk_is_tcp(sk);	/* sim-edit: TCP is the only protocol the sim links */
 }
 
 static bool sock_map_sk_state_allowed(const struct sock *sk)
@@ -506,11 +514,12 @@ int sim_map_delete(struct bpf_map *map, u32 i)
 	return __sock_map_delete(stab, NULL, &stab->sks[i]);
 }
 
+/* sim-origin: net/core/sock_map.c __sock_map_lookup_elem */
 static struct sock *__sock_map_lookup_elem(struct bpf_map *map, u32 key)
 {
-	struct bpf_stab *stab = stab_of(map);
+	struct bpf_stab *stab = stab_of(map);	/* sim-edit: stab_of() for container_of() */
 
-	if (unlikely(key >= map->max_entries || !stab->sks))
+	if (unlikely(key >= map->max_entries || !stab->sks))	/* sim-edit: extra guard: the sim map's array may be gone */
 		return NULL;
 	return READ_ONCE(stab->sks[key]);
 }
@@ -665,18 +674,20 @@ int sim_hash_update(struct bpf_map *map, const void *key, struct sock *sk, u64 f
 	return ret;
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_unlink */
 static void sock_map_unlink(struct sock *sk, struct sk_psock_link *link)
 {
 	switch (link->map->map_type) {
 	case BPF_MAP_TYPE_SOCKMAP:
-		__sock_map_delete(stab_of(link->map), sk, link->link_raw);
-		return;
-	case BPF_MAP_TYPE_SOCKHASH:
+		__sock_map_delete(stab_of(link->map), sk, link->link_raw);	/* sim-edit: sock_map_delete_from_link() inlined */
+		return;	/* sim-edit: no "return" of a void call */
+	case BPF_MAP_TYPE_SOCKHASH:	/* sim-edit: no "return" of a void call */
 		sock_hash_delete_from_link(link->map, sk, link->link_raw);
-		return;
+		return;	/* sim-edit: no default case: the two map types are all there is */
 	}
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_remove_links */
 static void sock_map_remove_links(struct sock *sk, struct sk_psock *psock)
 {
 	struct sk_psock_link *link;
@@ -687,6 +698,7 @@ static void sock_map_remove_links(struct sock *sk, struct sk_psock *psock)
 	}
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_unhash */
 void sock_map_unhash(struct sock *sk)
 {
 	void (*saved_unhash)(struct sock *sk);
@@ -708,6 +720,7 @@ void sock_map_unhash(struct sock *sk)
 		saved_unhash(sk);
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_destroy */
 void sock_map_destroy(struct sock *sk)
 {
 	void (*saved_destroy)(struct sock *sk);
@@ -731,6 +744,7 @@ void sock_map_destroy(struct sock *sk)
 		saved_destroy(sk);
 }
 
+/* sim-origin: net/core/sock_map.c sock_map_close */
 void sock_map_close(struct sock *sk, long timeout)
 {
 	void (*saved_close)(struct sock *sk, long timeout);
@@ -763,10 +777,11 @@ no_psock:
 
 /* ---- helpers programs call -------------------------------------------- */
 
+/* sim-origin: net/core/sock_map.c sock_map_redirect_allowed */
 static bool sock_map_redirect_allowed(const struct sock *sk)
 {
 	if (sk_is_tcp(sk))
-		return sk->sk_state != TCP_LISTEN;
+		return sk->sk_state != TCP_LISTEN;	/* sim-edit: no else after return (same logic) */
 	return sk->sk_state == TCP_ESTABLISHED;
 }
 
@@ -848,6 +863,7 @@ u64 bpf_sk_redirect_hash(struct sk_buff *skb, struct bpf_map *map,
 
 /* ---- sockops ------------------------------------------------------------- */
 
+/* sim-origin: net/core/sock_map.c sock_map_op_okay */
 static bool sock_map_op_okay(const struct bpf_sock_ops_kern *ops)
 {
 	return ops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB ||

@@ -335,21 +335,23 @@ int tcp_ioctl(struct sock *sk, int cmd, int *karg)
 }
 
 /* Free a consumed receive skb: tcp_eat_recv_skb(). */
+/* sim-origin: net/ipv4/tcp.c tcp_eat_recv_skb */
 static void tcp_eat_recv_skb(struct sock *sk, struct sk_buff *skb)
 {
-	__skb_unlink(skb, &sk->sk_receive_queue);
+	__skb_unlink(skb, &sk->sk_receive_queue);	/* sim-edit: no sock_rfree fast path, no skb_attempt_defer_free(): __kfree_skb() runs the destructor */
 	__kfree_skb(skb);
 }
 
-static int tcp_recv_wait(struct sock *sk, long *timeo)
+/* sim-origin: net/core/sock.c sk_wait_data */
+static int tcp_recv_wait(struct sock *sk, long *timeo)	/* sim-edit: the sim's name; no skb argument: callers wait for any data */
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	int rc;
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
-	rc = sk_wait_event(sk, timeo, !skb_queue_empty(&sk->sk_receive_queue) ||
-			   (sk->sk_shutdown & RCV_SHUTDOWN) || sk->sk_err, &wait);
+	rc = sk_wait_event(sk, timeo, !skb_queue_empty(&sk->sk_receive_queue) ||	/* sim-edit: wakes on any queued skb (not "the tail moved past skb") */
+			   (sk->sk_shutdown & RCV_SHUTDOWN) || sk->sk_err, &wait);	/* sim-edit: also wakes on RCV_SHUTDOWN and sk_err */
 	sk_clear_bit(SOCKWQ_ASYNC_WAITDATA, sk);
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return rc;
@@ -468,6 +470,7 @@ out:
 	return err;
 }
 
+/* sim-origin: net/ipv4/tcp.c tcp_read_skb */
 int tcp_read_skb(struct sock *sk, skb_read_actor_t recv_actor)
 {
 	struct sk_buff *skb;
@@ -614,22 +617,23 @@ static int __tcp_splice_read(struct sock *sk, struct pipe_inode_info *pipe,
 	return copied;
 }
 
+/* sim-origin: net/ipv4/tcp.c tcp_splice_read */
 ssize_t tcp_splice_read(struct socket *sock, loff_t *ppos,
 			struct pipe_inode_info *pipe, size_t len,
 			unsigned int flags)
 {
 	struct sock *sk = sock->sk;
-	ssize_t spliced = 0;
-	long timeo;
-	int ret = 0;
+	ssize_t spliced = 0;	/* sim-edit: no tcp_splice_state: pipe and len passed directly */
+	long timeo;	/* sim-edit: declarations reordered */
+	int ret = 0;	/* sim-edit: ret, spliced initialised at declaration */
 
-	(void)flags;
+	(void)flags;	/* sim-edit: no RPS (sock_rps_record_flow()) */
 	if (unlikely(*ppos))
-		return -ESPIPE;
+		return -ESPIPE;	/* sim-edit: ret, spliced initialised at declaration */
 	lock_sock(sk);
 	timeo = sock_rcvtimeo(sk, sock->file->f_flags & O_NONBLOCK);
-	while (len) {
-		ret = __tcp_splice_read(sk, pipe, len);
+	while (len) {	/* sim-edit: no tcp_splice_state */
+		ret = __tcp_splice_read(sk, pipe, len);	/* sim-edit: no tcp_splice_state: __tcp_splice_read() takes pipe and len */
 		if (ret < 0)
 			break;
 		else if (!ret) {
@@ -653,7 +657,7 @@ ssize_t tcp_splice_read(struct socket *sock, loff_t *ppos,
 			}
 			if (!skb_queue_empty(&sk->sk_receive_queue))
 				break;
-			ret = tcp_recv_wait(sk, &timeo);	/* sk_wait_data() */
+			ret = tcp_recv_wait(sk, &timeo);	/* sim-edit: sk_wait_data() is the sim's tcp_recv_wait() */
 			if (ret < 0)
 				break;
 			if (signal_pending(current)) {
@@ -661,10 +665,10 @@ ssize_t tcp_splice_read(struct socket *sock, loff_t *ppos,
 				break;
 			}
 			continue;
-		}
+		}	/* sim-edit: no tcp_splice_state: len is a local */
 		len -= ret;
 		spliced += ret;
-		if (!len || !timeo)
+		if (!len || !timeo)	/* sim-edit: no tcp_splice_state: len is a local */
 			break;
 		release_sock(sk);
 		lock_sock(sk);
@@ -801,6 +805,7 @@ do_error:
 	return sk_stream_error(sk, flags, err ? err : -EPIPE);
 }
 
+/* sim-origin: net/ipv4/tcp.c tcp_sendmsg */
 int tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	int ret;
@@ -812,7 +817,8 @@ int tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 }
 
 /* net/core/skbuff.c: __skb_send_sock() with sendmsg_unlocked() */
-int skb_send_sock(struct sock *sk, struct sk_buff *skb, int offset, int len)
+/* sim-origin: net/core/skbuff.c __skb_send_sock */
+int skb_send_sock(struct sock *sk, struct sk_buff *skb, int offset, int len)	/* sim-edit: the sendmsg_unlocked() instance of __skb_send_sock() */
 {
 	unsigned int orig_len = len;
 	struct sk_buff *head = skb;
@@ -821,16 +827,16 @@ int skb_send_sock(struct sock *sk, struct sk_buff *skb, int offset, int len)
 
 do_frag_list:
 	/* Deal with head data */
-	while (offset < (int)skb_headlen(skb) && len) {
+	while (offset < (int)skb_headlen(skb) && len) {	/* sim-edit: explicit cast (same values) */
 		struct kvec kv;
-		struct msghdr msg = {};
+		struct msghdr msg = {};	/* sim-edit: msg zeroed by its initializer */
 
 		slen = min_t(int, len, skb_headlen(skb) - offset);
 		kv.iov_base = skb->data + offset;
-		kv.iov_len = slen;
+		kv.iov_len = slen;	/* sim-edit: msg zeroed by its initializer, not memset() */
 		msg.msg_flags = MSG_DONTWAIT;
 		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, slen);
-		ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;
+		ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;	/* sim-edit: sendmsg_unlocked(): sock_sendmsg() on the sim socket, -EINVAL without one */
 		if (ret <= 0)
 			goto error;
 		offset += ret;
@@ -842,7 +848,7 @@ do_frag_list:
 	for (fragidx = 0; fragidx < skb_shinfo(skb)->nr_frags; fragidx++) {
 		skb_frag_t *frag = &skb_shinfo(skb)->frags[fragidx];
 
-		if (offset < (int)skb_frag_size(frag))
+		if (offset < (int)skb_frag_size(frag))	/* sim-edit: explicit cast (same values) */
 			break;
 		offset -= skb_frag_size(frag);
 	}
@@ -859,7 +865,7 @@ do_frag_list:
 			bvec_set_page(&bvec, skb_frag_page(frag), slen,
 				      skb_frag_off(frag) + offset);
 			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, slen);
-			ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;
+			ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;	/* sim-edit: sendmsg_unlocked(): sock_sendmsg() on the sim socket, -EINVAL without one */
 			if (ret <= 0)
 				goto error;
 			len -= ret;
@@ -872,7 +878,7 @@ do_frag_list:
 	 * skb's data (a resumed send may start inside the frag_list) */
 	if (len) {
 		if (skb == head) {
-			if (skb_shinfo(skb)->frag_list) {
+			if (skb_shinfo(skb)->frag_list) {	/* sim-edit: skb_has_frag_list() open-coded */
 				skb = skb_shinfo(skb)->frag_list;
 				goto do_frag_list;
 			}
@@ -884,7 +890,7 @@ do_frag_list:
 out:
 	return orig_len - len;
 error:
-	return orig_len == (unsigned int)len ? ret : (int)orig_len - len;
+	return orig_len == (unsigned int)len ? ret : (int)orig_len - len;	/* sim-edit: explicit casts (same values) */
 }
 
 int skb_send_sock_locked(struct sock *sk, struct sk_buff *skb, int offset, int len)
@@ -978,20 +984,22 @@ int inet_release(struct socket *sock)
 	return 0;
 }
 
+/* sim-origin: net/ipv4/af_inet.c inet_sendmsg */
 int inet_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 {
 	struct sock *sk = sock->sk;
 
-	return READ_ONCE(sk->sk_prot)->sendmsg(sk, msg, size);
+	return READ_ONCE(sk->sk_prot)->sendmsg(sk, msg, size);	/* sim-edit: no inet_send_prepare() (sim sockets are connected, no autobind); a plain call for INDIRECT_CALL_2(), sk_prot read once */
 }
 
+/* sim-origin: net/ipv4/af_inet.c inet_recvmsg */
 int inet_recvmsg(struct socket *sock, struct msghdr *msg, size_t size, int flags)
 {
 	struct sock *sk = sock->sk;
 	int addr_len = 0;
 	int err;
 
-	err = READ_ONCE(sk->sk_prot)->recvmsg(sk, msg, size, flags, &addr_len);
+	err = READ_ONCE(sk->sk_prot)->recvmsg(sk, msg, size, flags, &addr_len);	/* sim-edit: no RPS; a plain call for INDIRECT_CALL_2(), sk_prot read once */
 	if (err >= 0)
 		msg->msg_namelen = addr_len;
 	return err;
@@ -1058,25 +1066,27 @@ const struct proto_ops inet6_stream_ops = {
  * tcp_splice_read() directly; that is the same thing here, because
  * tcp_prot (and every tcp_bpf proto copied from it by an unpatched
  * tcp_bpf.c) has .splice_read = tcp_splice_read. */
+/* sim-origin: net/ipv4/af_inet.c inet_splice_read (series) */
 ssize_t inet_splice_read(struct socket *sock, loff_t *ppos,
 			 struct pipe_inode_info *pipe, size_t len,
 			 unsigned int flags)
 {
 	const struct proto *prot = READ_ONCE(sock->sk->sk_prot);
 
-	return prot->splice_read(sock, ppos, pipe, len, flags);
+	return prot->splice_read(sock, ppos, pipe, len, flags);	/* sim-edit: a plain call for INDIRECT_CALL_1() */
 }
 
 /* ---- sockets for tests ------------------------------------------------ */
 
+/* sim-origin: net/core/sock.c sock_def_wakeup */
 static void sock_def_wakeup(struct sock *sk)
 {
 	struct socket_wq *wq;
 
 	rcu_read_lock();
 	wq = rcu_dereference(sk->sk_wq);
-	if (wq)
-		sim_wake_up(&wq->wait, 0);
+	if (wq)	/* sim-edit: no skwq_has_sleeper(): waking an empty queue is a no-op */
+		sim_wake_up(&wq->wait, 0);	/* sim-edit: the sim's wake-up for wake_up_interruptible_all() */
 	rcu_read_unlock();
 }
 

@@ -210,6 +210,7 @@ size_t copy_from_iter(void *addr, size_t bytes, struct iov_iter *i)
 }
 
 /* lib/iov_iter.c: page_copy_sane() */
+/* sim-origin: lib/iov_iter.c page_copy_sane */
 static bool page_copy_sane(struct page *page, size_t offset, size_t n)
 {
 	struct page *head;
@@ -219,7 +220,7 @@ static bool page_copy_sane(struct page *page, size_t offset, size_t n)
 		return true;
 	head = compound_head(page);
 	v += (page - head) << PAGE_SHIFT;
-	if (WARN_ON(n > v || v > (PAGE_SIZE << compound_order(head))))
+	if (WARN_ON(n > v || v > (PAGE_SIZE << compound_order(head))))	/* sim-edit: page_size() open-coded */
 		return false;
 	return true;
 }

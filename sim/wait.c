@@ -50,24 +50,26 @@ static void unlink_entry(void *arg)
 	list_del_init(&wq_entry->entry);
 }
 
+/* sim-origin: kernel/sched/wait.c add_wait_queue */
 void add_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry)
 {
 	unsigned long flags;
 
 	wq_entry->flags &= ~WQ_FLAG_EXCLUSIVE;
 	spin_lock_irqsave(&wq_head->lock, flags);
-	list_add(&wq_entry->entry, &wq_head->head);
-	sim_task_push_cleanup(unlink_entry, wq_entry);
+	list_add(&wq_entry->entry, &wq_head->head);	/* sim-edit: __add_wait_queue() open-coded */
+	sim_task_push_cleanup(unlink_entry, wq_entry);	/* sim-edit: the task's cleanup unlinks the entry if the task is killed */
 	spin_unlock_irqrestore(&wq_head->lock, flags);
 }
 
+/* sim-origin: kernel/sched/wait.c remove_wait_queue */
 void remove_wait_queue(struct wait_queue_head *wq_head, struct wait_queue_entry *wq_entry)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&wq_head->lock, flags);
-	list_del(&wq_entry->entry);
-	sim_task_pop_cleanup(wq_entry);
+	list_del(&wq_entry->entry);	/* sim-edit: __remove_wait_queue() open-coded */
+	sim_task_pop_cleanup(wq_entry);	/* sim-edit: the task's cleanup is popped with the entry */
 	spin_unlock_irqrestore(&wq_head->lock, flags);
 }
 
