@@ -152,13 +152,14 @@ $(BDIR)/tests/report: tests/report.c tests/sim_test.h $(SIM_OBJS) $(KPORT_OBJS)
 
 help:
 	@echo "make test                hdrcheck, all tests (ASan+UBSan) at 4 series levels, verify-kernel-port, kernel-check, coverage,"
-	@echo "                         vm-smoke, conformance, fuzz-replay, cflite-check"
+	@echo "                         vm-smoke, conformance, series-figures-check, fuzz-replay, cflite-check, shim-drift"
 	@echo "make run                 the TX->RX cost report (the main job)"
 	@echo "make check               build and run the tests only"
 	@echo "make verify-kernel-port  prove the compiled kernel files = pristine $(KVER) + series"
 	@echo "make kernel-check        git am the series onto the whole $(KVER) tree; W=1 build after each patch; checkpatch --strict"
 	@echo "make coverage            gcov build, every test, lcov HTML + patch coverage of the series in $(O)/coverage/"
 	@echo "make hdrcheck            compile every shim header alone and after <stdio.h>"
+	@echo "make shim-drift          the sim's transcribed kernel functions (sim-origin/sim-edit markers) against the tarball; shim-drift-selftest"
 	@echo "make conformance         the scenarios on the sim, on 6.12.117 in qemu (pristine, patched) and the host"
 	@echo "make series-figures      rewrite the measured figures of the two cover letters (series-figures-check: compare)"
 	@echo "make series-export SIGNOFF='Name <mail>' [BASE=commit]  both series with your From:/Signed-off-by: in $(O)/series/"
