@@ -60,6 +60,20 @@ class Tok:
         self.text, self.line, self.pp = text, line, pp
 
 
+
+def match_paren(toks, j):
+    """Index of the ")" that closes the "(" at toks[j] (len(toks) if none)."""
+    depth = 0
+    while j < len(toks):
+        if toks[j].text == "(":
+            depth += 1
+        elif toks[j].text == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        j += 1
+    return j
+
 def die(msg):
     print(f"{PROG}: {msg}", file=sys.stderr)
     sys.exit(1)
@@ -123,29 +137,12 @@ def find_function(toks, name, after_line=0):
                 and i + 1 < nt and toks[i + 1].text == "("
                 and (i == 0 or toks[i - 1].text not in (".", "->"))):
             # the parameter list
-            j, depth = i + 1, 0
-            while j < nt:
-                if toks[j].text == "(":
-                    depth += 1
-                elif toks[j].text == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            j += 1
+            j = match_paren(toks, i + 1) + 1
             # attributes/annotations between ")" and "{": identifiers and
             # their (...) arguments, e.g. __releases(&sk->sk_lock.slock)
             while j < nt and toks[j].text not in ("{", ";", ",", "=", ")") and not toks[j].pp:
                 if toks[j].text == "(":
-                    depth = 0
-                    while j < nt:
-                        if toks[j].text == "(":
-                            depth += 1
-                        elif toks[j].text == ")":
-                            depth -= 1
-                            if depth == 0:
-                                break
-                        j += 1
+                    j = match_paren(toks, j)
                 elif not re.match(r"\w", toks[j].text):
                     break
                 j += 1
