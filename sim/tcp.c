@@ -92,18 +92,53 @@ static void tcp_rcv_established_sim(struct sock *sk, struct sk_buff *skb)
 		tcp_data_ready(sk);
 }
 
-static int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
-{
-	tcp_rcv_established_sim(sk, skb);
-	return 0;
-}
-
 /* Can @sk take @skb now? (tcp_try_rmem_schedule without pruning) */
 static bool tcp_try_rmem_schedule(struct sock *sk, struct sk_buff *skb)
 {
 	if (atomic_read(&sk->sk_rmem_alloc) > sk->sk_rcvbuf)
 		return false;
 	return sk_rmem_schedule(sk, skb, skb->truesize);
+}
+
+/* sim-origin: net/ipv4/tcp_output.c sk_forced_mem_schedule */
+void sk_forced_mem_schedule(struct sock *sk, int size)
+{
+	int delta, amt;
+
+	delta = size - sk->sk_forward_alloc;
+	if (delta <= 0)
+		return;
+	amt = sk_mem_pages(delta);
+	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
+	sk_memory_allocated_add(sk, amt);
+	/* sim-edit: no memcg */
+}
+
+/* tcp_v4_do_rcv() for a segment that waited in the socket backlog
+ * (__release_sock()): tcp_data_queue() schedules its receive memory now,
+ * as tcp_v4_rcv() did for one received at once. When that fails,
+ * tcp_data_queue() drops a segment with data if the receive queue is not
+ * empty (the peer retransmits it: here it goes back on the wire, ahead of
+ * what was sent after it, and so do the backlog's later segments of the
+ * same pass), and otherwise forces the charge. */
+static int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct sim_tcp_sock *st = sim_tcp(sk);
+
+	if (st->requeued || !tcp_try_rmem_schedule(sk, skb)) {
+		if (st->requeued ||
+		    (skb_queue_len(&sk->sk_receive_queue) && skb->len)) {
+			if (st->requeued)
+				__skb_queue_after(&st->wire, st->requeued, skb);
+			else
+				__skb_queue_head(&st->wire, skb);
+			st->requeued = skb;
+			return 0;
+		}
+		sk_forced_mem_schedule(sk, skb->truesize);
+	}
+	tcp_rcv_established_sim(sk, skb);
+	return 0;
 }
 
 /* tcp_v4_rcv(): deliver now, or to the backlog while the owner holds it. */
@@ -195,6 +230,8 @@ static void wire_deliver(struct sock *sk)
 		bool taken;
 
 		__skb_unlink(skb, &st->wire);
+		if (skb == st->requeued)
+			st->requeued = NULL;
 		/* the receive runs in softirq (net_rx_action), bh off */
 		local_bh_disable();
 		taken = tcp_v4_rcv(sk, skb);
@@ -935,6 +972,7 @@ void tcp_close(struct sock *sk, long timeout)
 		__kfree_skb(skb);
 	}
 	skb_queue_purge(&sim_tcp(sk)->wire);
+	sim_tcp(sk)->requeued = NULL;
 	sk_mem_reclaim(sk);
 	if (sk->sk_state != TCP_CLOSE) {
 		if (data_was_unread)

@@ -464,6 +464,67 @@ static void test_tcp_bpf_rxrx_regress_splice_after_fin_counts_it_once(void **sta
 	sim_pipe_close(pipe);
 }
 
+/* The TCP shim: a segment that arrives while its socket's owner holds
+ * lock_sock() waits in the socket backlog, and release_sock() processes
+ * it (tcp_v4_do_rcv -> tcp_data_queue), which schedules its receive
+ * memory as tcp_v4_rcv() does for one received at once. The shim used to
+ * charge it with skb_set_owner_r() alone, so sk_forward_alloc went below
+ * zero and tcp memory_allocated never counted the page. */
+static void test_tcp_bpf_rxrx_socket_backlog_segment_schedules_memory(void **state)
+{
+	struct sock *x, *y;
+	long pages = sim_tcp_memory_allocated();
+	unsigned int truesize;
+
+	(void)state;
+	sim_tcp_pair(&x, &y, "X", "Y");
+	lock_sock(x);
+	inject(x, 0, 1000, &head_and_frags);
+	assert_non_null(x->sk_backlog.tail);
+	assert_int_equal(atomic_read(&x->sk_rmem_alloc), 0);
+	release_sock(x);
+	assert_null(x->sk_backlog.tail);
+	assert_int_equal(skb_queue_len(&x->sk_receive_queue), 1);
+	truesize = skb_peek(&x->sk_receive_queue)->truesize;
+	assert_int_equal(atomic_read(&x->sk_rmem_alloc), truesize);
+	assert_int_equal(x->sk_forward_alloc, sk_mem_pages(truesize) * PAGE_SIZE - truesize);
+	assert_int_equal(sim_tcp_memory_allocated() - pages, sk_mem_pages(truesize));
+	recv_expect(x, 0, 1000);
+	assert_int_equal(atomic_read(&x->sk_rmem_alloc), 0);
+	assert_int_equal(x->sk_forward_alloc, 0);
+	assert_int_equal(sim_tcp_memory_allocated(), pages);
+}
+
+/* When the backlog's segment cannot be charged and the receive queue is
+ * not empty, tcp_data_queue() drops it and the peer sends it again: the
+ * shim puts it back on the wire, and the backlog's later segments after
+ * it, in order; the reader's window update lets them in. */
+static void test_tcp_bpf_rxrx_socket_backlog_no_memory_resent_in_order(void **state)
+{
+	struct sock *x, *y;
+	long pages = sim_tcp_memory_allocated();
+
+	(void)state;
+	sim_tcp_pair(&x, &y, "X", "Y");
+	inject(x, 0, 8292, &head_and_frags);
+	lock_sock(x);
+	inject(x, 8292, 8292, &head_and_frags);
+	inject(x, 2 * 8292, 8292, &head_and_frags);
+	sim_fail_alloc(SIM_SOCK, 0, 1);
+	release_sock(x);
+	assert_int_equal(skb_queue_len(&x->sk_receive_queue), 1);
+	assert_int_equal(skb_queue_len(&sim_tcp(x)->wire), 2);
+	assert_int_equal(x->sk_forward_alloc,
+			 sk_mem_pages(atomic_read(&x->sk_rmem_alloc)) * PAGE_SIZE -
+			 atomic_read(&x->sk_rmem_alloc));
+	recv_expect(x, 0, 8292);
+	assert_int_equal(skb_queue_len(&sim_tcp(x)->wire), 0);
+	recv_expect(x, 8292, 2 * 8292);
+	assert_int_equal(atomic_read(&x->sk_rmem_alloc), 0);
+	assert_int_equal(x->sk_forward_alloc, 0);
+	assert_int_equal(sim_tcp_memory_allocated(), pages);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +545,8 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_rxrx_regress_splice_after_fin_counts_it_once),
 		SIM_TEST(test_tcp_bpf_rxrx_pass_to_self_splice_advances_copied_seq),
 		SIM_TEST(test_tcp_bpf_rxrx_added_after_partial_read_redelivers),
+		SIM_TEST(test_tcp_bpf_rxrx_socket_backlog_segment_schedules_memory),
+		SIM_TEST(test_tcp_bpf_rxrx_socket_backlog_no_memory_resent_in_order),
 	};
 	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(shape_rows)];
 	size_t n = 0;

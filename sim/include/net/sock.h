@@ -469,6 +469,14 @@ static inline int sk_mem_pages(int amt)
 	return (amt + PAGE_SIZE - 1) >> PAGE_SHIFT;
 }
 
+/* include/net/sock.h sk_memory_allocated_add(), without the per-cpu
+ * reserve: every page goes to memory_allocated at once, as
+ * __sk_mem_reclaim() takes them back. */
+static inline void sk_memory_allocated_add(struct sock *sk, int val)
+{
+	atomic_long_add(val, sk->sk_prot->memory_allocated);
+}
+
 static inline bool sk_wmem_schedule(struct sock *sk, int size)
 {
 	int delta;

@@ -113,6 +113,7 @@ int tcp_ioctl(struct sock *sk, int cmd, int *karg);
 void tcp_close(struct sock *sk, long timeout);
 void tcp_v4_destroy_sock(struct sock *sk);
 void tcp_shutdown(struct sock *sk, int how);
+void sk_forced_mem_schedule(struct sock *sk, int size);
 int tcp_read_skb(struct sock *sk, skb_read_actor_t recv_actor);
 int tcp_read_sock_noack(struct sock *sk, read_descriptor_t *desc,
 			sk_read_actor_t recv_actor, bool noack, u32 *copied_seq);

@@ -17,6 +17,7 @@ struct sim_tcp_sock {
 	struct tcp_sock tp;		/* first: struct sock is at offset 0 */
 	struct sk_buff_head wire;	/* skbs in flight towards this socket */
 	bool wire_flushing;		/* sim_tcp_wire_flush() is delivering */
+	struct sk_buff *requeued;	/* last backlog skb put back on the wire */
 	bool softirq_pending;		/* a softirq task will deliver the wire */
 	struct socket socket;		/* the file side (sk->sk_socket) */
 	struct file file;		/* socket.file */
