@@ -12,6 +12,7 @@
 #include <sim/ledger.h>
 #include <sim/pipe.h>
 #include <sim/workqueue.h>
+#include <sim/task.h>
 #include "../tests/sim_bypass.h"
 #include "runner.h"
 
@@ -143,6 +144,44 @@ int be_poll(int sock)
 
 	return (mask & EPOLLIN ? CONF_POLL_IN : 0) | (mask & EPOLLRDHUP ? CONF_POLL_RDHUP : 0) |
 	       (mask & EPOLLERR ? CONF_POLL_ERR : 0);
+}
+
+/* The recv and the shutdown are two tasks of the sim's scheduler; the
+ * default schedule runs the recv (the first task) until it sleeps, then
+ * the shutdown, as the syscall backend's 200 ms delay does. */
+static struct {
+	struct sock *sk;
+	void *buf;
+	size_t len;
+	long ret;
+} rs;
+
+static void rs_recv(void *arg)
+{
+	(void)arg;
+	rs.ret = sim_recv(rs.sk, rs.buf, rs.len, 0);
+}
+
+static void rs_shutdown(void *arg)
+{
+	(void)arg;
+	sim_shutdown(rs.sk, 0 /* SHUT_RD */);
+}
+
+long be_recv_shutrd(int sock, void *buf, size_t len)
+{
+	enum sim_sched_verdict v;
+
+	rs = (typeof(rs)){ .sk = w.sk[sock], .buf = buf, .len = len };
+	sim_task_start("recv", rs_recv, NULL);
+	sim_task_start("shutdown SHUT_RD", rs_shutdown, NULL);
+	v = sim_sched_run(NULL);
+	if (v != SIM_SCHED_OK) {
+		fprintf(stderr, "sockmap-sim: conformance: %s: RECV_SHUTRD: %s\n",
+			conf_current, sim_sched_report());
+		return -EIO;
+	}
+	return rs.ret;
 }
 
 int be_shutdown(int sock, int how)

@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include "runner.h"
 
 const char *be_name = "syscall";
@@ -476,6 +477,28 @@ int be_poll(int sock)
 		return -errno;
 	return (p.revents & POLLIN ? CONF_POLL_IN : 0) | (p.revents & POLLRDHUP ? CONF_POLL_RDHUP : 0) |
 	       (p.revents & POLLERR ? CONF_POLL_ERR : 0);
+}
+
+/* The shutdown comes from a child process on the inherited descriptor
+ * (the same socket) 200 ms after the fork, by when the recv sleeps; the
+ * socket's SO_RCVTIMEO (2 s) bounds the recv if nothing wakes it. */
+long be_recv_shutrd(int sock, void *buf, size_t len)
+{
+	pid_t pid = fork();
+	long n;
+	int err;
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		usleep(200 * 1000);
+		_exit(shutdown(w.fd[sock], SHUT_RD) ? 1 : 0);
+	}
+	n = recv(w.fd[sock], buf, len, 0);
+	err = errno;
+	if (waitpid(pid, NULL, 0) < 0)
+		return -errno;
+	return n < 0 ? -err : n;
 }
 
 int be_shutdown(int sock, int how)

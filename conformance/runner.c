@@ -53,8 +53,10 @@ static int run_step(const struct conf_step *s, char *res, size_t size)
 		break;
 	case OP_RECV:
 	case OP_PIPE_READ:
+	case OP_RECV_SHUTRD:
 		ret = s->op == OP_RECV ? be_recv(s->sock, buf, s->len, s->flags) :
-					 be_pipe_read(buf, s->len);
+		      s->op == OP_RECV_SHUTRD ? be_recv_shutrd(s->sock, buf, s->len) :
+		      be_pipe_read(buf, s->len);
 		if (ret > 0) {
 			snprintf(res, size, "%ld fnv=%08x", ret, conf_fnv(buf, ret));
 			return 0;

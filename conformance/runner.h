@@ -28,6 +28,9 @@ int be_skb_prog(enum conf_verdict v, int slot);
 int be_bypass(void);
 long be_send(int sock, const void *buf, size_t len, int flags);
 long be_recv(int sock, void *buf, size_t len, int flags);
+/* OP_RECV_SHUTRD: a blocking recv() that another context's
+ * shutdown(SHUT_RD) wakes once it sleeps; the recv()'s result */
+long be_recv_shutrd(int sock, void *buf, size_t len);
 long be_splice(int sock, size_t len, int flags);
 long be_splice_out(int sock, size_t len, int flags);
 long be_pipe_read(void *buf, size_t len);

@@ -33,6 +33,7 @@
 #define SHUTDOWN(s, how)	{ OP_SHUTDOWN, s, how }
 #define CLOSE(s)		{ OP_CLOSE, s }
 #define SETTLE()		{ OP_SETTLE, -1 }
+#define RECV_SHUTRD(s, n)	{ OP_RECV_SHUTRD, s, 0, n }
 /* one byte from 0 (corked), one from 2 (plain TCP): not contiguous in the
  * task's page fragment */
 #define TWO_BYTES()		SEND(0, 1), SEND(2, 1)
@@ -103,6 +104,10 @@ const struct conf_scenario conf_scenarios[] = {
 		TXRX_SETUP(V_REDIR_INGRESS), NONBLOCK(1), SEND(0, 1000), SHUTDOWN(0, SHUT_WRITE),
 		SETTLE(), POLL(1), SPLICE(1, 65536, 0), PIPE_READ(65536), RECV(1, 4096, DONTWAIT),
 		RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_recv_woken_by_shutdown", "TX->RX target, no sk_skb verdict: a blocking recv woken by shutdown(SHUT_RD) (fixes 11)", {
+		TXRX_SETUP(V_REDIR_INGRESS), RECV_SHUTRD(1, 4096), RECV(1, 4096, DONTWAIT) } },
+	{ "rxrx_recv_woken_by_shutdown", "sk_skb verdict: a blocking recv woken by shutdown(SHUT_RD) (fixes 11)", {
+		PAIR(0, 1), SKB(V_PASS, 1), ADD(0, 1), RECV_SHUTRD(1, 4096), RECV(1, 4096, DONTWAIT) } },
 	{ "close_with_data_queued", "TX->RX, the receiver closes with data queued", {
 		TXRX_SETUP(V_REDIR_INGRESS), SEND(0, 1000), CLOSE(1), SETTLE(),
 		SEND(0, 1000), SEND(0, 1000) } },
@@ -155,6 +160,7 @@ const char *conf_op_name(enum conf_op op)
 		[OP_PIPE_READ] = "PIPE_READ", [OP_NONBLOCK] = "NONBLOCK",
 		[OP_RCVTIMEO] = "RCVTIMEO", [OP_FIONREAD] = "FIONREAD",
 		[OP_SHUTDOWN] = "SHUTDOWN", [OP_POLL] = "POLL", [OP_CLOSE] = "CLOSE", [OP_SETTLE] = "SETTLE",
+		[OP_RECV_SHUTRD] = "RECV_SHUTRD",
 	};
 
 	return names[op];
@@ -223,6 +229,9 @@ void conf_format_step(const struct conf_step *s, char *buf, size_t size)
 		break;
 	case OP_PIPE_READ:
 		snprintf(buf, size, "%s len=%d", name, s->len);
+		break;
+	case OP_RECV_SHUTRD:
+		snprintf(buf, size, "%s %d len=%d", name, s->sock, s->len);
 		break;
 	case OP_RCVTIMEO:
 	case OP_SHUTDOWN:

@@ -47,6 +47,8 @@ enum conf_op {
 	OP_SHUTDOWN,	/* shutdown(sock, arg) */
 	OP_CLOSE,	/* close(sock) */
 	OP_SETTLE,	/* let deferred work run (the RX paths' backlog) */
+	OP_RECV_SHUTRD,	/* a blocking recv(sock, len, 0); once it sleeps, another
+			 * context calls shutdown(sock, SHUT_RD): its result */
 };
 
 enum conf_verdict {
