@@ -12,7 +12,9 @@
 #   make explore-pct SCENARIO=<name> RUNS=N [SEED=1] [DEPTH=3]
 #       PCT (probabilistic concurrency testing), runs from seeds SEED..
 #   make explore-list          the scenarios
-#   make bench-sched           schedules/s, K=2 space per scenario, N2 from nothing
+#   make bench-sched [K2_MAX=10000]
+#                              schedules/s, K=2 space per scenario (at most
+#                              K2_MAX schedules each), N2 from nothing
 #   make check-n3-fix          make check with the experimental n3 fix on
 #                              the full series (N2's fix is fixes/0010)
 #
@@ -35,6 +37,7 @@ MAX ?= 100000
 RUNS ?= 1000
 SEED ?= 1
 DEPTH ?= 3
+K2_MAX ?= 10000
 
 .PHONY: explore explore-pct explore-list bench-sched bench-sched-one check-n3-fix
 
@@ -55,7 +58,7 @@ bench-sched:
 	$(Q)$(MAKE) --no-print-directory bench-sched-one SERIES_LEVEL=pristine
 
 bench-sched-one: $(RACE_BIN)
-	$(Q)taskset -c 0 $(RACE_BIN) --bench
+	$(Q)SIM_BENCH_K2_MAX='$(K2_MAX)' taskset -c 0 $(RACE_BIN) --bench
 
 # N3's experimental fix on the full series (tests/race/README.md).
 check-n3-fix:

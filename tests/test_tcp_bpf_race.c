@@ -1219,7 +1219,13 @@ static int bench(void)
 	};
 	struct budget b = { .quiet = true };
 	struct outcome out;
+	/* make bench-sched K2_MAX=N: the K=2 spaces' cap */
+	long k2_max = getenv("SIM_BENCH_K2_MAX") ? atol(getenv("SIM_BENCH_K2_MAX")) : 10000;
 
+	if (k2_max <= 0) {
+		fprintf(stderr, "sockmap-sim: bench-sched: K2_MAX must be a positive count\n");
+		return 2;
+	}
 	sim_init();
 	printf("bench-sched: one core (taskset), ASan+UBSan build, series level %d%s\n",
 	       SIM_SERIES_LEVEL, N2_FIXED ? ", N2 fixed" : "");
@@ -1235,10 +1241,10 @@ static int bench(void)
 		       out.pct.schedules / out.seconds, out.pct.failures);
 		bench_world_end();
 	}
-	printf("  DFS K=2 space per scenario (cap 10000 schedules):\n");
+	printf("  DFS K=2 space per scenario (cap %ld schedules):\n", k2_max);
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		bench_world(&rows[i]);
-		b = (struct budget){ .k = 2, .max = 10000, .dfs_only = true, .quiet = true };
+		b = (struct budget){ .k = 2, .max = k2_max, .dfs_only = true, .quiet = true };
 		explore_row(&rows[i], &b, &out);
 		printf("    %-52s %s%6ld schedules, %4ld end states, %5ld failing, %.2f s\n",
 		       rows[i].name + strlen("test_tcp_bpf_race_"), out.dfs.complete ? " " : ">",
