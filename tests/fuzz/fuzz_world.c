@@ -779,7 +779,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				;
 			break;
 		case OP_WORK:
-			TRACE("work -> %d\n", sim_run_work());
+			val = sim_run_work();	/* not inside TRACE(): it must run untraced too */
+			TRACE("work -> %d\n", val);
 			break;
 		case OP_FIONREAD:
 			who = take(&in, 1) % NR_DEST;
@@ -832,8 +833,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			val = take(&in, 1) % 3;
 			if (!w.open[who])
 				break;
-			TRACE("%s shutdown %d -> %d\n", sk_names[who], val,
-			      sim_shutdown(w.sk[who], val));
+			n = sim_shutdown(w.sk[who], val);
+			TRACE("%s shutdown %d -> %ld\n", sk_names[who], val, n);
 			w.wr_shut[who] |= val != 0;	/* SHUT_WR or SHUT_RDWR */
 			w.lossy = w.moved = true;
 			break;
