@@ -428,6 +428,9 @@ static struct sim_task *choose(struct sim_task *me, u32 mask)
 			rep("schedule diverged at choice %ld: task %d is not runnable (runnable mask 0x%x)\n",
 			    nchoices, pick, mask);
 			abandon_run();
+			/* returns only on the test thread (the run's first
+			 * choice), whose callers check abandoned: no task */
+			return NULL;
 		}
 	}
 	c.chosen = pick;
