@@ -1270,8 +1270,8 @@ static void group_account(const struct gtask *t, bool readers, size_t unread)
 /* A failure of the group itself: one line with the schedule that replays
  * it (the input replays it too). */
 #define group_oracle(cond, g, fmt, ...)					\
-	oracle(cond, "group %d: " fmt " (SCHEDULE='%s'; %d task(s), %d preemption(s); " \
-	       "SOCKMAP_SIM_FUZZ_SCHEDULE='%d:%s' replays the group with another schedule)", \
+	oracle(cond, "group %d: " fmt " (SCHEDULE='%s', %d task(s), %d preemption(s); " \
+	       "SOCKMAP_SIM_FUZZ_SCHEDULE='%d:%s' forces it on this input)", \
 	       g, ##__VA_ARGS__, sim_sched_schedule(), sim_sched_tasks(),	\
 	       sim_sched_preemptions(), g, sim_sched_schedule())
 
