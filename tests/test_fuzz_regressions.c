@@ -265,12 +265,13 @@ static void test_fuzz_pipe_create_with_slab_failure_pending(void **state)
 
 /* tests/fuzz/seeds/world/group-recv-vs-backlog.ops, compiled: "world
  * mode=rx verdict=redirect; inject 3000 frags; inject 1000 slab; group
- * sched=2 x12,0 x5,1,1,2,2,0,0 { read b 2000; fionread b }; read b 65535" */
+ * sched=2,1,2 x11,0 x5,1,1,2,2,0,0 { read b 2000; fionread b }; read b
+ * 65535" */
 static const u8 group_recv_vs_backlog[] = {
 	0x05, 0x00, 0x02, 0x0b, 0xb7, 0x02, 0x02, 0x03, 0xe7, 0x00, 0x13, 0x00,
-	0x03, 0x02, 0x07, 0xcf, 0x09, 0x02, 0x17, 0x02, 0x02, 0x02, 0x02, 0x02,
-	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x01, 0x01, 0x02, 0x02, 0x00, 0x00, 0x03, 0x02, 0xff, 0xfe,
+	0x03, 0x02, 0x07, 0xcf, 0x09, 0x02, 0x18, 0x02, 0x01, 0x02, 0x02, 0x02,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x01, 0x01, 0x02, 0x02, 0x00, 0x00, 0x03, 0x02, 0xff, 0xfe,
 };
 
 /* Run one input through fuzz_world's LLVMFuzzerTestOneInput; an oracle
@@ -310,12 +311,16 @@ static int fuzz_world_run(const u8 *data, size_t size, bool quiet)
 /* fuzz_world's concurrent group: "read b 2000" and "fionread b" run as
  * tasks while the kworker runs B's backlog (N2's scenario, fixed by
  * fixes/0010; below level fixes the harness keeps the kworker out). The
- * choice bytes make it interleave:
- *   kworker: backlog moves the first skb to B's ingress_msg ...
- *   recv B:   ... preempts it, reads ... FIONREAD B ... backlog again ...
- * and the same input gives the same schedule, traced or not. Every byte
- * of S0 reaches B once, in order (the harness's exact oracle, and the
- * counts here); the world's teardown checks ledger and accounting. */
+ * choice bytes make them interleave: at level full
+ *   kworker    backlog starts moving the skbs to B's ingress_msg
+ *   FIONREAD   preempts it (byte 1), ...
+ *   kworker    ... 11 points of backlog, then recv B for 5, FIONREAD,
+ *              the backlog again, ... (schedule '2.1.2x11.0x5.1x2.2x2.0.1.2x54.0x22')
+ * and recv B gets 2000 bytes; at level pristine recv and FIONREAD
+ * preempt each other and find nothing yet ('0.1.0x13'). The same input
+ * gives the same schedule, traced or not. Every byte of S0 reaches B
+ * once, in order (the harness's exact oracle, and the counts here); the
+ * world's teardown checks ledger and accounting. */
 static void test_fuzz_world_group_recv_vs_backlog_interleaves(void **state)
 {
 	char schedule[sizeof(gstats.schedule)];
