@@ -119,6 +119,9 @@ static struct {
 	long step;
 	long change[8];
 	int nchange;
+	/* BYTES */
+	const u8 *bytes;
+	size_t nbytes, bpos;
 } run;
 
 /* The choices of the current run, with what the explorer needs. */
@@ -131,6 +134,7 @@ struct choice {
 static struct choice *choices;
 static long nchoices, choices_cap;
 static int preemptions;
+static int last_ntasks;
 static long idle_advances;	/* time jumps since a non-worker task ran */
 static char schedule_str[4096];
 static char trace_str[8192];
@@ -216,6 +220,11 @@ const char *sim_sched_trace(void)
 long sim_sched_choices(void)
 {
 	return nchoices;
+}
+
+int sim_sched_tasks(void)
+{
+	return last_ntasks;
 }
 
 int sim_sched_preemptions(void)
@@ -403,6 +412,15 @@ static struct sim_task *choose(struct sim_task *me, u32 mask)
 				best = tasks[i]->prio;
 				pick = i;
 			}
+	} else if (run.strategy == SIM_STRAT_BYTES) {
+		if (run.bpos < run.nbytes) {
+			/* the (byte % n)-th runnable task, lowest index first */
+			u32 m = mask;
+
+			for (int k = run.bytes[run.bpos++] % __builtin_popcount(mask); k; k--)
+				m &= m - 1;
+			pick = __builtin_ctz(m);
+		}
 	} else if (nchoices < run.nforced) {
 		pick = run.forced[nchoices];
 		if (pick < 0 || pick >= ntasks || !(mask & (1u << pick))) {
@@ -410,6 +428,9 @@ static struct sim_task *choose(struct sim_task *me, u32 mask)
 			rep("schedule diverged at choice %ld: task %d is not runnable (runnable mask 0x%x)\n",
 			    nchoices, pick, mask);
 			abandon_run();
+			/* returns only on the test thread (the run's first
+			 * choice), whose callers check abandoned: no task */
+			return NULL;
 		}
 	}
 	c.chosen = pick;
@@ -879,6 +900,9 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 	} else if (o.strategy == SIM_STRAT_DFS) {
 		run.forced = dfs_prefix;
 		run.nforced = dfs_len;
+	} else if (o.strategy == SIM_STRAT_BYTES) {
+		run.bytes = o.bytes;
+		run.nbytes = o.bytes ? o.nbytes : 0;
 	}
 	verdict = SIM_SCHED_OK;
 	report_len = 0;
@@ -950,6 +974,7 @@ enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts)
 		free(tasks[i]);
 		tasks[i] = NULL;
 	}
+	last_ntasks = ntasks;
 	ntasks = 0;
 	encode(choices, nchoices, schedule_str, sizeof(schedule_str), true);
 	encode(choices, nchoices, trace_str, sizeof(trace_str), false);

@@ -5,7 +5,10 @@
  * it was fixed; below the fixing patch's level it asserts the 6.12.117
  * behaviour.
  */
+#include <unistd.h>
 #include <sim/pipe.h>
+/* the world harness itself, for its concurrent groups (its statics too) */
+#include "fuzz/fuzz_world.c"
 #include "sim_test.h"
 #include <sim/series.h>
 
@@ -257,6 +260,145 @@ static void test_fuzz_pipe_create_with_slab_failure_pending(void **state)
 	sim_pipe_close(pipe);
 }
 
+
+/* ---- the world harness's concurrent groups (issue 14 item 8) ---- */
+
+/* tests/fuzz/seeds/world/group-recv-vs-backlog.ops, compiled: "world
+ * mode=rx verdict=redirect; inject 3000 frags; inject 1000 slab; group
+ * sched=2,1,2 x11,0 x5,1,1,2,2,0,0 { read b 2000; fionread b }; read b
+ * 65535" */
+static const u8 group_recv_vs_backlog[] = {
+	0x05, 0x00, 0x02, 0x0b, 0xb7, 0x02, 0x02, 0x03, 0xe7, 0x00, 0x13, 0x00,
+	0x03, 0x02, 0x07, 0xcf, 0x09, 0x02, 0x18, 0x02, 0x01, 0x02, 0x02, 0x02,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x01, 0x01, 0x02, 0x02, 0x00, 0x00, 0x03, 0x02, 0xff, 0xfe,
+};
+
+/* Run one input through fuzz_world's LLVMFuzzerTestOneInput; an oracle
+ * violation returns -1 (its line in oracle_reason) instead of trapping.
+ * @quiet: stderr (traces, the expected violation's report) to /dev/null. */
+static int fuzz_world_run(const u8 *data, size_t size, bool quiet)
+{
+	static bool initialised;
+	volatile int saved = -1, ret = 0;
+	jmp_buf jb;
+
+	if (!initialised) {
+		LLVMFuzzerInitialize(NULL, NULL);
+		initialised = true;
+	}
+	if (quiet) {
+		fflush(stderr);
+		saved = dup(2);
+		assert_true(saved >= 0);
+		assert_true(freopen("/dev/null", "w", stderr) != NULL);
+	}
+	oracle_reason[0] = 0;
+	oracle_jmp = &jb;
+	if (!setjmp(jb))
+		LLVMFuzzerTestOneInput(data, size);
+	else
+		ret = -1;
+	oracle_jmp = NULL;
+	if (quiet) {
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+	}
+	return ret;
+}
+
+/* fuzz_world's concurrent group: "read b 2000" and "fionread b" run as
+ * tasks while the kworker runs B's backlog (N2's scenario, fixed by
+ * fixes/0010; below level fixes the harness keeps the kworker out). The
+ * choice bytes make them interleave: at level full
+ *   kworker    backlog starts moving the skbs to B's ingress_msg
+ *   FIONREAD   preempts it (byte 1), ...
+ *   kworker    ... 11 points of backlog, then recv B for 5, FIONREAD,
+ *              the backlog again, ... (schedule '2.1.2x11.0x5.1x2.2x2.0.1.2x54.0x22')
+ * and recv B gets 2000 bytes; at level pristine recv and FIONREAD
+ * preempt each other and find nothing yet ('0.1.0x13'). The same input
+ * gives the same schedule, traced or not. Every byte of S0 reaches B
+ * once, in order (the harness's exact oracle, and the counts here); the
+ * world's teardown checks ledger and accounting. */
+static void test_fuzz_world_group_recv_vs_backlog_interleaves(void **state)
+{
+	char schedule[sizeof(gstats.schedule)];
+	long live[SIM_KIND_NR];
+	bool traced = trace;
+	int err;
+
+	(void)state;
+	for (int k = 0; k < SIM_KIND_NR; k++)
+		live[k] = sim_live(k);
+	if (fuzz_world_run(group_recv_vs_backlog, sizeof(group_recv_vs_backlog), false))
+		fail_msg("oracle: %s", oracle_reason);
+	assert_int_equal(gstats.groups, 1);
+	/* recv and FIONREAD, and the kworker from level fixes */
+	assert_int_equal(gstats.max_tasks, SIM_LEVEL_AT_LEAST(FIXES) ? 3 : 2);
+	assert_true(gstats.choices > 1);
+	assert_true(gstats.preemptions >= 1);
+	/* the bytes: all of S0, at B, exactly */
+	assert_false(w.lossy || w.moved || w.nodata);
+	assert_int_equal(w.sent[0], 4000);
+	assert_int_equal(w.sent[1], 0);
+	assert_int_equal(w.t[SK_B][0].got, 4000);
+	assert_int_equal(w.t[SK_B][0].pos, 4000);
+	assert_int_equal(delivered(0), 4000);
+	assert_int_equal(delivered(1), 0);
+	/* ledger and accounting after the harness's teardown */
+	for (int k = 0; k < SIM_KIND_NR; k++)
+		assert_int_equal(sim_live(k), live[k]);
+	assert_int_equal(sim_tcp_memory_allocated(), 0);
+	assert_int_equal(sim_warnings(), 0);
+	assert_int_equal(sim_lockset_reports(), 0);
+
+	/* deterministic: again, and once more traced (to /dev/null) */
+	snprintf(schedule, sizeof(schedule), "%s", gstats.schedule);
+	assert_int_equal(fuzz_world_run(group_recv_vs_backlog, sizeof(group_recv_vs_backlog),
+					false), 0);
+	assert_string_equal(gstats.schedule, schedule);
+	trace = true;
+	err = fuzz_world_run(group_recv_vs_backlog, sizeof(group_recv_vs_backlog), true);
+	trace = traced;
+	assert_int_equal(err, 0);
+	assert_string_equal(gstats.schedule, schedule);
+	assert_int_equal(w.t[SK_B][0].got, 4000);
+}
+
+/* A scheduler verdict other than ok ends the input as an oracle
+ * violation naming the group and its schedule. Here the group is
+ * replayed (SOCKMAP_SIM_FUZZ_SCHEDULE) with a schedule whose first choice
+ * is task 15, which does not exist: the run diverges before any task
+ * runs (sim/task.c kills them all), so the world is intact and the
+ * harness's own teardown then finds every byte and nothing leaked. */
+static void test_fuzz_world_group_scheduler_verdict_is_a_violation(void **state)
+{
+	int err;
+
+	(void)state;
+	setenv("SOCKMAP_SIM_FUZZ_SCHEDULE", "0:f", 1);
+	err = fuzz_world_run(group_recv_vs_backlog, sizeof(group_recv_vs_backlog), true);
+	unsetenv("SOCKMAP_SIM_FUZZ_SCHEDULE");
+	assert_int_equal(err, -1);
+	assert_non_null(strstr(oracle_reason, "group 0: scheduler verdict diverged: "
+					      "schedule diverged at choice 0: task 15 is not runnable"));
+	assert_non_null(strstr(oracle_reason, "SCHEDULE=''"));
+	assert_int_equal(gstats.groups, 1);
+	assert_int_equal(sim_sched_choices(), 0);
+	/* nothing ran: both skbs still wait for B's backlog */
+	assert_int_equal(w.sent[0], 4000);
+	assert_int_equal(delivered(0), 0);
+	assert_int_equal(sk_psock(w.sk[SK_B])->msg_tot_len, 0);
+	/* the rest of the input is not run; the harness's end drains the
+	 * world (the backlog, B's recv) and checks it, as for any input */
+	oracle_jmp = NULL;
+	world_end();
+	assert_int_equal(w.t[SK_B][0].got, 4000);
+	assert_int_equal(delivered(0), 4000);
+	assert_int_equal(sim_tcp_memory_allocated(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +408,8 @@ int main(void)
 		SIM_TEST(test_fuzz_cork_apply1_second_send),
 		SIM_TEST(test_fuzz_cork_alloc_failure_after_partial_send),
 		SIM_TEST(test_fuzz_pipe_create_with_slab_failure_pending),
+		SIM_TEST(test_fuzz_world_group_recv_vs_backlog_interleaves),
+		SIM_TEST(test_fuzz_world_group_scheduler_verdict_is_a_violation),
 	};
 
 	return SIM_RUN_GROUP("fuzz_regressions", tests);

@@ -154,3 +154,7 @@ fuzz-coverage-report: $(addprefix $(BDIR)/tests/fuzz/replay-,$(FUZZ_HARNESSES))
 	lcov --config-file coverage/lcovrc --rc lcov_branch_coverage=1 --list $(FCOV_OUT)/all.info 2>/dev/null | \
 		grep -E '^(include|net)/|Total:' | sed 's/^/           /'
 	@echo "sockmap-sim: fuzz-coverage: $(FCOV_OUT)/all.info (lcov; genhtml it to browse)"
+
+# tests/test_fuzz_regressions.c includes the world harness (its concurrent
+# groups' tests)
+$(BDIR)/tests/test_fuzz_regressions: tests/fuzz/fuzz_world.c

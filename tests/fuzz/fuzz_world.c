@@ -108,11 +108,41 @@
  *     OP_ADD        u8 slot                 (re-)add A or B to the map
  *     OP_ATTACH     u8 which (odd: msg)      attach a new msg or skb verdict
  *                                           program where one was detached
+ *     OP_GROUP      u8 hdr, the group's     a concurrent group, below
+ *                   operations, u8 k, k
+ *                   choice bytes
+ *
+ * Concurrent groups (optional: an input without OP_GROUP runs every
+ * operation on the test thread, exactly as before the opcode existed).
+ * hdr bits 0-1: the group has 2 + (hdr & 3) operations, at most 4 (fewer
+ * if the input ends); bit 2: segments arrive in softirq tasks (the wire's
+ * softirq mode) instead of inside the sender's call. The operations,
+ * encoded as above, run concurrently, each in a task of its own (in the
+ * group's order: task 0, 1, ...), with the kworker running deferred work
+ * beside them (see run_group() for when it does not), on the
+ * deterministic scheduler of sim/task.c. The k choice bytes are the
+ * schedule (SIM_STRAT_BYTES): at each scheduling point where n > 1 tasks
+ * are runnable, the next byte b runs the (b % n)-th of them in index
+ * order; once they run out, the running task keeps running while it can,
+ * else the lowest index. The same input gives the same schedule.
+ * Which operations a group admits, and in which order the oracle checks
+ * their results, is described before group_admit(). After the group:
+ * any scheduler verdict but ok (deadlock, lost wake-up, livelock, lockdep,
+ * BUG in a task), a new lock-set report, WARN or ledger violation is a
+ * violation whose line names the group and its schedule string; then the
+ * oracle's checks of every operation, as above.
+ * SOCKMAP_SIM_FUZZ_TRACE=1 prints each group's tasks and its schedule;
+ * SOCKMAP_SIM_FUZZ_SCHEDULE=G:STRING replays group G (0 is the input's
+ * first) with the schedule STRING (<sim/task.h>) instead of its bytes.
  */
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sim/world.h>
+#include <sim/task.h>
+#include <sim/watch.h>
 #include <sim/net.h>
 #include <sim/sockmap.h>
 #include <sim/ledger.h>
@@ -129,7 +159,8 @@ static const char *const sk_names[SK_NR] = { "A", "A2", "B", "B2", "C", "D" };
 
 enum { OP_SEND, OP_SEND1, OP_INJECT, OP_READ, OP_PEEK, OP_PIPE_READ, OP_OTHER,
        OP_DRAIN_OTHER, OP_WORK, OP_FIONREAD, OP_FAIL, OP_DELETE, OP_DETACH,
-       OP_SHUTDOWN, OP_CLOSE, OP_QUIESCE, OP_PIPE_CLOSE, OP_ADD, OP_ATTACH, OP_NR };
+       OP_SHUTDOWN, OP_CLOSE, OP_QUIESCE, OP_PIPE_CLOSE, OP_ADD, OP_ATTACH, OP_GROUP,
+       OP_NR };
 
 enum { V_PASS, V_INGRESS, V_DROP, V_EGRESS };
 enum { R_RECV, R_SPLICE, R_LAZY, R_PROXY };
@@ -187,6 +218,7 @@ static struct {
 	bool faulted;		/* an allocation failure was armed */
 	bool nodata;		/* 6.12.117 corrupts data: counts only */
 	bool corking;
+	bool psock_dropped;	/* a psock's destroy work may be pending */
 	size_t sent[2];
 	struct track t[NR_DEST][2];
 	struct fly *fly;	/* the proxy's bytes on C -> D, oldest first */
@@ -195,6 +227,16 @@ static struct {
 } w;
 
 static const u32 hkeys[2] = { 0, 1 };
+
+#define MAX_GROUP	4	/* operations in a concurrent group */
+#define GROUP_BUF	65536	/* no operation moves more at once */
+static unsigned char *gbuf[MAX_GROUP];
+/* Statistics of the last input's groups (tests/test_fuzz_regressions.c). */
+static struct {
+	int groups, max_tasks, preemptions;
+	long choices;
+	char schedule[256];	/* the last group's full choice trace */
+} gstats;
 
 /* Stream @s's byte @i: the top bit names the stream; the low 7 bits
  * repeat only every 2^28 bytes (terms of i >> 7, >> 14 and >> 21), more
@@ -206,13 +248,29 @@ static unsigned char pat(int s, size_t i)
 			       ((i * 31 + (i >> 7) * 7 + (i >> 14) * 13 + (i >> 21) * 17 + 1) & 0x7f));
 }
 
+/* A violation: one line, then a trap. tests/test_fuzz_regressions.c
+ * includes this file and sets oracle_jmp: there the violation longjmps
+ * back to the test with its text in oracle_reason. */
+static jmp_buf *oracle_jmp;
+static char oracle_reason[1024];
+
+static void __attribute__((noreturn, format(printf, 1, 2))) oracle_failed(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(oracle_reason, sizeof(oracle_reason), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "sockmap-sim: oracle: %s\n", oracle_reason);
+	if (oracle_jmp)
+		longjmp(*oracle_jmp, 1);
+	__builtin_trap();
+}
+
 #define oracle(cond, ...)						\
 	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "sockmap-sim: oracle: " __VA_ARGS__); \
-			fprintf(stderr, "\n");				\
-			__builtin_trap();				\
-		}							\
+		if (!(cond))						\
+			oracle_failed(__VA_ARGS__);			\
 	} while (0)
 
 struct input {
@@ -579,6 +637,8 @@ static void world_begin(u8 cfg, u8 cfg2)
 	w.fly_head = w.fly_n = 0;
 	memset(w.sent, 0, sizeof(w.sent));
 	w.lossy = w.moved = w.reordered = w.faulted = false;
+	w.psock_dropped = false;
+	memset(&gstats, 0, sizeof(gstats));
 	w.pipe_owner = -1;
 	w.rx = cfg & 4;
 	w.hash = cfg2 & 4;
@@ -719,8 +779,593 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	sim_init();
 	w.buf = malloc(MAX_STREAM);
 	w.sendbuf = malloc(MAX_STREAM);
+	for (int i = 0; i < MAX_GROUP; i++)
+		gbuf[i] = malloc(GROUP_BUF);
 	trace = getenv("SOCKMAP_SIM_FUZZ_TRACE");
 	return 0;
+}
+
+/* One operation, its arguments decoded (in the order the input gives
+ * them) before it runs, so that a group can decode all its operations
+ * first. */
+struct op {
+	unsigned int code, a, b, c;
+};
+
+static void parse_op(struct input *in, struct op *op)
+{
+	*op = (struct op){ .code = take(in, 1) % OP_NR };
+	switch (op->code) {
+	case OP_SEND:
+	case OP_SEND1:
+		op->a = take(in, 2) + 1;
+		break;
+	case OP_INJECT:
+		op->a = take(in, 2) + 1;
+		op->b = take(in, 1);
+		break;
+	case OP_READ:
+	case OP_PEEK:
+		op->a = take(in, 1) % NR_DEST;
+		op->b = take(in, 2) + 1;
+		break;
+	case OP_OTHER:
+		op->a = take(in, 1) + 1;
+		break;
+	case OP_FIONREAD:
+	case OP_CLOSE:
+		op->a = take(in, 1) % NR_DEST;
+		break;
+	case OP_FAIL:
+		op->a = take(in, 1) % ARRAY_SIZE(fail_kinds);
+		op->b = take(in, 1) % 8;
+		op->c = take(in, 1) % 4;
+		break;
+	case OP_DELETE:
+	case OP_ADD:
+	case OP_DETACH:
+	case OP_ATTACH:
+		op->a = take(in, 1) & 1;
+		break;
+	case OP_SHUTDOWN:
+		op->a = take(in, 1) % NR_DEST;
+		op->b = take(in, 1) % 3;
+		break;
+	}
+}
+
+/* the oracle's bookkeeping of an allocation failure armed */
+static void note_fail(const struct op *op)
+{
+	w.faulted |= op->c > 0;
+	w.lossy |= op->c > 0;
+	/* below level fixes, a cork that cannot be allocated after a
+	 * partial send makes send() fail for bytes it sent */
+	w.nodata |= op->c > 0 && w.corking && !SIM_LEVEL_AT_LEAST(FIXES);
+}
+
+static void run_op(const struct op *op)
+{
+	unsigned int who;
+	long n;
+	int val;
+
+	switch (op->code) {
+	case OP_SEND:
+		do_send(0, w.rx ? SK_A2 : SK_A, op->a);
+		break;
+	case OP_SEND1:
+		do_send(1, SK_B2, op->a);
+		break;
+	case OP_INJECT:
+		do_inject(op->a, op->b);
+		break;
+	case OP_READ:
+		do_read(op->a, op->b);
+		break;
+	case OP_PEEK:
+		who = op->a;
+		/* what it spliced comes first: check that before */
+		if (!w.open[who] || (w.pipe_owner == (int)who && !pipe_flush()))
+			break;
+		n = sim_recv(w.sk[who], w.buf, op->b, MSG_DONTWAIT | MSG_PEEK);
+		TRACE("%s peek %u -> %ld\n", sk_names[who], op->b, n);
+		if (n > 0)
+			got(who, n, true);
+		break;
+	case OP_PIPE_READ:
+		pipe_flush();
+		break;
+	case OP_OTHER:
+		memset(w.sendbuf, 0x5a, op->a);
+		sim_send(w.sk[w.readers == R_PROXY ? SK_D : SK_C], w.sendbuf, op->a,
+			 MSG_DONTWAIT);
+		break;
+	case OP_DRAIN_OTHER:
+		while (sim_recv(w.sk[w.readers == R_PROXY ? SK_C : SK_D], w.buf,
+				MAX_STREAM, MSG_DONTWAIT) > 0)
+			;
+		break;
+	case OP_WORK:
+		val = sim_run_work();	/* not inside TRACE(): it must run untraced too */
+		TRACE("work -> %d\n", val);
+		break;
+	case OP_FIONREAD:
+		who = op->a;
+		if (!w.open[who])
+			break;
+		oracle(!sim_fionread(w.sk[who], &val), "FIONREAD failed");
+		TRACE("%s FIONREAD -> %d\n", sk_names[who], val);
+		oracle(w.nodata || (val >= 0 && (size_t)val <=
+			w.sent[0] + w.sent[1] - delivered(0) - delivered(1)),
+		       "FIONREAD on %s: %d, with %zu bytes unread in all", sk_names[who],
+		       val, w.sent[0] + w.sent[1] - delivered(0) - delivered(1));
+		break;
+	case OP_FAIL:
+		sim_fail_alloc(fail_kinds[op->a], op->b, op->c);
+		TRACE("fail %s skip %u count %u\n", sim_kind_name(fail_kinds[op->a]), op->b, op->c);
+		note_fail(op);
+		break;
+	case OP_DELETE:
+		who = op->a;
+		val = w.hash ? sim_hash_delete(w.map, &hkeys[who]) :
+			       sim_map_delete(w.map, who);
+		TRACE("delete %s -> %d\n", who ? "B" : "A", val);
+		if (!val)
+			w.in_map[who] = false;
+		w.lossy = w.moved = true;
+		w.psock_dropped = true;
+		break;
+	case OP_DETACH: {
+		bool msg = op->a;
+		struct bpf_prog **prog = msg ? &w.msg_prog : &w.skb_prog;
+
+		if (!*prog)
+			break;
+		val = sim_prog_detach(*prog, w.map, msg ? BPF_SK_MSG_VERDICT : w.skb_type);
+		TRACE("detach %s -> %d\n", msg ? "msg" : "skb", val);
+		oracle(!val, "detach failed: %d", val);
+		*prog = NULL;
+		w.lossy = w.moved = true;
+		break;
+	}
+	case OP_SHUTDOWN:
+		who = op->a;
+		val = op->b;
+		if (!w.open[who])
+			break;
+		n = sim_shutdown(w.sk[who], val);
+		TRACE("%s shutdown %d -> %ld\n", sk_names[who], val, n);
+		w.wr_shut[who] |= val != 0;	/* SHUT_WR or SHUT_RDWR */
+		w.lossy = w.moved = true;
+		break;
+	case OP_QUIESCE:
+		quiesce();
+		w.psock_dropped = false;	/* every psock's destroy work ran */
+		break;
+	case OP_ADD:
+		do_add(op->a);
+		break;
+	case OP_ATTACH:
+		do_attach(op->a);
+		break;
+	case OP_PIPE_CLOSE:
+		TRACE("pipe close (%u buffers, %s's)\n", sim_pipe_nr_bufs(w.pipe),
+		      w.pipe_owner < 0 ? "nobody" : sk_names[w.pipe_owner]);
+		if (w.pipe_owner >= 0)
+			w.lossy = true;	/* its bytes are gone */
+		sim_pipe_close(w.pipe);
+		w.pipe = sim_pipe_create(w.pipe_bufs);
+		w.pipe_owner = -1;
+		break;
+	case OP_CLOSE:
+		who = op->a;
+		if (!w.open[who])
+			break;
+		if (w.pipe_owner == (int)who)
+			pipe_flush();	/* the bytes already spliced are its */
+		TRACE("%s close\n", sk_names[who]);
+		sim_close(w.sk[who]);
+		w.open[who] = false;
+		w.lossy = w.moved = true;
+		w.psock_dropped |= who == SK_A || who == SK_B;
+		break;
+	}
+}
+
+/* ---- concurrent groups (OP_GROUP) ---------------------------------------
+ *
+ * The group's operations run as tasks of the deterministic scheduler
+ * (sim/task.c), one task each, in the group's order; the kworker runs
+ * deferred work (psock backlog, delayed work) beside them, and with the
+ * softirq flag segments arrive in softirq tasks (the wire's softirq mode).
+ * The input's choice bytes pick the task at every scheduling point where
+ * more than one is runnable (SIM_STRAT_BYTES). A task only makes its call
+ * and keeps the result; the oracle's bookkeeping runs after the group, in
+ * the group's order: producers first (what was sent), then route changes,
+ * then what each reader got, then FIONREAD (against the bytes unread
+ * before the group plus those sent in it). So that this order tells the
+ * same story as any interleaving, a group admits at most one sender per
+ * stream, one reader (recv, peek, splice) per socket, one splice (one
+ * pipe), and no close of a socket another of its operations uses (a task
+ * never closes a socket another task is in a syscall on); an operation
+ * that conflicts, or would do nothing, or is not a syscall a task makes
+ * (pipe-read, drain-other, work, quiesce, pipe-close, add, attach, detach,
+ * group), is skipped (traced). */
+
+static const char *const op_names[OP_NR] = {
+	"send", "send1", "inject", "read", "peek", "pipe-read", "other", "drain-other",
+	"work", "fionread", "fail", "delete", "detach", "shutdown", "close", "quiesce",
+	"pipe-close", "add", "attach", "group",
+};
+
+struct gtask {
+	struct op op;
+	int who;		/* the socket it acts on */
+	int s;			/* the stream it sends, or -1 */
+	size_t len;
+	struct sim_skb_shape shape;
+	long ret;
+	int val;
+	unsigned char *buf;
+};
+
+/* what the group's admitted operations use, as socket bit masks */
+struct gstate {
+	unsigned int touched, closing, reads, injecting, shutting, produces;
+	bool pipe, drops;
+};
+
+static struct gtask gt[MAX_GROUP];
+
+
+/* Admit @t into the group, or say why it is skipped. Conflicts are looked
+ * at before anything that changes the world (a pipe flush). */
+static const char *group_admit(struct gtask *t, struct gstate *g)
+{
+	const struct op *op = &t->op;
+	unsigned int socks = 0, bit;
+
+	t->s = -1;
+	t->who = SK_A;
+	switch (op->code) {
+	case OP_SEND:
+	case OP_SEND1:
+		t->s = op->code == OP_SEND1;
+		t->who = t->s ? SK_B2 : w.rx ? SK_A2 : SK_A;
+		t->len = op->a;
+		if (t->who == SK_A && w.v.apply_bytes)
+			t->len = min_t(size_t, t->len, 256 * w.v.apply_bytes);
+		socks = 1u << t->who;
+		break;
+	case OP_INJECT:
+		t->who = w.rx ? SK_A : SK_B;
+		t->s = w.rx ? 0 : 1;
+		socks = 3u << t->who;	/* and its peer, the sender */
+		if (g->shutting & socks)
+			return "its sender shuts down in the group";
+		break;
+	case OP_READ:
+	case OP_PEEK:
+	case OP_FIONREAD:
+	case OP_SHUTDOWN:
+	case OP_CLOSE:
+		t->who = op->a;
+		socks = 1u << t->who;
+		if (op->code == OP_SHUTDOWN && (g->injecting & socks))
+			return "an skb from it arrives in the group";
+		if (op->code == OP_CLOSE && (g->touched & socks))
+			return "another task is in a syscall on it";
+		if ((op->code == OP_READ || op->code == OP_PEEK) && (g->reads & socks))
+			return "a second reader of the socket";
+		if (op->code == OP_READ && w.readers != R_RECV && g->pipe)
+			return "a second splice (one pipe)";
+		break;
+	case OP_OTHER:
+		t->who = w.readers == R_PROXY ? SK_D : SK_C;
+		t->len = op->a;
+		socks = 1u << t->who;
+		break;
+	case OP_FAIL:
+	case OP_DELETE:
+		break;
+	default:
+		return "not a syscall a task makes";
+	}
+	if (socks & g->closing)
+		return "its socket closes in the group";
+	if (t->s >= 0 && (g->produces & (1u << t->s)))
+		return "a second sender of the stream";
+	bit = socks;
+	/* what the serial operation checks before it does anything */
+	switch (op->code) {
+	case OP_SEND:
+	case OP_SEND1:
+		if (!w.open[t->who] || window_full())
+			return "nothing to do";
+		for (size_t i = 0; i < t->len; i++)
+			t->buf[i] = pat(t->s, w.sent[t->s] + i);
+		break;
+	case OP_INJECT: {
+		int from = t->who + 1;
+
+		if (!w.open[t->who] || !w.open[from] || w.wr_shut[from] || window_full())
+			return "nothing can arrive from a closed or finished peer";
+		t->shape = shape_tab[op->b % ARRAY_SIZE(shape_tab)];
+		t->len = op->a;
+		if (t->shape.frag_size)
+			t->len = min(t->len, t->shape.headlen + MAX_SKB_FRAGS * t->shape.frag_size);
+		t->shape.headlen = min(t->shape.headlen, t->len);
+		for (size_t i = 0; i < t->len; i++)
+			t->buf[i] = pat(t->s, w.sent[t->s] + i);
+		g->injecting |= bit;
+		break;
+	}
+	case OP_READ:
+	case OP_PEEK:
+		if (!w.open[t->who])
+			return "closed";
+		/* the pipe holds one socket's bytes at a time; what a socket
+		 * spliced comes before what it peeks */
+		if (op->code == OP_READ && w.readers != R_RECV) {
+			if (w.pipe_owner != t->who && !pipe_flush())
+				return "the pipe holds another socket's bytes";
+			g->pipe = true;
+		} else if (op->code == OP_PEEK && w.pipe_owner == t->who && !pipe_flush()) {
+			return "its spliced bytes stay in the pipe";
+		}
+		g->reads |= bit;
+		break;
+	case OP_FIONREAD:
+		if (!w.open[t->who])
+			return "closed";
+		break;
+	case OP_SHUTDOWN:
+		if (!w.open[t->who])
+			return "closed";
+		g->shutting |= bit;
+		break;
+	case OP_CLOSE:
+		if (!w.open[t->who])
+			return "closed";
+		if (w.pipe_owner == t->who)
+			pipe_flush();	/* the bytes already spliced are its */
+		g->closing |= bit;
+		g->drops |= t->who == SK_A || t->who == SK_B;
+		break;
+	case OP_OTHER:
+		memset(t->buf, 0x5a, t->len);
+		break;
+	case OP_DELETE:
+		g->drops = true;
+		break;
+	}
+	g->touched |= socks;
+	if (t->s >= 0)
+		g->produces |= 1u << t->s;
+	return NULL;
+}
+
+/* A task: the operation's call, nothing else (no oracle, no trace: the
+ * task's scheduling points must not depend on SOCKMAP_SIM_FUZZ_TRACE). */
+static void group_task(void *arg)
+{
+	struct gtask *t = arg;
+	struct sock *sk = w.sk[t->who];
+
+	switch (t->op.code) {
+	case OP_SEND:
+	case OP_SEND1:
+	case OP_OTHER:
+		t->ret = sim_send(sk, t->buf, t->len, MSG_DONTWAIT);
+		break;
+	case OP_INJECT:
+		t->ret = sim_inject(sk, t->buf, t->len, &t->shape);
+		break;
+	case OP_READ:
+		t->ret = w.readers == R_RECV ? sim_recv(sk, t->buf, t->op.b, MSG_DONTWAIT) :
+			 sim_splice_read(sk, w.pipe, t->op.b, SPLICE_F_NONBLOCK);
+		break;
+	case OP_PEEK:
+		t->ret = sim_recv(sk, t->buf, t->op.b, MSG_DONTWAIT | MSG_PEEK);
+		break;
+	case OP_FIONREAD:
+		t->ret = sim_fionread(sk, &t->val);
+		break;
+	case OP_FAIL:
+		sim_fail_alloc(fail_kinds[t->op.a], t->op.b, t->op.c);
+		break;
+	case OP_DELETE:
+		t->ret = w.hash ? sim_hash_delete(w.map, &hkeys[t->op.a]) :
+				  sim_map_delete(w.map, t->op.a);
+		break;
+	case OP_SHUTDOWN:
+		t->ret = sim_shutdown(sk, t->op.b);
+		break;
+	case OP_CLOSE:
+		sim_close(sk);
+		break;
+	}
+}
+
+/* The oracle's bookkeeping of a group's operation, after the group:
+ * @readers false for what was sent and routed, true for what was read. */
+static void group_account(const struct gtask *t, bool readers, size_t unread)
+{
+	const struct op *op = &t->op;
+	int d = t->who;
+
+	switch (readers ? op->code : OP_NR + op->code) {
+	case OP_NR + OP_SEND:
+	case OP_NR + OP_SEND1:
+		TRACE("%s send %zu -> %ld\n", sk_names[d], t->len, t->ret);
+		oracle(t->ret <= (long)t->len || w.nodata, "send of %zu returned %ld", t->len, t->ret);
+		if (t->ret > 0)
+			w.sent[t->s] += t->ret;
+		break;
+	case OP_NR + OP_INJECT:
+		TRACE("inject %zu on %s (shape %u) -> %ld\n", t->len, sk_names[d],
+		      op->b % (unsigned int)ARRAY_SIZE(shape_tab), t->ret);
+		oracle(!t->ret || t->ret == -ENOMEM, "inject of %zu returned %ld", t->len, t->ret);
+		if (!t->ret)
+			w.sent[t->s] += t->len;
+		break;
+	case OP_NR + OP_OTHER:
+		TRACE("%s send %zu -> %ld\n", sk_names[d], t->len, t->ret);
+		break;
+	case OP_NR + OP_FAIL:
+		TRACE("fail %s skip %u count %u\n", sim_kind_name(fail_kinds[op->a]), op->b, op->c);
+		note_fail(op);
+		break;
+	case OP_NR + OP_DELETE:
+		TRACE("delete %s -> %ld\n", op->a ? "B" : "A", t->ret);
+		if (!t->ret)
+			w.in_map[op->a] = false;
+		/* Bytes may be lost and go elsewhere, as after a serial
+		 * delete. N4 (tests/race/README.md, not fixed): with the
+		 * softirq flag, a delete between tcp_v4_rcv()'s
+		 * sk_data_ready and the verdict's psock lookup eats an acked
+		 * segment; a loss this relaxation already allows. */
+		w.lossy = w.moved = true;
+		break;
+	case OP_NR + OP_SHUTDOWN:
+		TRACE("%s shutdown %u -> %ld\n", sk_names[d], op->b, t->ret);
+		w.wr_shut[d] |= op->b != 0;	/* SHUT_WR or SHUT_RDWR */
+		w.lossy = w.moved = true;
+		break;
+	case OP_NR + OP_CLOSE:
+		TRACE("%s close\n", sk_names[d]);
+		w.open[d] = false;
+		w.lossy = w.moved = true;
+		break;
+	case OP_READ:
+		if (w.readers == R_RECV) {
+			TRACE("%s recv %u -> %ld\n", sk_names[d], op->b, t->ret);
+			if (t->ret > 0)
+				got_at(d, t->buf, t->ret, false);
+			break;
+		}
+		TRACE("%s splice %u -> %ld\n", sk_names[d], op->b, t->ret);
+		oracle(t->ret <= (long)op->b, "splice of %u returned %ld", op->b, t->ret);
+		if (sim_pipe_nr_bufs(w.pipe))
+			w.pipe_owner = d;
+		if (w.readers != R_LAZY)
+			pipe_flush();
+		break;
+	case OP_PEEK:
+		TRACE("%s peek %u -> %ld\n", sk_names[d], op->b, t->ret);
+		if (t->ret > 0)
+			got_at(d, t->buf, t->ret, true);
+		break;
+	case OP_FIONREAD:
+		TRACE("%s FIONREAD -> %d\n", sk_names[d], t->val);
+		oracle(!t->ret, "FIONREAD failed");
+		oracle(w.nodata || (t->val >= 0 && (size_t)t->val <= unread),
+		       "FIONREAD on %s: %d, with at most %zu bytes unread in all during the group",
+		       sk_names[d], t->val, unread);
+		break;
+	}
+}
+
+/* A failure of the group itself: one line with the schedule that replays
+ * it (the input replays it too). */
+#define group_oracle(cond, g, fmt, ...)					\
+	oracle(cond, "group %d: " fmt " (SCHEDULE='%s', %d task(s), %d preemption(s); " \
+	       "SOCKMAP_SIM_FUZZ_SCHEDULE='%d:%s' forces it on this input)", \
+	       g, ##__VA_ARGS__, sim_sched_schedule(), sim_sched_tasks(),	\
+	       sim_sched_preemptions(), g, sim_sched_schedule())
+
+/* OP_GROUP: decode the group, run it, check it. Returns how many
+ * operations it decoded. */
+static int run_group(struct input *in)
+{
+	unsigned int hdr = take(in, 1), n = min(2 + (hdr & 3), MAX_GROUP), nrun = 0;
+	bool softirq = hdr & 4, kworker;
+	struct gtask *run[MAX_GROUP];
+	struct gstate g = {0};
+	struct sim_sched_opts opts = { .strategy = SIM_STRAT_BYTES };
+	const char *env = getenv("SOCKMAP_SIM_FUZZ_SCHEDULE"), *why;
+	int id = gstats.groups++, nops = 0;
+	long lockset = sim_lockset_reports(), lockdep = sim_lockdep_reports();
+	long warns = sim_warnings(), violations = sim_violations();
+	size_t unread, k, before;
+	enum sim_sched_verdict v;
+
+	for (unsigned int i = 0; i < n && in->n; i++, nops++) {
+		gt[i] = (struct gtask){ .buf = gbuf[i] };
+		parse_op(in, &gt[i].op);
+	}
+	k = take(in, 1);
+	opts.bytes = in->p;
+	opts.nbytes = min(k, in->n);
+	in->p += opts.nbytes;
+	in->n -= opts.nbytes;
+	before = delivered(0) + delivered(1);
+	for (int i = 0; i < nops; i++) {
+		why = group_admit(&gt[i], &g);
+		if (why) {
+			TRACE("group %d: %s not run: %s\n", id, op_names[gt[i].op.code], why);
+			continue;
+		}
+		run[nrun++] = &gt[i];
+	}
+	if (!nrun)
+		return nops;
+	/* Known kernel races the series does not fix stay out of reach
+	 * (tests/race/README.md): the kworker runs beside the tasks only
+	 * - at level fixes and above: below, N2 (sk_psock_backlog()
+	 *   charges sk_forward_alloc without the socket lock while recv or
+	 *   splice uncharges it; fixed by fixes/0010);
+	 * - when no psock can be destroyed during the group: N3
+	 *   (sk_psock_destroy() purges the psock's queues, uncharging
+	 *   sk_forward_alloc, without the socket lock, racing tcp_close()
+	 *   and every other user of the socket). A map delete or a close of
+	 *   A or B, in the group or since the last quiesce, drops a psock.
+	 * Without the kworker, deferred work waits for a later operation.
+	 * N5 (a blocking recv woken by SHUT_RD returns -EAGAIN) needs a
+	 * blocking socket: the world's are non-blocking. */
+	kworker = SIM_LEVEL_AT_LEAST(FIXES) && !w.psock_dropped && !g.drops;
+	opts.no_kworker = !kworker;
+	if (env && strtol(env, NULL, 10) == id && strchr(env, ':')) {
+		opts.strategy = SIM_STRAT_REPLAY;
+		opts.schedule = strchr(env, ':') + 1;
+	}
+	for (unsigned int i = 0; i < nrun; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%s %s", op_names[run[i]->op.code],
+			 sk_names[run[i]->who]);
+		sim_task_start(name, group_task, run[i]);
+	}
+	TRACE("group %d: %u task(s)%s%s, %zu choice byte(s)\n", id, nrun,
+	      kworker ? " + kworker" : "", softirq ? ", softirq rx" : "", opts.nbytes);
+	sim_tcp_wire_softirq(softirq);
+	v = sim_sched_run(&opts);
+	sim_tcp_wire_softirq(false);
+	TRACE("group %d: schedule '%s' (%d task(s), %ld choice(s), %d preemption(s)) -> %s\n",
+	      id, sim_sched_trace(), sim_sched_tasks(), sim_sched_choices(),
+	      sim_sched_preemptions(), sim_sched_verdict_name(v));
+	gstats.max_tasks = max(gstats.max_tasks, sim_sched_tasks());
+	gstats.preemptions += sim_sched_preemptions();
+	gstats.choices += sim_sched_choices();
+	snprintf(gstats.schedule, sizeof(gstats.schedule), "%s", sim_sched_trace());
+	group_oracle(v == SIM_SCHED_OK, id, "scheduler verdict %s: %.*s",
+		     sim_sched_verdict_name(v), (int)strcspn(sim_sched_report(), "\n"),
+		     sim_sched_report());
+	group_oracle(sim_lockset_reports() == lockset, id, "lock-set report: %s",
+		     sim_lockset_last_report());
+	group_oracle(sim_lockdep_reports() == lockdep, id, "lockdep report: %s",
+		     sim_lockdep_last_report());
+	group_oracle(sim_warnings() == warns, id, "%s", sim_last_warning());
+	group_oracle(sim_violations() == violations, id, "ledger violation: %s",
+		     sim_last_violation());
+	w.psock_dropped |= g.drops;
+	for (unsigned int i = 0; i < nrun; i++)
+		group_account(run[i], false, 0);
+	unread = w.sent[0] + w.sent[1] - before;
+	for (unsigned int i = 0; i < nrun; i++)
+		group_account(run[i], true, unread);
+	return nops;
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -734,140 +1379,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	cfg2 = take(&in, 1);
 	world_begin(cfg, cfg2);
 	for (int op = 0; op < MAX_OPS && in.n; op++) {
-		unsigned int len, who;
-		long n;
-		int val;
+		struct op o;
 
-		switch (take(&in, 1) % OP_NR) {
-		case OP_SEND:
-			do_send(0, w.rx ? SK_A2 : SK_A, take(&in, 2) + 1);
-			break;
-		case OP_SEND1:
-			do_send(1, SK_B2, take(&in, 2) + 1);
-			break;
-		case OP_INJECT:
-			len = take(&in, 2) + 1;
-			do_inject(len, take(&in, 1));
-			break;
-		case OP_READ:
-			who = take(&in, 1) % NR_DEST;
-			do_read(who, take(&in, 2) + 1);
-			break;
-		case OP_PEEK:
-			who = take(&in, 1) % NR_DEST;
-			len = take(&in, 2) + 1;
-			/* what it spliced comes first: check that before */
-			if (!w.open[who] || (w.pipe_owner == (int)who && !pipe_flush()))
-				break;
-			n = sim_recv(w.sk[who], w.buf, len, MSG_DONTWAIT | MSG_PEEK);
-			TRACE("%s peek %u -> %ld\n", sk_names[who], len, n);
-			if (n > 0)
-				got(who, n, true);
-			break;
-		case OP_PIPE_READ:
-			pipe_flush();
-			break;
-		case OP_OTHER:
-			len = take(&in, 1) + 1;
-			memset(w.sendbuf, 0x5a, len);
-			sim_send(w.sk[w.readers == R_PROXY ? SK_D : SK_C], w.sendbuf, len,
-				 MSG_DONTWAIT);
-			break;
-		case OP_DRAIN_OTHER:
-			while (sim_recv(w.sk[w.readers == R_PROXY ? SK_C : SK_D], w.buf,
-					MAX_STREAM, MSG_DONTWAIT) > 0)
-				;
-			break;
-		case OP_WORK:
-			TRACE("work -> %d\n", sim_run_work());
-			break;
-		case OP_FIONREAD:
-			who = take(&in, 1) % NR_DEST;
-			if (!w.open[who])
-				break;
-			oracle(!sim_fionread(w.sk[who], &val), "FIONREAD failed");
-			TRACE("%s FIONREAD -> %d\n", sk_names[who], val);
-			oracle(w.nodata || (val >= 0 && (size_t)val <=
-				w.sent[0] + w.sent[1] - delivered(0) - delivered(1)),
-			       "FIONREAD on %s: %d, with %zu bytes unread in all", sk_names[who],
-			       val, w.sent[0] + w.sent[1] - delivered(0) - delivered(1));
-			break;
-		case OP_FAIL: {
-			enum sim_kind kind = fail_kinds[take(&in, 1) % ARRAY_SIZE(fail_kinds)];
-			int skip = take(&in, 1) % 8, count = take(&in, 1) % 4;
-
-			sim_fail_alloc(kind, skip, count);
-			w.faulted |= count > 0;
-			TRACE("fail %s skip %d count %d\n", sim_kind_name(kind), skip, count);
-			w.lossy |= count > 0;
-			/* below level fixes, a cork that cannot be allocated after a
-			 * partial send makes send() fail for bytes it sent */
-			w.nodata |= count > 0 && w.corking && !SIM_LEVEL_AT_LEAST(FIXES);
-			break;
-		}
-		case OP_DELETE:
-			who = take(&in, 1) & 1;
-			val = w.hash ? sim_hash_delete(w.map, &hkeys[who]) :
-				       sim_map_delete(w.map, who);
-			TRACE("delete %s -> %d\n", who ? "B" : "A", val);
-			if (!val)
-				w.in_map[who] = false;
-			w.lossy = w.moved = true;
-			break;
-		case OP_DETACH: {
-			bool msg = take(&in, 1) & 1;
-			struct bpf_prog **prog = msg ? &w.msg_prog : &w.skb_prog;
-
-			if (!*prog)
-				break;
-			val = sim_prog_detach(*prog, w.map, msg ? BPF_SK_MSG_VERDICT : w.skb_type);
-			TRACE("detach %s -> %d\n", msg ? "msg" : "skb", val);
-			oracle(!val, "detach failed: %d", val);
-			*prog = NULL;
-			w.lossy = w.moved = true;
-			break;
-		}
-		case OP_SHUTDOWN:
-			who = take(&in, 1) % NR_DEST;
-			val = take(&in, 1) % 3;
-			if (!w.open[who])
-				break;
-			TRACE("%s shutdown %d -> %d\n", sk_names[who], val,
-			      sim_shutdown(w.sk[who], val));
-			w.wr_shut[who] |= val != 0;	/* SHUT_WR or SHUT_RDWR */
-			w.lossy = w.moved = true;
-			break;
-		case OP_QUIESCE:
-			quiesce();
-			break;
-		case OP_ADD:
-			who = take(&in, 1) & 1;
-			do_add(who);
-			break;
-		case OP_ATTACH:
-			do_attach(take(&in, 1) & 1);
-			break;
-		case OP_PIPE_CLOSE:
-			TRACE("pipe close (%u buffers, %s's)\n", sim_pipe_nr_bufs(w.pipe),
-			      w.pipe_owner < 0 ? "nobody" : sk_names[w.pipe_owner]);
-			if (w.pipe_owner >= 0)
-				w.lossy = true;	/* its bytes are gone */
-			sim_pipe_close(w.pipe);
-			w.pipe = sim_pipe_create(w.pipe_bufs);
-			w.pipe_owner = -1;
-			break;
-		case OP_CLOSE:
-			who = take(&in, 1) % NR_DEST;
-			if (!w.open[who])
-				break;
-			if (w.pipe_owner == (int)who)
-				pipe_flush();	/* the bytes already spliced are its */
-			TRACE("%s close\n", sk_names[who]);
-			sim_close(w.sk[who]);
-			w.open[who] = false;
-			w.lossy = w.moved = true;
-			break;
-		}
+		parse_op(&in, &o);
+		if (o.code == OP_GROUP)
+			op += run_group(&in);
+		else
+			run_op(&o);
 	}
 	world_end();
 	return 0;

@@ -18,12 +18,19 @@ then (WHO is a, a2, b or b2; lengths are bytes):
   fail page|slab|skb|sk_msg|sock SKIP COUNT
   delete a|b | detach msg|skb | shutdown WHO rd|wr|rdwr | close WHO
   add a|b | attach msg|skb
+and concurrent groups (fuzz_world.c: "Concurrent groups"):
+  group [softirq] [sched=B,B,...]
+  OP ...            2 to 4 operations, each run by a task of its own
+  end
+sched= lists the choice bytes: at each scheduling point with n > 1
+runnable tasks (the group's, in order, then the kworker, then softirqs),
+the next byte b runs the (b % n)-th; after them, the default choice.
 """
 import sys
 
 OPS = ["send", "send1", "inject", "read", "peek", "pipe-read", "other", "drain-other",
        "work", "fionread", "fail", "delete", "detach", "shutdown", "close", "quiesce",
-       "pipe-close", "add", "attach"]
+       "pipe-close", "add", "attach", "group"]
 VERDICT = ["pass", "redirect", "drop", "egress"]
 APPLY = [0, 1, 700, 4096]
 CORK = [0, 1, 100, 3000]
@@ -61,43 +68,84 @@ def world(kv, where):
     return bytes([cfg, cfg2])
 
 
+def compile_op(op, args, where):
+    if op not in OPS or op == "group":
+        sys.exit(f"{where}: unknown op '{op}'")
+    out = bytearray([OPS.index(op)])
+    try:
+        if op in ("send", "send1"):
+            out += u16(args[0])
+        elif op == "inject":
+            out += u16(args[0]) + bytes([SHAPES.index(args[1])])
+        elif op in ("read", "peek"):
+            out += bytes([WHO.index(args[0])]) + u16(args[1])
+        elif op == "fionread" or op == "close":
+            out.append(WHO.index(args[0]))
+        elif op == "other":
+            out.append(max(0, min(int(args[0]) - 1, 255)))
+        elif op == "fail":
+            out += bytes([KINDS.index(args[0]), int(args[1]), int(args[2])])
+        elif op in ("delete", "add"):
+            out.append(["a", "b"].index(args[0]))
+        elif op in ("detach", "attach"):
+            out.append(["skb", "msg"].index(args[0]))
+        elif op == "shutdown":
+            out += bytes([WHO.index(args[0]), HOW.index(args[1])])
+    except (ValueError, IndexError) as e:
+        sys.exit(f"{where}: bad arguments for '{op}': {e}")
+    return bytes(out)
+
+
+def group_header(args, where):
+    softirq, sched = False, []
+    for a in args:
+        if a == "softirq":
+            softirq = True
+        elif a.startswith("sched="):
+            try:
+                sched = [int(b, 0) for b in a[6:].split(",") if b]
+            except ValueError as e:
+                sys.exit(f"{where}: bad sched=: {e}")
+            if len(sched) > 255 or any(not 0 <= b <= 255 for b in sched):
+                sys.exit(f"{where}: sched= is at most 255 bytes of 0..255")
+        else:
+            sys.exit(f"{where}: unknown group argument '{a}'")
+    return softirq, sched
+
+
 def compile_script(path):
     out = bytearray()
+    group = None    # (softirq, sched, [op bytes], where) inside group ... end
     for lineno, line in enumerate(open(path), 1):
         line = line.split("#", 1)[0].split()
         if not line:
             continue
         op, args = line[0], line[1:]
         where = f"{path}:{lineno}"
-        try:
-            if op == "world":
-                if out:
-                    sys.exit(f"{where}: 'world' must come first")
-                out += world(dict(a.split("=", 1) for a in args), where)
-                continue
-            if not out:
-                sys.exit(f"{where}: the first line must be 'world ...'")
-            if op not in OPS:
-                sys.exit(f"{where}: unknown op '{op}'")
-            out.append(OPS.index(op))
-            if op in ("send", "send1"):
-                out += u16(args[0])
-            elif op == "inject":
-                out += u16(args[0]) + bytes([SHAPES.index(args[1])])
-            elif op in ("read", "peek"):
-                out += bytes([WHO.index(args[0])]) + u16(args[1])
-            elif op == "fionread" or op == "close":
-                out.append(WHO.index(args[0]))
-            elif op == "other":
-                out.append(max(0, min(int(args[0]) - 1, 255)))
-            elif op == "fail":
-                out += bytes([KINDS.index(args[0]), int(args[1]), int(args[2])])
-            elif op in ("delete", "add"):
-                out.append(["a", "b"].index(args[0]))
-            elif op in ("detach", "attach"):
-                out.append(["skb", "msg"].index(args[0]))
-            elif op == "shutdown":
-                out += bytes([WHO.index(args[0]), HOW.index(args[1])])
-        except (ValueError, IndexError) as e:
-            sys.exit(f"{where}: bad arguments for '{op}': {e}")
+        if op == "world":
+            if out:
+                sys.exit(f"{where}: 'world' must come first")
+            out += world(dict(a.split("=", 1) for a in args), where)
+            continue
+        if not out:
+            sys.exit(f"{where}: the first line must be 'world ...'")
+        if op == "group":
+            if group:
+                sys.exit(f"{where}: groups do not nest")
+            group = group_header(args, where) + ([], where)
+        elif op == "end":
+            if not group:
+                sys.exit(f"{where}: 'end' without 'group'")
+            softirq, sched, ops, gwhere = group
+            if not 2 <= len(ops) <= 4:
+                sys.exit(f"{gwhere}: a group has 2 to 4 operations, not {len(ops)}")
+            out += bytes([OPS.index("group"), (len(ops) - 2) | (4 if softirq else 0)])
+            out += b"".join(ops) + bytes([len(sched)]) + bytes(sched)
+            group = None
+        elif group:
+            group[2].append(compile_op(op, args, where))
+        else:
+            out += compile_op(op, args, where)
+    if group:
+        sys.exit(f"{group[3]}: 'group' without 'end'")
     return bytes(out)

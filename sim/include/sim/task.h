@@ -58,6 +58,7 @@ enum sim_strategy {
 	SIM_STRAT_REPLAY,	/* opts->schedule */
 	SIM_STRAT_PCT,		/* opts->seed, opts->pct_depth */
 	SIM_STRAT_DFS,		/* internal: sim_explore()'s systematic search */
+	SIM_STRAT_BYTES,	/* opts->bytes: a fuzzer's input decides */
 };
 
 struct sim_sched_opts {
@@ -66,6 +67,11 @@ struct sim_sched_opts {
 	u64 seed;			/* PCT */
 	int pct_depth;			/* PCT: d (bug depth), default 3 */
 	long pct_steps;			/* PCT: estimated scheduling points */
+	/* BYTES: at each point where n > 1 tasks are runnable, the next byte
+	 * b picks the (b % n)-th of them in index order; once the bytes run
+	 * out, the default choice. The printed schedule replays the run. */
+	const u8 *bytes;
+	size_t nbytes;
 	long livelock_limit;		/* default 100000 */
 	int ncpus;			/* default 2 */
 	bool no_kworker;		/* do not start the kworker */
@@ -97,6 +103,8 @@ const char *sim_sched_schedule(void);
 const char *sim_sched_trace(void);
 long sim_sched_choices(void);
 int sim_sched_preemptions(void);
+/* Tasks the last run had: those started, the kworker, softirqs raised. */
+int sim_sched_tasks(void);
 /* The task running now (the test thread's outside a run). */
 struct sim_task *sim_task_self(void);
 const char *sim_task_name(const struct sim_task *t);
