@@ -66,6 +66,14 @@
  * sk_mem_uncharge() reclaimed the page: sk_forward_alloc is -truesize
  * while the msg is queued. With bug (a) of kernel-patches/fixes/0009 the
  * FIN's empty msg is never dequeued, so it stays negative. */
+/* Bytes a send() reported sent are lost from a cork redirected with
+ * apply_bytes: at pristine, bug 3 of kernel-patches/fixes drops the rest
+ * of the cork (its own test shows it single-threaded); fixes/0003 keeps
+ * the rest and corks it again after the redirect, which runs with the
+ * socket unlocked, and as first written overwrote (and leaked) a cork
+ * another sender on the socket made meanwhile: found here, now sent ahead
+ * of that cork instead. */
+#define CORK_BUG "cork bytes lost: pristine bug 3 (rest of the cork dropped)"
 #define N6_BUG "N6: sk_psock_skb_ingress_self() charges sk_forward_alloc it never scheduled (negative while queued)"
 
 /* ---- the world of one schedule ------------------------------------------ */
@@ -97,6 +105,7 @@ struct race_row {
 	long pct_runs;			/* PCT runs from seed 1 (0: none) */
 	bool softirq;			/* segments arrive in a softirq task */
 	u64 verdicts;			/* which programs (bits below) */
+	u32 apply, cork;		/* the verdicts' apply_bytes, cork_bytes */
 	/* The kernel's behaviour is a real bug here: asserted where present. */
 	const char *bug;		/* its name (NULL: every schedule passes) */
 	bool (*bug_present)(void);
@@ -498,6 +507,11 @@ static bool n2_present(void)
 	return !N2_FIXED;
 }
 
+static bool cork_rest_lost_present(void)
+{
+	return !SIM_LEVEL_AT_LEAST(FIXES);
+}
+
 static bool n5_present(void)
 {
 	return !N5_FIXED;
@@ -711,6 +725,52 @@ static void start_recv_peer_fin(void)
 {
 	sim_task_start("recv B", recv_b, NULL);
 	sim_task_start("shutdown B2 WR", shutdown_b2_wr, NULL);
+}
+
+/* Two senders on A, whose sk_msg verdict corks 3000 bytes and redirects
+ * them to B in apply_bytes windows of 700: A holds 2500 corked bytes;
+ * "send A" completes the cork (its redirect of the first 700 drops A's
+ * socket lock) with 1000 more bytes while "send A 1" sends 100 bytes of
+ * stream 1. Every byte
+ * reported sent is delivered to B or still in A's cork. */
+#define CORK_PRE	2500
+
+static void setup_cork_two_senders(void)
+{
+	put_ab();
+	for (int off = 0; off < CORK_PRE; off += 500)
+		assert_int_equal(sim_send_pattern(rw.a, 0, off, 500, MSG_DONTWAIT), 500);
+	assert_non_null(sk_psock(rw.a)->cork);
+	rw.sent = CORK_PRE;
+}
+
+static void send_a_stream1(void *arg)
+{
+	(void)arg;
+	rw.sent2 = sim_send_pattern(rw.a, 1, 0, 100, MSG_DONTWAIT);
+}
+
+static void start_cork_two_senders(void)
+{
+	sim_task_start("send A", send_a, NULL);
+	sim_task_start("send A 1", send_a_stream1, NULL);
+}
+
+static void check_cork_two_senders(void)
+{
+	struct sk_psock *psock = sk_psock(rw.a);
+	u32 corked = psock && psock->cork ? psock->cork->sg.size : 0;
+
+	assert_int_equal(rw.sent, SEG);
+	assert_int_equal(rw.sent2, 100);
+	drain(rw.b, rw.rbuf, &rw.got);
+	/* the first apply window goes out first, whatever the order */
+	assert_true(rw.got >= 700);
+	assert_pattern(rw.rbuf, 0, 0, 700);
+	if (rw.got + corked != CORK_PRE + SEG + 100)
+		sim_explore_fail("%s: cork bytes lost: %d bytes sent, %d delivered, %u corked",
+				 cur->name, CORK_PRE + SEG + 100, rw.got, corked);
+	check_all_accounting();
 }
 
 /* shutdown(B, SHUT_RD) vs a blocking splice on B (level copy and up). */
@@ -1017,6 +1077,10 @@ static const struct race_row rows[] = {
 	  start_recv_peer_fin, check_recv_shutdown_empty, .k = 1, .max = 1500, .pct_runs = 40,
 	  .softirq = true, .verdicts = SKBV, .bug = N6_BUG " (FIN msg kept by bug (a))",
 	  .bug_present = n6_fin_present, .bug_needle = "B: sk_forward_alloc -512" },
+	{ "test_tcp_bpf_race_cork_rest_vs_second_sender", setup_cork_two_senders,
+	  start_cork_two_senders, check_cork_two_senders, .k = 2, .max = 1500, .pct_runs = 40,
+	  .verdicts = MSGV, .apply = 700, .cork = 3000, .bug = CORK_BUG,
+	  .bug_present = cork_rest_lost_present, .bug_needle = "cork bytes lost" },
 	{ "test_tcp_bpf_race_shutdown_vs_splice", setup_splice_shutdown,
 	  start_splice_shutdown, check_splice_shutdown, .k = 1, .max = 1500, .pct_runs = 40,
 	  .verdicts = SKBV },
@@ -1048,7 +1112,8 @@ static void prepare(const struct race_row *row)
 {
 	rw.map = sim_sockmap_create(3);
 	rw.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = rw.map, .key = 1,
-				     .flags = BPF_F_INGRESS };
+				     .flags = BPF_F_INGRESS, .apply_bytes = row->apply,
+				     .cork_bytes = row->cork };
 	if (row->verdicts & MSGV)
 		assert_int_equal(sim_prog_attach(sim_prog_msg_verdict(&rw.v), rw.map,
 						 BPF_SK_MSG_VERDICT), 0);
