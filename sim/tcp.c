@@ -92,18 +92,40 @@ static void tcp_rcv_established_sim(struct sock *sk, struct sk_buff *skb)
 		tcp_data_ready(sk);
 }
 
-static int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
-{
-	tcp_rcv_established_sim(sk, skb);
-	return 0;
-}
-
 /* Can @sk take @skb now? (tcp_try_rmem_schedule without pruning) */
 static bool tcp_try_rmem_schedule(struct sock *sk, struct sk_buff *skb)
 {
 	if (atomic_read(&sk->sk_rmem_alloc) > sk->sk_rcvbuf)
 		return false;
 	return sk_rmem_schedule(sk, skb, skb->truesize);
+}
+
+/* net/ipv4/tcp_output.c: sk_forced_mem_schedule(), without memcg. */
+static void sk_forced_mem_schedule(struct sock *sk, int size)
+{
+	int delta, amt;
+
+	delta = size - sk->sk_forward_alloc;
+	if (delta <= 0)
+		return;
+	amt = sk_mem_pages(delta);
+	sk_forward_alloc_add(sk, amt << PAGE_SHIFT);
+	atomic_long_add(amt, sk->sk_prot->memory_allocated);
+}
+
+/* The socket backlog's receive (sk_backlog_rcv, from release_sock()):
+ * tcp_rcv_established() -> tcp_data_queue() schedules the skb's truesize
+ * before tcp_queue_rcv()'s skb_set_owner_r(), as the direct path does in
+ * tcp_v4_rcv() below. Where the schedule fails the kernel forces it
+ * (sk_forced_mem_schedule()) if the receive queue is empty and otherwise
+ * drops the segment for the peer to send again; the sim's wire does not
+ * retransmit, so the sim forces it always. */
+static int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	if (!tcp_try_rmem_schedule(sk, skb))
+		sk_forced_mem_schedule(sk, skb->truesize);
+	tcp_rcv_established_sim(sk, skb);
+	return 0;
 }
 
 /* tcp_v4_rcv(): deliver now, or to the backlog while the owner holds it. */
