@@ -69,6 +69,9 @@ static bool sim_suite_invariants;
 /* kernel-patches/fixes/0009, from level fixes. */
 #define KBUG_FIN_COUNTED_TWICE						\
 	"fin_counted_twice (fixes/0009): tcp_bpf_recvmsg_parser() counts the peer's FIN in copied_seq at every read after EOF"
+/* kernel-patches/fixes/0004, from level fixes. */
+#define KBUG_CORK_BYTES_WITHOUT_CORK					\
+	"cork_bytes_without_cork (fixes/0004): a failed cork allocation leaves psock->cork_bytes set; the next send's bytes stay in the on-stack msg, lost, their charge never uncharged"
 /* Known, not fixed by the series (README; conformance
  * rxrx_pass_after_partial_read): the fix belongs in net/ipv4/tcp.c. */
 #define KBUG_READ_SKB_IGNORES_COPIED_SEQ				\
