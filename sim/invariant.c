@@ -182,13 +182,13 @@ static enum sim_inv check(struct sock *sk, unsigned int skip, char *why, size_t 
 	rmem = atomic_read(&sk->sk_rmem_alloc);
 	charged = rmem_expected(sk, &ps);
 	if (!(skip & (1u << SIM_INV_RMEM_ALLOC)) && rmem != charged) {
-		snprintf(why, len, "invariant rmem_alloc broken on %s: expected %d (charged by the queued msgs and skbs), sk_rmem_alloc is %d",
+		snprintf(why, len, "invariant rmem_alloc broken on %s: expected %d (charged by the queued msgs and skbs), sk->sk_rmem_alloc is %d",
 			 sk_name(sk), charged, rmem);
 		return SIM_INV_RMEM_ALLOC;
 	}
 	fwd = sk->sk_forward_alloc;
 	if (!(skip & (1u << SIM_INV_FWD_NONNEG)) && fwd < 0) {
-		snprintf(why, len, "invariant forward_alloc_nonneg broken on %s: expected >= 0, sk_forward_alloc is %d",
+		snprintf(why, len, "invariant forward_alloc_nonneg broken on %s: expected >= 0, sk->sk_forward_alloc is %d",
 			 sk_name(sk), fwd);
 		return SIM_INV_FWD_NONNEG;
 	}
@@ -196,13 +196,13 @@ static enum sim_inv check(struct sock *sk, unsigned int skip, char *why, size_t 
 	idle = !charged && !rmem && !sk->sk_wmem_queued && !cork &&
 	       !sk->sk_backlog.tail;
 	if (!(skip & (1u << SIM_INV_FWD_IDLE)) && idle && fwd != 0) {
-		snprintf(why, len, "invariant forward_alloc_idle broken on %s: expected 0 (nothing charged: no queued msg or skb, sk_wmem_queued 0, no cork), sk_forward_alloc is %d",
+		snprintf(why, len, "invariant forward_alloc_idle broken on %s: expected 0 (nothing charged: no queued msg or skb, sk_wmem_queued 0, no cork), sk->sk_forward_alloc is %d",
 			 sk_name(sk), fwd);
 		return SIM_INV_FWD_IDLE;
 	}
 	if (!(skip & (1u << SIM_INV_COPIED_SEQ)) &&
 	    (int)(tp->rcv_nxt - tp->copied_seq) < 0) {
-		snprintf(why, len, "invariant copied_seq broken on %s: expected copied_seq <= rcv_nxt %u, copied_seq is %u (%d past)",
+		snprintf(why, len, "invariant copied_seq broken on %s: expected copied_seq <= rcv_nxt %u, tp->copied_seq is %u (%d past)",
 			 sk_name(sk), tp->rcv_nxt, tp->copied_seq,
 			 (int)(tp->copied_seq - tp->rcv_nxt));
 		return SIM_INV_COPIED_SEQ;
