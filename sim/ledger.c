@@ -163,6 +163,14 @@ const struct sim_site *sim_ledger_site(const void *ptr)
 	return r ? &r->site : NULL;
 }
 
+void sim_ledger_for_each(enum sim_kind kind, void (*fn)(const void *ptr, void *arg),
+			 void *arg)
+{
+	for (struct rec *r = live_head.next; r != &live_head; r = r->next)
+		if (r->kind == kind)
+			fn(r->ptr, arg);
+}
+
 long sim_live(enum sim_kind kind)
 {
 	return live[kind];

@@ -8,6 +8,7 @@
 #include <sim/ledger.h>
 #include <sim/pipe.h>
 #include <sim/net.h>
+#include <sim/invariant.h>
 #include <linux/uio.h>
 
 /* Ledger key of a pipe buffer slot: tagged so it never equals the address
@@ -130,6 +131,7 @@ void sim_pipe_close(struct pipe_inode_info *pipe)
 
 	sim_world_disown(&sp->res);
 	sim_pipe_release(&sp->res);
+	sim_invariants_step("pipe close");
 }
 
 unsigned int sim_pipe_nr_bufs(const struct pipe_inode_info *pipe)
@@ -179,6 +181,7 @@ ssize_t sim_pipe_read(struct pipe_inode_info *pipe, void *ubuf, size_t len)
 	mutex_unlock(&pipe->mutex);
 	if (!ret && len)
 		ret = pipe->writers ? -EAGAIN : 0;
+	sim_invariants_step("pipe read");
 	return ret;
 }
 
@@ -186,8 +189,8 @@ ssize_t sim_pipe_read(struct pipe_inode_info *pipe, void *ubuf, size_t len)
  * sock_splice_read(). A full pipe gives -EAGAIN with SPLICE_F_NONBLOCK;
  * without it the caller would sleep until a reader makes room, which
  * nothing can do in a single-task sim: that is counted as a hang. */
-ssize_t sim_splice_read(struct sock *sk, struct pipe_inode_info *pipe,
-			size_t len, unsigned int flags)
+static ssize_t splice_read(struct sock *sk, struct pipe_inode_info *pipe,
+			   size_t len, unsigned int flags)
 {
 	struct socket *sock = &sim_tcp(sk)->socket;
 	unsigned int p_space;
@@ -212,6 +215,15 @@ ssize_t sim_splice_read(struct sock *sk, struct pipe_inode_info *pipe,
 	mutex_lock(&pipe->mutex);
 	ret = sock->ops->splice_read(sock, &pos, pipe, len, flags);
 	mutex_unlock(&pipe->mutex);
+	return ret;
+}
+
+ssize_t sim_splice_read(struct sock *sk, struct pipe_inode_info *pipe,
+			size_t len, unsigned int flags)
+{
+	ssize_t ret = splice_read(sk, pipe, len, flags);
+
+	sim_invariants_step("splice");
 	return ret;
 }
 
@@ -308,5 +320,6 @@ ssize_t sim_splice_to_socket(struct pipe_inode_info *pipe, struct sock *sk,	/* s
 	}
 out:
 	mutex_unlock(&pipe->mutex);	/* sim-edit: pipe_unlock() is the pipe's mutex */
+	sim_invariants_step("splice to socket");	/* sim-edit: the sim's accounting invariants after each test step (<sim/invariant.h>) */
 	return spliced ?: ret;
 }

@@ -316,6 +316,7 @@ void sk_free(struct sock *sk)
 		put_page(sk->sk_frag.page);
 		sk->sk_frag.page = NULL;
 	}
+	list_del(&sim_tcp(sk)->sim_all);
 	sim_ledger_del(SIM_SOCK, sk, SIM_SITE);
 	free(sk);
 }

@@ -12,6 +12,7 @@
 #include <sim/sockmap.h>
 #include <sim/net.h>
 #include <sim/watch.h>
+#include <sim/invariant.h>
 #include <linux/filter.h>
 
 /* One structure for both map types: SOCKMAP uses the slot array,
@@ -432,6 +433,7 @@ void sim_map_close(struct bpf_map *map)
 
 	sim_world_disown(&stab->res);
 	sock_map_free(&stab->res);
+	sim_invariants_step("map close");
 }
 
 /* sim-origin: net/core/sock_map.c sock_map_sk_is_suitable */
@@ -501,17 +503,21 @@ out_free:
 out:
 	rcu_read_unlock();
 	release_sock(sk);
+	sim_invariants_step("map update");
 	return ret;
 }
 
 int sim_map_delete(struct bpf_map *map, u32 i)
 {
 	struct bpf_stab *stab = stab_of(map);
+	int ret;
 
 	BUG_ON(map->map_type != BPF_MAP_TYPE_SOCKMAP);	/* sim_hash_delete() */
 	if (unlikely(i >= map->max_entries))
 		return -EINVAL;
-	return __sock_map_delete(stab, NULL, &stab->sks[i]);
+	ret = __sock_map_delete(stab, NULL, &stab->sks[i]);
+	sim_invariants_step("map delete");
+	return ret;
 }
 
 /* sim-origin: net/core/sock_map.c __sock_map_lookup_elem */
@@ -594,6 +600,7 @@ int sim_hash_delete(struct bpf_map *map, const void *key)
 		ret = 0;
 	}
 	spin_unlock_bh(&stab->lock);
+	sim_invariants_step("hash delete");
 	return ret;
 }
 
@@ -671,6 +678,7 @@ int sim_hash_update(struct bpf_map *map, const void *key, struct sock *sk, u64 f
 	ret = sock_hash_update_common(map, key, sk, flags);
 	rcu_read_unlock();
 	release_sock(sk);
+	sim_invariants_step("hash update");
 	return ret;
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <sim/ledger.h>
 #include <sim/net.h>
+#include <sim/invariant.h>
 #include <sim/sockmap.h>
 #include <sim/watch.h>
 #include <sim/task.h>
@@ -1141,6 +1142,8 @@ static void sim_fd_release(struct sim_resource *res)
 	inet_release(&st->socket);
 }
 
+LIST_HEAD(sim_tcp_socks);
+
 static struct sock *sim_tcp_create(const char *name, int family)
 {
 	struct sim_tcp_sock *st = calloc(1, sizeof(*st));
@@ -1191,6 +1194,7 @@ static struct sock *sim_tcp_create(const char *name, int family)
 	sim_watch_register(&st->tp.copied_seq, sizeof(st->tp.copied_seq),
 			   "copied_seq", name, SIM_RULE_SOCK, sk);
 	sim_world_own(&st->res, sim_fd_release, name);
+	list_add_tail(&st->sim_all, &sim_tcp_socks);
 	return sk;
 }
 
@@ -1217,6 +1221,7 @@ void sim_tcp_pair(struct sock **a, struct sock **b, const char *name_a,
 	*a = sim_tcp_create(name_a, AF_INET);
 	*b = sim_tcp_create(name_b, AF_INET);
 	sim_tcp_connect(*a, *b);
+	sim_invariants_step("socketpair");
 }
 
 void sim_tcp6_pair(struct sock **a, struct sock **b, const char *name_a,
@@ -1225,6 +1230,7 @@ void sim_tcp6_pair(struct sock **a, struct sock **b, const char *name_a,
 	*a = sim_tcp_create(name_a, AF_INET6);
 	*b = sim_tcp_create(name_b, AF_INET6);
 	sim_tcp_connect(*a, *b);
+	sim_invariants_step("socketpair");
 }
 
 int sim_send(struct sock *sk, const void *buf, size_t len, int flags)
@@ -1232,8 +1238,12 @@ int sim_send(struct sock *sk, const void *buf, size_t len, int flags)
 	struct msghdr msg = { .msg_flags = flags };
 
 	BUG_ON(!sim_tcp(sk)->fd_open);
+	int ret;
+
 	iov_iter_ubuf(&msg.msg_iter, ITER_SOURCE, (void *)buf, len);
-	return sock_sendmsg(&sim_tcp(sk)->socket, &msg);
+	ret = sock_sendmsg(&sim_tcp(sk)->socket, &msg);
+	sim_invariants_step("send");
+	return ret;
 }
 
 int sim_recv(struct sock *sk, void *buf, size_t len, int flags)
@@ -1241,8 +1251,12 @@ int sim_recv(struct sock *sk, void *buf, size_t len, int flags)
 	struct msghdr msg = {};
 
 	BUG_ON(!sim_tcp(sk)->fd_open);
+	int ret;
+
 	iov_iter_ubuf(&msg.msg_iter, ITER_DEST, buf, len);
-	return sock_recvmsg(&sim_tcp(sk)->socket, &msg, flags);
+	ret = sock_recvmsg(&sim_tcp(sk)->socket, &msg, flags);
+	sim_invariants_step("recv");
+	return ret;
 }
 
 /* The readable half of tcp_poll() (net/ipv4/tcp.c) for an established
@@ -1270,16 +1284,24 @@ int sim_fionread(struct sock *sk, int *val)
 {
 	struct socket *sock = &sim_tcp(sk)->socket;
 
+	int ret;
+
 	BUG_ON(!sim_tcp(sk)->fd_open);
-	return sock->ops->ioctl(sock, SIOCINQ, (unsigned long)val);
+	ret = sock->ops->ioctl(sock, SIOCINQ, (unsigned long)val);
+	sim_invariants_step("FIONREAD");
+	return ret;
 }
 
 int sim_shutdown(struct sock *sk, int how)
 {
 	struct socket *sock = &sim_tcp(sk)->socket;
 
+	int ret;
+
 	BUG_ON(!sim_tcp(sk)->fd_open);
-	return sock->ops->shutdown(sock, how);
+	ret = sock->ops->shutdown(sock, how);
+	sim_invariants_step("shutdown");
+	return ret;
 }
 
 void sim_close(struct sock *sk)
@@ -1289,6 +1311,7 @@ void sim_close(struct sock *sk)
 	BUG_ON(!st->fd_open);
 	sim_world_disown(&st->res);
 	sim_fd_release(&st->res);
+	sim_invariants_step("close");
 }
 
 void sim_set_rcvtimeo(struct sock *sk, long timeo)
@@ -1306,8 +1329,8 @@ void sim_set_nonblock(struct sock *sk, bool nonblock)
 		file->f_flags &= ~O_NONBLOCK;
 }
 
-int sim_inject(struct sock *sk, const void *data, size_t len,
-	       const struct sim_skb_shape *shape)
+static int inject(struct sock *sk, const void *data, size_t len,
+		  const struct sim_skb_shape *shape)
 {
 	struct tcp_sock *peer = tcp_sk(sk)->sim_peer;
 	size_t headlen = shape->headlen, off;
@@ -1367,6 +1390,15 @@ int sim_inject(struct sock *sk, const void *data, size_t len,
 	TCP_SKB_CB(skb)->tcp_flags = TCPHDR_ACK | TCPHDR_PSH;
 	tcp_xmit(&peer->inet_conn.icsk_inet.sk, skb);
 	return 0;
+}
+
+int sim_inject(struct sock *sk, const void *data, size_t len,
+	       const struct sim_skb_shape *shape)
+{
+	int ret = inject(sk, data, len, shape);
+
+	sim_invariants_step("inject");
+	return ret;
 }
 
 int sim_inject_skb(struct sock *sk, const void *data, size_t len,

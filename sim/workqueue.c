@@ -11,6 +11,7 @@
 #include <sim/lock.h>
 #include <sim/ledger.h>
 #include <sim/task.h>
+#include <sim/invariant.h>
 
 static struct workqueue_struct system_wq_struct = { .name = "events" };
 struct workqueue_struct *system_wq = &system_wq_struct;
@@ -157,6 +158,8 @@ int sim_run_work(void)
 		running_task = NULL;
 		ran++;
 	}
+	if (ran)
+		sim_invariants_step("work");
 	return ran;
 }
 

@@ -9,6 +9,7 @@
 #include <sim/sched.h>
 #include <sim/task.h>
 #include <sim/watch.h>
+#include <sim/invariant.h>
 #include <sim/net.h>
 #include <linux/init.h>
 #include <linux/skmsg.h>
@@ -112,6 +113,7 @@ void sim_world_begin(void)
 	sim_tcp_wire_softirq(false);
 	sim_set_sleep_hook(NULL, NULL);
 	sim_uaccess_fault_after(-1);
+	sim_invariants_reset();
 	current->sigpending = 0;
 	for (int k = 0; k < SIM_KIND_NR; k++)
 		live_at_begin[k] = sim_live(k);
@@ -123,6 +125,9 @@ int sim_world_end(void)
 {
 	int failures = 0;
 
+	/* Teardown closes sockets one by one: from here on the end-of-test
+	 * checks below (and sk_free()'s WARNs) take over. */
+	sim_invariants_auto(false);
 	while (resources) {
 		struct sim_resource *res = resources;
 
@@ -169,6 +174,11 @@ int sim_world_end(void)
 		fprintf(stderr, "sockmap-sim: %ld lock-set report(s), expected %ld; last: %s\n",
 			sim_lockset_reports(), sim_lockset_expected(),
 			sim_lockset_last_report());
+		failures++;
+	}
+	if (sim_invariant_failures()) {
+		fprintf(stderr, "sockmap-sim: %ld broken accounting invariant(s) after a step; last: %s\n",
+			sim_invariant_failures(), sim_invariant_last());
 		failures++;
 	}
 	if (sim_tasks_unrun()) {

@@ -74,7 +74,10 @@ static void test_fuzz_cork_alloc_failure_keeps_no_cork_bytes(void **state)
 	}
 	assert_int_equal(psock->cork_bytes, 2999);	/* and no cork */
 	fwd = fx.a->sk_forward_alloc;
+	/* A is idle after it, yet its forward alloc is a page less a byte */
+	sim_invariants_expect(SIM_INV_FWD_IDLE, KBUG_CORK_BYTES_WITHOUT_CORK);
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 1, MSG_DONTWAIT), 1);
+	assert_true(sim_invariant_expected_hits(SIM_INV_FWD_IDLE) > 0);
 	assert_null(psock->cork);
 	assert_int_equal(psock->cork_bytes, 2998);
 	assert_int_equal(sk_psock(fx.b)->msg_tot_len, 0);	/* the byte is nowhere */
@@ -412,5 +415,5 @@ int main(void)
 		SIM_TEST(test_fuzz_world_group_scheduler_verdict_is_a_violation),
 	};
 
-	return SIM_RUN_GROUP("fuzz_regressions", tests);
+	return SIM_RUN_GROUP_INVARIANTS("fuzz_regressions", tests);
 }

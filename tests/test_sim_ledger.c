@@ -359,6 +359,234 @@ static void test_sim_ledger_compound_tail_refs_head(void **state)
 	assert_false(sim_ledger_is_live(SIM_PAGE, head));
 }
 
+/* ---- the accounting invariants (<sim/invariant.h>) ----------------------
+ * Each named invariant is shown to fire on a state broken on purpose, with
+ * its one-line report, and the state is restored so the teardown is clean.
+ * The world: A redirects to B's ingress (a 100-byte sk_msg queued on B,
+ * charged by bpf_tcp_ingress()), and C's peer D has a 100-byte skb on its
+ * receive queue (charged by skb_set_owner_r()). */
+static struct {
+	struct sock *a, *b, *c, *d;
+	struct bpf_map *map;
+	struct sim_verdict v;
+	char why[256];
+	int hook_calls;
+} inv;
+
+static void inv_world(void)
+{
+	struct sock *a2, *b2;
+
+	sim_tcp_pair(&inv.a, &a2, "A", "A2");
+	sim_tcp_pair(&inv.b, &b2, "B", "B2");
+	sim_tcp_pair(&inv.c, &inv.d, "C", "D");
+	inv.map = sim_sockmap_create(2);
+	inv.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = inv.map,
+				      .key = 1, .flags = BPF_F_INGRESS };
+	assert_int_equal(sim_prog_attach(sim_prog_msg_verdict(&inv.v), inv.map,
+					 BPF_SK_MSG_VERDICT), 0);
+	assert_int_equal(sim_map_update(inv.map, 0, inv.a, BPF_ANY), 0);
+	assert_int_equal(sim_map_update(inv.map, 1, inv.b, BPF_ANY), 0);
+	assert_int_equal(sim_send_pattern(inv.a, 0, 0, 100, 0), 100);
+	assert_int_equal(sim_send_pattern(inv.c, 0, 0, 100, 0), 100);
+	assert_int_equal(sk_psock(inv.b)->msg_tot_len, 100);
+	assert_int_equal(atomic_read(&inv.b->sk_rmem_alloc), 100);
+	assert_int_equal(skb_queue_len(&inv.d->sk_receive_queue), 1);
+}
+
+#define assert_inv(sk, inv_id, needle1, needle2)			\
+	do {								\
+		assert_int_equal(sim_sock_invariants((sk), inv.why, sizeof(inv.why)), \
+				 (inv_id));				\
+		assert_contains(inv.why, (needle1));			\
+		assert_contains(inv.why, (needle2));			\
+	} while (0)
+
+/* The rules hold on real queues: a queued sk_msg (sg.size), a queued skb
+ * (truesize), and a psock a map delete detached whose ingress_msg still
+ * holds the charge until sk_psock_destroy() after the grace period. */
+static void test_sim_ledger_invariants_hold_on_queued_data(void **state)
+{
+	(void)state;
+	inv_world();
+	assert_int_equal(sim_sock_invariants(inv.b, inv.why, sizeof(inv.why)), SIM_INV_OK);
+	assert_int_equal(sim_sock_invariants(inv.d, inv.why, sizeof(inv.why)), SIM_INV_OK);
+	assert_int_equal(sim_sock_rmem_expected(inv.d),
+			 (int)skb_peek(&inv.d->sk_receive_queue)->truesize);
+	assert_int_equal(sim_map_delete(inv.map, 1), 0);
+	assert_null(sk_psock(inv.b));
+	assert_int_equal(sim_sock_rmem_expected(inv.b), 100);
+	assert_sock_invariants(inv.b);
+	sim_quiesce();
+	assert_int_equal(sim_sock_rmem_expected(inv.b), 0);
+	assert_sock_invariants(inv.b);
+}
+
+static void test_sim_ledger_invariant_msg_tot_len_fires(void **state)
+{
+	(void)state;
+	inv_world();
+	sk_psock(inv.b)->msg_tot_len += 7;
+	assert_inv(inv.b, SIM_INV_MSG_TOT_LEN, "invariant msg_tot_len broken on B",
+		   "expected 100 (sum of sg.size over ingress_msg), psock->msg_tot_len is 107");
+	sk_psock(inv.b)->msg_tot_len -= 7;
+	assert_sock_invariants(inv.b);
+}
+
+/* An extra charge on the msg side and on the skb side. */
+static void test_sim_ledger_invariant_rmem_alloc_fires(void **state)
+{
+	int d_rmem;
+
+	(void)state;
+	inv_world();
+	atomic_add(1, &inv.b->sk_rmem_alloc);
+	assert_inv(inv.b, SIM_INV_RMEM_ALLOC, "invariant rmem_alloc broken on B",
+		   "expected 100 (charged by the queued msgs and skbs), sk->sk_rmem_alloc is 101");
+	atomic_sub(1, &inv.b->sk_rmem_alloc);
+	d_rmem = atomic_read(&inv.d->sk_rmem_alloc);
+	atomic_sub(d_rmem, &inv.d->sk_rmem_alloc);	/* as if the skb were not charged */
+	assert_inv(inv.d, SIM_INV_RMEM_ALLOC, "invariant rmem_alloc broken on D",
+		   "sk->sk_rmem_alloc is 0");
+	atomic_add(d_rmem, &inv.d->sk_rmem_alloc);
+	assert_sock_invariants(inv.b);
+	assert_sock_invariants(inv.d);
+}
+
+static void test_sim_ledger_invariant_forward_alloc_nonneg_fires(void **state)
+{
+	int fwd;
+
+	(void)state;
+	inv_world();
+	fwd = inv.b->sk_forward_alloc;
+	inv.b->sk_forward_alloc = -1;
+	assert_inv(inv.b, SIM_INV_FWD_NONNEG, "invariant forward_alloc_nonneg broken on B",
+		   "expected >= 0, sk->sk_forward_alloc is -1");
+	inv.b->sk_forward_alloc = fwd;
+	assert_sock_invariants(inv.b);
+}
+
+/* Idle means exactly 0: PAGE_SIZE - 1 is a byte charged and never
+ * uncharged (what fixes/0004's bug leaves), which 0 <= fwd < PAGE_SIZE let
+ * through. With data queued the reserve may be anything >= 0. */
+static void test_sim_ledger_invariant_forward_alloc_idle_fires(void **state)
+{
+	char buf[200];
+
+	(void)state;
+	inv_world();
+	inv.b->sk_forward_alloc += (int)PAGE_SIZE;	/* not idle: allowed */
+	assert_sock_invariants(inv.b);
+	inv.b->sk_forward_alloc -= (int)PAGE_SIZE;
+	assert_int_equal(sim_recv(inv.b, buf, sizeof(buf), MSG_DONTWAIT), 100);
+	assert_int_equal(inv.b->sk_forward_alloc, 0);
+	inv.b->sk_forward_alloc = (int)PAGE_SIZE - 1;
+	assert_inv(inv.b, SIM_INV_FWD_IDLE, "invariant forward_alloc_idle broken on B",
+		   "sk->sk_forward_alloc is 4095");
+	inv.b->sk_forward_alloc = 0;
+	assert_sock_invariants(inv.b);
+}
+
+static void test_sim_ledger_invariant_copied_seq_fires(void **state)
+{
+	struct tcp_sock *tp;
+
+	(void)state;
+	inv_world();
+	tp = tcp_sk(inv.d);
+	tp->copied_seq = tp->rcv_nxt + 3;
+	assert_inv(inv.d, SIM_INV_COPIED_SEQ, "invariant copied_seq broken on D",
+		   "(3 past)");
+	tp->copied_seq -= 3;
+	assert_sock_invariants(inv.d);
+}
+
+static void record_hook(const char *msg)
+{
+	snprintf(inv.why, sizeof(inv.why), "%s", msg);
+	inv.hook_calls++;
+}
+
+/* With the invariants on, the step after which one breaks reports it to
+ * the fail hook (the fixture's fails the test there), naming the step. */
+static void test_sim_ledger_invariant_step_reports_to_hook(void **state)
+{
+	int avail;
+
+	(void)state;
+	inv_world();
+	inv.hook_calls = 0;
+	sim_invariants_set_fail_hook(record_hook);
+	sim_invariants_auto(true);
+	assert_int_equal(sim_fionread(inv.b, &avail), 0);
+	assert_int_equal(inv.hook_calls, 0);
+	atomic_add(1, &inv.b->sk_rmem_alloc);
+	assert_int_equal(sim_fionread(inv.b, &avail), 0);
+	atomic_sub(1, &inv.b->sk_rmem_alloc);
+	sim_invariants_set_fail_hook(sim_invariant_failed);
+	assert_int_equal(inv.hook_calls, 1);
+	assert_contains(inv.why, "after FIONREAD: invariant rmem_alloc broken on B");
+	assert_false(sim_invariants_auto_on());	/* one report per test */
+}
+
+/* Without a hook (make run, fuzz harnesses) the break is counted and
+ * fails sim_world_end(). */
+static void test_sim_ledger_invariant_step_fails_world_end(void **state)
+{
+	struct capture c;
+	const char *out;
+	int avail;
+
+	(void)state;
+	inv_world();
+	sim_invariants_set_fail_hook(NULL);
+	sim_invariants_auto(true);
+	sk_psock(inv.b)->msg_tot_len += 1;
+	capture_begin(&c);
+	(void)sim_fionread(inv.b, &avail);
+	sk_psock(inv.b)->msg_tot_len -= 1;
+	out = world_end_fails_once(&c);
+	sim_invariants_set_fail_hook(sim_invariant_failed);
+	assert_contains(out, "after FIONREAD: invariant msg_tot_len broken on B");
+	assert_contains(out, "1 broken accounting invariant(s) after a step");
+	sim_world_begin();
+}
+
+/* A kernel bug declared for one invariant: its break is counted and
+ * printed once with the bug's name; the other invariants still fail. */
+static void test_sim_ledger_invariant_expected_bug_counted(void **state)
+{
+	struct capture c;
+	const char *out;
+	char buf[200];
+	int avail;
+
+	(void)state;
+	inv_world();
+	assert_int_equal(sim_recv(inv.b, buf, sizeof(buf), MSG_DONTWAIT), 100);
+	inv.hook_calls = 0;
+	sim_invariants_set_fail_hook(record_hook);
+	sim_invariants_expect(SIM_INV_FWD_IDLE, "test_bug: a leftover on purpose");
+	sim_invariants_auto(true);
+	inv.b->sk_forward_alloc = 1;
+	capture_begin(&c);
+	(void)sim_fionread(inv.b, &avail);
+	(void)sim_fionread(inv.b, &avail);
+	out = capture_end(&c);
+	assert_int_equal(sim_invariant_expected_hits(SIM_INV_FWD_IDLE), 2);
+	assert_int_equal(inv.hook_calls, 0);
+	assert_contains(out, "after FIONREAD: invariant forward_alloc_idle broken on B");
+	assert_contains(out, "the kernel bug test_bug: a leftover on purpose");
+	tcp_sk(inv.b)->copied_seq = tcp_sk(inv.b)->rcv_nxt + 1;
+	(void)sim_fionread(inv.b, &avail);
+	tcp_sk(inv.b)->copied_seq -= 1;
+	inv.b->sk_forward_alloc = 0;
+	sim_invariants_set_fail_hook(sim_invariant_failed);
+	assert_int_equal(inv.hook_calls, 1);
+	assert_contains(inv.why, "invariant copied_seq broken on B");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +607,15 @@ int main(void)
 		SIM_TEST(test_sim_ledger_fail_alloc_kmalloc_null),
 		SIM_TEST(test_sim_ledger_fail_alloc_page_null),
 		SIM_TEST(test_sim_ledger_compound_tail_refs_head),
+		SIM_TEST(test_sim_ledger_invariants_hold_on_queued_data),
+		SIM_TEST(test_sim_ledger_invariant_msg_tot_len_fires),
+		SIM_TEST(test_sim_ledger_invariant_rmem_alloc_fires),
+		SIM_TEST(test_sim_ledger_invariant_forward_alloc_nonneg_fires),
+		SIM_TEST(test_sim_ledger_invariant_forward_alloc_idle_fires),
+		SIM_TEST(test_sim_ledger_invariant_copied_seq_fires),
+		SIM_TEST(test_sim_ledger_invariant_step_reports_to_hook),
+		SIM_TEST(test_sim_ledger_invariant_step_fails_world_end),
+		SIM_TEST(test_sim_ledger_invariant_expected_bug_counted),
 	};
 
 	return SIM_RUN_GROUP("sim_ledger", tests);

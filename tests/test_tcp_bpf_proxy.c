@@ -506,5 +506,5 @@ int main(void)
 		SIM_TEST(test_proxy_cork_after_apply_appends_at_tail);
 	tests[ARRAY_SIZE(cases) + 5] = (struct CMUnitTest)
 		SIM_TEST(test_proxy_cork_rest_dropped);
-	return SIM_RUN_GROUP("tcp_bpf_proxy", tests);
+	return SIM_RUN_GROUP_INVARIANTS("tcp_bpf_proxy", tests);
 }

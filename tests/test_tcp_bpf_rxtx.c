@@ -617,5 +617,5 @@ int main(void)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(fixed_tests); i++)
 		tests[n++] = fixed_tests[i];
-	return sim_run_group("tcp_bpf_rxtx", tests, n);
+	return sim_run_group_invariants("tcp_bpf_rxtx", tests, n);
 }

@@ -240,5 +240,5 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_sockhash_splicing_proxy),
 	};
 
-	return SIM_RUN_GROUP("tcp_bpf_sockhash", tests);
+	return SIM_RUN_GROUP_INVARIANTS("tcp_bpf_sockhash", tests);
 }

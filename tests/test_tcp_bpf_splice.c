@@ -26,7 +26,9 @@ static struct {
 } fx;
 
 /* @skb_v: an sk_skb verdict for the map too (NULL: none). Programs are
- * attached before the sockets join the map, as the kernel requires. */
+ * attached before the sockets join the map, as the kernel requires. A
+ * passing one keeps what arrives on B through sk_psock_skb_ingress_self():
+ * KBUG_INGRESS_SELF_UNSCHEDULED (tests/test_tcp_bpf_rxrx.c). */
 static void splice_setup_family(int family, unsigned int pipe_bufs,
 				struct sim_verdict *skb_v)
 {
@@ -42,6 +44,8 @@ static void splice_setup_family(int family, unsigned int pipe_bufs,
 	if (skb_v)
 		assert_int_equal(sim_prog_attach(sim_prog_skb_verdict(skb_v), fx.map,
 						 BPF_SK_SKB_VERDICT), 0);
+	if (skb_v && skb_v->action == SIM_PASS)
+		sim_invariants_expect(SIM_INV_FWD_NONNEG, KBUG_INGRESS_SELF_UNSCHEDULED);
 	assert_int_equal(sim_map_update(fx.map, 0, fx.a, BPF_ANY), 0);
 	assert_int_equal(sim_map_update(fx.map, 1, fx.b, BPF_ANY), 0);
 	sim_set_nonblock(fx.b, true);
@@ -787,5 +791,5 @@ int main(void)
 		all[n].name = chunk_rows[i].name;
 		all[n++].initial_state = (void *)&chunk_rows[i];
 	}
-	return sim_run_group("tcp_bpf_splice", all, n);
+	return sim_run_group_invariants("tcp_bpf_splice", all, n);
 }

@@ -860,5 +860,5 @@ int main(void)
 			.initial_state = (void *)&chunk_rows[i],
 		};
 
-	return sim_run_group("tcp_bpf_txrx", tests, n);
+	return sim_run_group_invariants("tcp_bpf_txrx", tests, n);
 }

@@ -60,6 +60,10 @@ void sim_ledger_add(enum sim_kind kind, const void *ptr, size_t size, struct sim
 bool sim_ledger_del(enum sim_kind kind, const void *ptr, struct sim_site site);
 /* Is @ptr a live object of @kind? */
 bool sim_ledger_is_live(enum sim_kind kind, const void *ptr);
+/* Call @fn on every live object of @kind, in allocation order; @fn must
+ * not allocate or free objects the ledger tracks. */
+void sim_ledger_for_each(enum sim_kind kind, void (*fn)(const void *ptr, void *arg),
+			 void *arg);
 /* Where was @ptr allocated (NULL if unknown)? */
 const struct sim_site *sim_ledger_site(const void *ptr);
 

@@ -23,7 +23,11 @@ struct sim_tcp_sock {
 	struct file file;		/* socket.file */
 	struct sim_resource res;	/* open "fd", closed at world end */
 	bool fd_open;
+	struct list_head sim_all;	/* sim_tcp_socks, until sk_free() */
 };
+
+/* Every sock the sim created and sk_free() has not freed yet. */
+extern struct list_head sim_tcp_socks;
 
 static inline struct sim_tcp_sock *sim_tcp(struct sock *sk)
 {
