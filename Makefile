@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# sockmap-sim: the real net/core/skmsg.c, net/ipv4/tcp_bpf.c and
-# include/linux/skmsg.h of Linux 6.12.117 (+ kernel-patches/) compiled
+# sockmap-sim: the real net/core/skmsg.c, net/ipv4/tcp_bpf.c,
+# net/core/sock_map.c and include/linux/skmsg.h of Linux 6.12.117 (+ kernel-patches/) compiled
 # against userspace shims (sim/) and tested with CMocka under ASan+UBSan.
 #
 #   make test      install what is missing, build, run every test, verify
