@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# sockmap-sim: the real net/core/skmsg.c, net/ipv4/tcp_bpf.c and
-# include/linux/skmsg.h of Linux 6.12.117 (+ kernel-patches/) compiled
+# sockmap-sim: the real net/core/skmsg.c, net/ipv4/tcp_bpf.c,
+# net/core/sock_map.c and include/linux/skmsg.h of Linux 6.12.117 (+ kernel-patches/) compiled
 # against userspace shims (sim/) and tested with CMocka under ASan+UBSan.
 #
 #   make test      install what is missing, build, run every test, verify
@@ -61,7 +61,7 @@ SIM_CPPFLAGS := -D_GNU_SOURCE -iquote $(KSRC) -I $(KSRC)/include -I sim/include 
 LDLIBS := -lcmocka -lpthread
 
 SIM_SRCS := $(wildcard sim/*.c)
-KPORT_SRCS := kernel-port/skmsg.c kernel-port/tcp_bpf.c
+KPORT_SRCS := kernel-port/skmsg.c kernel-port/tcp_bpf.c kernel-port/sock_map.c
 SIM_OBJS := $(patsubst %.c,$(BDIR)/%.o,$(SIM_SRCS))
 KPORT_OBJS := $(patsubst %.c,$(BDIR)/%.o,$(KPORT_SRCS))
 KPORT_DEPFILES := $(KPORT_OBJS:.o=.d)

@@ -1185,6 +1185,8 @@ static struct sock *sim_tcp_create(const char *name, int family)
 	st->socket.ops = family == AF_INET6 ? &inet6_stream_ops : &inet_stream_ops;
 	st->socket.sk = sk;
 	st->socket.file = &st->file;
+	st->file.f_op = &socket_file_ops;	/* sock_alloc_file() */
+	st->file.private_data = &st->socket;
 	init_waitqueue_head(&st->socket.wq.wait);
 	sk->sk_socket = &st->socket;
 	sk->sk_wq = &st->socket.wq;

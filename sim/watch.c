@@ -78,6 +78,14 @@ void sim_watch_register(const volatile void *addr, size_t size, const char *name
 	update_on();
 }
 
+bool sim_watch_registered(const volatile void *addr)
+{
+	for (int i = 0; i < nfields; i++)
+		if (fields[i].addr == addr)
+			return true;
+	return false;
+}
+
 void sim_watch_forget(const void *addr, size_t size)
 {
 	const char *lo = addr, *hi = lo + size;

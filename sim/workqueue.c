@@ -10,6 +10,7 @@
 #include <sim/rcu.h>
 #include <sim/lock.h>
 #include <sim/ledger.h>
+#include <linux/slab.h>
 #include <sim/task.h>
 #include <sim/invariant.h>
 
@@ -19,6 +20,7 @@ unsigned long sim_jiffies = 100000;
 
 static LIST_HEAD(pending);		/* work_struct.entry, queueing order */
 static LIST_HEAD(rcu_pending);		/* rcu_work.rcu_entry */
+static LIST_HEAD(rcu_cbs);		/* rcu_head.sim_entry: call_rcu() */
 static struct work_struct *running;
 static struct sim_task *running_task;
 
@@ -111,13 +113,56 @@ bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork)
 	return queued(&rwork->work, "queue_rcu_work");
 }
 
+/* kernel/rcu/tree.c: call_rcu() */
+void call_rcu(struct rcu_head *head, rcu_callback_t func)
+{
+	head->func = func;
+	sim_rcu_snapshot(&head->sim_gp);
+	list_add_tail(&head->sim_entry, &rcu_cbs);
+}
+
+static void kfree_rcu_cb(struct rcu_head *head)
+{
+	sim_kfree((char *)head - head->sim_kfree_off, head->sim_site);
+}
+
+/* include/linux/rcupdate.h: kfree_rcu(ptr, rhf) */
+void sim_kfree_rcu(struct rcu_head *head, size_t off, struct sim_site site)
+{
+	head->sim_kfree_off = off;
+	head->sim_site = site;
+	call_rcu(head, kfree_rcu_cb);
+}
+
+/* Run the call_rcu() callbacks whose grace period has elapsed (all of
+ * those queued before this call, with @all), in call order. */
+static bool rcu_cbs_run(bool all)
+{
+	struct rcu_head *head, *tmp;
+	LIST_HEAD(batch);
+	bool ran = false;
+
+	list_splice_init(&rcu_cbs, &batch);
+	list_for_each_entry_safe(head, tmp, &batch, sim_entry) {
+		if (!all && !sim_rcu_snap_elapsed(&head->sim_gp))
+			continue;
+		list_del_init(&head->sim_entry);
+		head->func(head);	/* may free head, may call_rcu() again */
+		ran = true;
+	}
+	/* The ones not due keep their order, ahead of any queued since. */
+	list_splice_init(&batch, &rcu_cbs);
+	return ran;
+}
+
 void sim_rcu_barrier(void)
 {
 	struct rcu_work *rwork, *tmp;
 
-	if (list_empty(&rcu_pending))
+	if (list_empty(&rcu_pending) && list_empty(&rcu_cbs))
 		return;
 	synchronize_rcu();
+	rcu_cbs_run(true);
 	/* The grace period has elapsed for everything queued so far. */
 	list_for_each_entry_safe(rwork, tmp, &rcu_pending, rcu_entry) {
 		list_del_init(&rwork->rcu_entry);
@@ -170,6 +215,8 @@ static void rcu_works_due(void)
 {
 	struct rcu_work *rwork, *tmp;
 
+	rcu_cbs_run(false);
+
 	list_for_each_entry_safe(rwork, tmp, &rcu_pending, rcu_entry) {
 		if (!sim_rcu_snap_elapsed(&rwork->gp))
 			continue;
@@ -194,8 +241,13 @@ bool sim_kworker_has_work(void)
 {
 	struct rcu_work *rwork;
 
+	struct rcu_head *head;
+
 	if (first_due())
 		return true;
+	list_for_each_entry(head, &rcu_cbs, sim_entry)
+		if (sim_rcu_snap_elapsed(&head->sim_gp))
+			return true;
 	list_for_each_entry(rwork, &rcu_pending, rcu_entry)
 		if (sim_rcu_snap_elapsed(&rwork->gp))
 			return true;
@@ -282,6 +334,8 @@ int sim_work_pending(void)
 	list_for_each(p, &pending)
 		n++;
 	list_for_each(p, &rcu_pending)
+		n++;
+	list_for_each(p, &rcu_cbs)
 		n++;
 	return n;
 }

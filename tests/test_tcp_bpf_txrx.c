@@ -815,6 +815,36 @@ static void test_tcp_bpf_txrx_close_a_b_still_reads(void **state)
 	assert_b_queued(0);
 }
 
+/* bpf(BPF_PROG_DETACH) of the map's sk_msg verdict (sock_map_prog_detach):
+ * the map forgets the program, a second detach finds nothing (-ENOENT);
+ * a socket already in the map keeps the program in its psock and still
+ * redirects, a socket linked afterwards gets none. */
+static void test_tcp_bpf_txrx_prog_detach_keeps_linked_psocks(void **state)
+{
+	struct sock *c, *d;
+
+	(void)state;
+	txrx_setup(SIM_REDIRECT, 0, 0);
+
+	assert_int_equal(sim_prog_detach(fx.prog, fx.map, BPF_SK_MSG_VERDICT), 0);
+	assert_int_equal(sim_prog_detach(fx.prog, fx.map, BPF_SK_MSG_VERDICT), -ENOENT);
+	assert_ptr_equal(sk_psock(fx.a)->progs.msg_parser, fx.prog);
+
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), 100);
+	assert_int_equal(fx.prog->runs, 1);
+	assert_b_queued(100);
+
+	/* C replaces A in slot 0: A's only link goes, and its psock. */
+	sim_tcp_pair(&c, &d, "C", "D");
+	assert_int_equal(sim_map_update(fx.map, 0, c, BPF_ANY), 0);
+	assert_non_null(sk_psock(c));
+	assert_null(sk_psock(c)->progs.msg_parser);
+	assert_null(sk_psock(fx.a));
+
+	recv_expect(fx.b, 0, 100, 200, MSG_DONTWAIT);
+	assert_b_queued(0);
+}
+
 static const struct CMUnitTest fixed_tests[] = {
 	SIM_TEST(test_tcp_bpf_txrx_whole),
 	SIM_TEST(test_tcp_bpf_txrx_several_msgs_one_read),
@@ -829,6 +859,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	SIM_TEST(test_tcp_bpf_txrx_drop_verdict_eacces),
 	SIM_TEST(test_tcp_bpf_txrx_pass_verdict_over_wire),
 	SIM_TEST(test_tcp_bpf_txrx_redirect_to_empty_slot_drops),
+	SIM_TEST(test_tcp_bpf_txrx_prog_detach_keeps_linked_psocks),
 	SIM_TEST(test_tcp_bpf_txrx_regress_drop_verdict_sticks),
 	SIM_TEST(test_tcp_bpf_txrx_regress_verdict_not_carried_over),
 	SIM_TEST(test_tcp_bpf_txrx_msg_larger_than_page),

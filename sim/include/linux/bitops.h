@@ -60,4 +60,16 @@ static inline void __assign_bit(long nr, volatile unsigned long *addr, bool valu
 		__clear_bit(nr, addr);
 }
 
+/* include/linux/bitops.h */
+static inline u32 rol32(u32 word, unsigned int shift)
+{
+	return (word << (shift & 31)) | (word >> ((-shift) & 31));
+}
+
+/* include/linux/log2.h: roundup_pow_of_two() (for n > 0). */
+static inline unsigned long roundup_pow_of_two(unsigned long n)
+{
+	return n <= 1 ? 1 : 1UL << (BITS_PER_LONG - __builtin_clzl(n - 1));
+}
+
 #endif /* _LINUX_BITOPS_H */

@@ -135,10 +135,20 @@ struct proto_ops {
 	unsigned int (*poll)(struct socket *sock);
 };
 
-/* include/linux/fs.h: the part of struct file a socket's code reads */
+/* include/linux/fs.h: the part of struct file a socket's code reads, and
+ * what fd lookups check (sim/bpf.c: socket, map and prog files). */
+struct file_operations {
+	const char *sim_name;	/* "socket", "bpf-map", "bpf-prog" */
+};
+
 struct file {
 	unsigned int f_flags;
+	const struct file_operations *f_op;
+	void *private_data;
 };
+
+/* net/socket.c's socket_file_ops (static there): marks a socket's file. */
+extern const struct file_operations socket_file_ops;
 
 #ifndef O_NONBLOCK
 #define O_NONBLOCK	04000
@@ -193,6 +203,7 @@ struct sock {
 	volatile unsigned char sk_state;
 	refcount_t sk_refcnt;
 	struct proto *sk_prot;
+	atomic64_t sk_cookie;
 	/* struct sock */
 	socket_lock_t sk_lock;
 	atomic_t sk_drops;

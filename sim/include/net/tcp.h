@@ -32,6 +32,56 @@ enum {
 	TCP_MAX_STATES
 };
 
+/* include/net/tcp_states.h */
+#define TCPF_ESTABLISHED	(1 << TCP_ESTABLISHED)
+#define TCPF_TIME_WAIT		(1 << TCP_TIME_WAIT)
+#define TCPF_LISTEN		(1 << TCP_LISTEN)
+#define TCPF_NEW_SYN_RECV	(1 << TCP_NEW_SYN_RECV)
+
+/* include/net/sock.h helpers that need the states (sock_map.c). The sim
+ * has TCP sockets only: the UDP, unix and vsock tests are the kernel's
+ * and answer false; sk_hashed() is asked of UDP sockets only (loud). */
+#ifndef AF_VSOCK
+#define AF_VSOCK	40
+#endif
+#ifndef SOCK_SEQPACKET
+#define SOCK_SEQPACKET	5
+#endif
+
+static inline bool sk_fullsock(const struct sock *sk)
+{
+	return (1 << sk->sk_state) & ~(TCPF_TIME_WAIT | TCPF_NEW_SYN_RECV);
+}
+
+static inline bool sk_is_refcounted(struct sock *sk)
+{
+	/* Only full sockets have sk->sk_flags. */
+	return !sk_fullsock(sk) || !sock_flag(sk, SOCK_RCU_FREE);
+}
+
+static inline bool sk_is_udp(const struct sock *sk)
+{
+	return sk_is_inet(sk) && sk->sk_type == SOCK_DGRAM &&
+	       sk->sk_protocol == IPPROTO_UDP;
+}
+
+static inline bool sk_is_stream_unix(const struct sock *sk)
+{
+	return sk->sk_family == AF_UNIX && sk->sk_type == SOCK_STREAM;
+}
+
+static inline bool sk_is_vsock(const struct sock *sk)
+{
+	return sk->sk_family == AF_VSOCK;
+}
+
+static inline bool sk_hashed(const struct sock *sk)
+{
+	(void)sk;
+	SIM_UNREACHABLE("sk_hashed(): UDP sockets in a sockmap");
+	return false;
+}
+
 #define TCPHDR_FIN	0x01
 #define TCPHDR_SYN	0x02
 #define TCPHDR_RST	0x04

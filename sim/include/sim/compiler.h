@@ -144,4 +144,22 @@ static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
 static inline bool IS_ERR(const void *ptr) { return IS_ERR_VALUE((unsigned long)ptr); }
 static inline bool IS_ERR_OR_NULL(const void *ptr) { return !ptr || IS_ERR(ptr); }
 
+/* include/vdso/limits.h */
+#ifndef U32_MAX
+#define U32_MAX		((u32)~0U)
+#endif
+#ifndef S32_MAX
+#define S32_MAX		((s32)(U32_MAX >> 1))
+#endif
+#ifndef U64_MAX
+#define U64_MAX		((u64)~0ULL)
+#endif
+
+/* include/linux/compiler.h: KCSAN's marker (the sim's lock-set checker
+ * sees the access anyway) */
+#define data_race(expr)	(expr)
+
+/* include/linux/kernel.h */
+#define u64_to_user_ptr(x)	((void __user *)(uintptr_t)(x))
+
 #endif /* _SIM_COMPILER_H */

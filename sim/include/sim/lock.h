@@ -53,6 +53,8 @@ struct mutex {
 
 #define __SPIN_LOCK_UNLOCKED(lockname)	{ .name = #lockname }
 #define DEFINE_SPINLOCK(x)	spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
+#define __MUTEX_INITIALIZER(lockname)	{ .name = #lockname }
+#define DEFINE_MUTEX(mutexname)	struct mutex mutexname = __MUTEX_INITIALIZER(mutexname)
 
 void sim_spin_lock_init(spinlock_t *lock, const char *name);
 void sim_spin_lock(spinlock_t *lock, const char *file, int line);

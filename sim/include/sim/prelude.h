@@ -22,5 +22,6 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #endif /* _SIM_PRELUDE_H */

@@ -64,4 +64,12 @@ struct bpf_prog *sim_prog_msg_verdict(struct sim_verdict *v);
 /* sk_skb verdict running @v. */
 struct bpf_prog *sim_prog_skb_verdict(struct sim_verdict *v);
 
+/* sim/bpf.c: the fd table and the map/prog fds behind the calls above. */
+struct file;
+int sim_fd_install(struct file *file);
+void sim_fd_close(int fd);
+int sim_bpf_map_new_fd(struct bpf_map *map, struct file *file);
+int sim_bpf_prog_new_fd(struct bpf_prog *prog, struct file *file);
+extern int sim_bpf_iter_targets;	/* bpf_iter_reg_target() calls */
+
 #endif /* _SIM_SOCKMAP_H */

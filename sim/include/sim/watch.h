@@ -39,6 +39,8 @@ void sim_watch_register(const volatile void *addr, size_t size, const char *name
 			const char *owner, enum sim_watch_rule rule, const void *lock);
 /* Forget every field inside [addr, addr + size). */
 void sim_watch_forget(const void *addr, size_t size);
+/* Is a field at @addr watched already? */
+bool sim_watch_registered(const volatile void *addr);
 int sim_watch_fields(void);
 
 /* Lock-set reports since the world began; the world fixture fails on
