@@ -20,12 +20,24 @@ struct rec {
 	struct sim_site site;
 	struct rec *hnext;		/* hash chain */
 	struct rec *prev, *next;	/* allocation order */
+	struct rec *kprev, *knext;	/* allocation order within its kind */
 	unsigned long seq;
 };
 
 #define HBITS 16
 static struct rec *hash[1 << HBITS];
 static struct rec live_head = { .prev = &live_head, .next = &live_head };
+/* The live records of each kind (sim_ledger_for_each() walks only these). */
+static struct rec kind_head[SIM_KIND_NR];
+
+static struct rec *kind_list(enum sim_kind kind)
+{
+	struct rec *h = &kind_head[kind];
+
+	if (!h->knext)
+		h->knext = h->kprev = h;
+	return h;
+}
 static long live[SIM_KIND_NR];
 static unsigned long seq;
 static long violations, expected_violations;
@@ -120,6 +132,10 @@ void sim_ledger_add(enum sim_kind kind, const void *ptr, size_t size,
 	r->next = &live_head;
 	live_head.prev->next = r;
 	live_head.prev = r;
+	r->kprev = kind_list(kind)->kprev;
+	r->knext = kind_list(kind);
+	r->kprev->knext = r;
+	kind_list(kind)->kprev = r;
 	live[kind]++;
 	sim_stats.allocs[kind]++;
 }
@@ -143,6 +159,8 @@ bool sim_ledger_del(enum sim_kind kind, const void *ptr, struct sim_site site)
 	*pp = r->hnext;
 	r->prev->next = r->next;
 	r->next->prev = r->prev;
+	r->kprev->knext = r->knext;
+	r->knext->kprev = r->kprev;
 	live[r->kind]--;
 	sim_stats.frees[r->kind]++;
 	free(r);
@@ -166,9 +184,10 @@ const struct sim_site *sim_ledger_site(const void *ptr)
 void sim_ledger_for_each(enum sim_kind kind, void (*fn)(const void *ptr, void *arg),
 			 void *arg)
 {
-	for (struct rec *r = live_head.next; r != &live_head; r = r->next)
-		if (r->kind == kind)
-			fn(r->ptr, arg);
+	struct rec *h = kind_list(kind);
+
+	for (struct rec *r = h->knext; r != h; r = r->knext)
+		fn(r->ptr, arg);
 }
 
 long sim_live(enum sim_kind kind)
