@@ -61,13 +61,13 @@ class Tok:
 
 
 
-def match_paren(toks, j):
-    """Index of the ")" that closes the "(" at toks[j] (len(toks) if none)."""
+def match_paren(toks, j, open_="(", close=")"):
+    """Index of the token that closes the open_ at toks[j] (len(toks) if none)."""
     depth = 0
     while j < len(toks):
-        if toks[j].text == "(":
+        if toks[j].text == open_:
             depth += 1
-        elif toks[j].text == ")":
+        elif toks[j].text == close:
             depth -= 1
             if depth == 0:
                 break
@@ -147,16 +147,7 @@ def find_function(toks, name, after_line=0):
                     break
                 j += 1
             if j < nt and toks[j].text == "{" and (i == 0 or toks[i - 1].text not in ("=", "(", ",", "return")):
-                depth = 0
-                k = j
-                while k < nt:
-                    if toks[k].text == "{":
-                        depth += 1
-                    elif toks[k].text == "}":
-                        depth -= 1
-                        if depth == 0:
-                            break
-                    k += 1
+                k = match_paren(toks, j, "{", "}")
                 if k >= nt:
                     die(f"{name}: unbalanced braces")
                 s = i
