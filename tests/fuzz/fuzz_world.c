@@ -1275,6 +1275,23 @@ static void group_account(const struct gtask *t, bool readers, size_t unread)
 	       g, ##__VA_ARGS__, sim_sched_schedule(), sim_sched_tasks(),	\
 	       sim_sched_preemptions(), g, sim_sched_schedule())
 
+/* SOCKMAP_SIM_FUZZ_SCHEDULE must be G:STRING with G a group number: a
+ * malformed value is refused, never silently ignored. */
+static const char *schedule_env(void)
+{
+	const char *env = getenv("SOCKMAP_SIM_FUZZ_SCHEDULE");
+	char *end;
+
+	if (!env || !*env)
+		return NULL;
+	if (strtol(env, &end, 10) < 0 || end == env || *end != ':') {
+		fprintf(stderr, "sockmap-sim: fuzz: SOCKMAP_SIM_FUZZ_SCHEDULE='%s' is not G:SCHEDULE (a group number, a colon, a schedule string)\n",
+			env);
+		exit(2);
+	}
+	return env;
+}
+
 /* OP_GROUP: decode the group, run it, check it. Returns how many
  * operations it decoded. */
 static int run_group(struct input *in)
@@ -1284,7 +1301,7 @@ static int run_group(struct input *in)
 	struct gtask *run[MAX_GROUP];
 	struct gstate g = {0};
 	struct sim_sched_opts opts = { .strategy = SIM_STRAT_BYTES };
-	const char *env = getenv("SOCKMAP_SIM_FUZZ_SCHEDULE"), *why;
+	const char *env = schedule_env(), *why;
 	int id = gstats.groups++, nops = 0;
 	long lockset = sim_lockset_reports(), lockdep = sim_lockdep_reports();
 	long warns = sim_warnings(), violations = sim_violations();
@@ -1326,7 +1343,7 @@ static int run_group(struct input *in)
 	 * blocking socket: the world's are non-blocking. */
 	kworker = SIM_LEVEL_AT_LEAST(FIXES) && !w.psock_dropped && !g.drops;
 	opts.no_kworker = !kworker;
-	if (env && strtol(env, NULL, 10) == id && strchr(env, ':')) {
+	if (env && strtol(env, NULL, 10) == id) {
 		opts.strategy = SIM_STRAT_REPLAY;
 		opts.schedule = strchr(env, ':') + 1;
 	}
