@@ -359,3 +359,86 @@ int skb_linearize(struct sk_buff *skb)
 	atomic_set(&shinfo->dataref, 1);
 	return 0;
 }
+
+/* net/core/skbuff.c: __skb_send_sock() with sendmsg_unlocked() */
+/* sim-origin: net/core/skbuff.c __skb_send_sock */
+int skb_send_sock(struct sock *sk, struct sk_buff *skb, int offset, int len)	/* sim-edit: the sendmsg_unlocked() instance of __skb_send_sock() */
+{
+	unsigned int orig_len = len;
+	struct sk_buff *head = skb;
+	unsigned short fragidx;
+	int slen, ret;
+
+do_frag_list:
+	/* Deal with head data */
+	while (offset < (int)skb_headlen(skb) && len) {	/* sim-edit: explicit cast (same values) */
+		struct kvec kv;
+		struct msghdr msg = {};	/* sim-edit: msg zeroed by its initializer */
+
+		slen = min_t(int, len, skb_headlen(skb) - offset);
+		kv.iov_base = skb->data + offset;
+		kv.iov_len = slen;	/* sim-edit: msg zeroed by its initializer, not memset() */
+		msg.msg_flags = MSG_DONTWAIT;
+		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, slen);
+		ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;	/* sim-edit: sendmsg_unlocked(): sock_sendmsg() on the sim socket, -EINVAL without one */
+		if (ret <= 0)
+			goto error;
+		offset += ret;
+		len -= ret;
+	}
+	if (!len)
+		goto out;
+	offset -= skb_headlen(skb);
+	for (fragidx = 0; fragidx < skb_shinfo(skb)->nr_frags; fragidx++) {
+		skb_frag_t *frag = &skb_shinfo(skb)->frags[fragidx];
+
+		if (offset < (int)skb_frag_size(frag))	/* sim-edit: explicit cast (same values) */
+			break;
+		offset -= skb_frag_size(frag);
+	}
+	for (; len && fragidx < skb_shinfo(skb)->nr_frags; fragidx++) {
+		skb_frag_t *frag = &skb_shinfo(skb)->frags[fragidx];
+
+		slen = min_t(size_t, len, skb_frag_size(frag) - offset);
+		while (slen) {
+			struct bio_vec bvec;
+			struct msghdr msg = {
+				.msg_flags = MSG_SPLICE_PAGES | MSG_DONTWAIT,
+			};
+
+			bvec_set_page(&bvec, skb_frag_page(frag), slen,
+				      skb_frag_off(frag) + offset);
+			iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, slen);
+			ret = sk->sk_socket ? sock_sendmsg(sk->sk_socket, &msg) : -EINVAL;	/* sim-edit: sendmsg_unlocked(): sock_sendmsg() on the sim socket, -EINVAL without one */
+			if (ret <= 0)
+				goto error;
+			len -= ret;
+			offset += ret;
+			slen -= ret;
+		}
+		offset = 0;
+	}
+	/* offset carries over: what is left of it is relative to the next
+	 * skb's data (a resumed send may start inside the frag_list) */
+	if (len) {
+		if (skb == head) {
+			if (skb_shinfo(skb)->frag_list) {	/* sim-edit: skb_has_frag_list() open-coded */
+				skb = skb_shinfo(skb)->frag_list;
+				goto do_frag_list;
+			}
+		} else if (skb->next) {
+			skb = skb->next;
+			goto do_frag_list;
+		}
+	}
+out:
+	return orig_len - len;
+error:
+	return orig_len == (unsigned int)len ? ret : (int)orig_len - len;	/* sim-edit: explicit casts (same values) */
+}
+
+int skb_send_sock_locked(struct sock *sk, struct sk_buff *skb, int offset, int len)
+{
+	(void)sk; (void)skb; (void)offset; (void)len;
+	SIM_UNREACHABLE("skb_send_sock_locked (kTLS)");
+}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sim: stands for include/net/inet_common.h; bodies in sim/tcp.c stand for
+ * sim: stands for include/net/inet_common.h; bodies in sim/af_inet.c stand for
  * net/ipv4/af_inet.c.
  */
 #ifndef _INET_COMMON_H

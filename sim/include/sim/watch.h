@@ -16,7 +16,7 @@
  * the other tasks' accesses: they happened before the last reference was
  * dropped. Unregistered fields cost one test of a global.
  *
- * Fields are registered where the sim creates the object (sim/tcp.c for
+ * Fields are registered where the sim creates the object (sim/socket.c for
  * a sock, sim/sockmap.c for a psock) and forgotten when its memory goes
  * (kfree(), sk_free()).
  */

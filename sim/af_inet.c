@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim: net/ipv4/af_inet.c: the socket layer's TCP entry points
+ * (inet_stream_ops, inet6_stream_ops) calling through sk->sk_prot.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sim/ledger.h>
+#include <sim/net.h>
+#include <sim/invariant.h>
+#include <sim/sockmap.h>
+#include <sim/watch.h>
+#include <sim/task.h>
+#include <sim/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/inet_common.h>
+#include <linux/splice.h>
+#include <linux/init.h>
+
+int inet_recv_error(struct sock *sk, struct msghdr *msg, int len, int *addr_len)
+{
+	(void)sk; (void)msg; (void)len; (void)addr_len;
+	SIM_UNREACHABLE("inet_recv_error (MSG_ERRQUEUE)");
+}
+
+int inet_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (sk) {
+		sock->sk = NULL;
+		sk->sk_prot->close(sk, 0);
+	}
+	return 0;
+}
+
+/* sim-origin: net/ipv4/af_inet.c inet_sendmsg */
+int inet_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
+{
+	struct sock *sk = sock->sk;
+
+	return READ_ONCE(sk->sk_prot)->sendmsg(sk, msg, size);	/* sim-edit: no inet_send_prepare() (sim sockets are connected, no autobind); a plain call for INDIRECT_CALL_2(), sk_prot read once */
+}
+
+/* sim-origin: net/ipv4/af_inet.c inet_recvmsg */
+int inet_recvmsg(struct socket *sock, struct msghdr *msg, size_t size, int flags)
+{
+	struct sock *sk = sock->sk;
+	int addr_len = 0;
+	int err;
+
+	err = READ_ONCE(sk->sk_prot)->recvmsg(sk, msg, size, flags, &addr_len);	/* sim-edit: no RPS; a plain call for INDIRECT_CALL_2(), sk_prot read once */
+	if (err >= 0)
+		msg->msg_namelen = addr_len;
+	return err;
+}
+
+int inet_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+
+	how++;	/* SHUT_RD/WR/RDWR -> RCV/SEND_SHUTDOWN bits */
+	if ((how & ~SHUTDOWN_MASK) || !how)
+		return -EINVAL;
+	lock_sock(sk);
+	if (sk->sk_state != TCP_ESTABLISHED && sk->sk_state != TCP_CLOSE_WAIT) {
+		release_sock(sk);
+		return -ENOTCONN;
+	}
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+	if (sk->sk_prot->shutdown)
+		sk->sk_prot->shutdown(sk, how);
+	sk->sk_state_change(sk);
+	release_sock(sk);
+	return 0;
+}
+
+int inet_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	int karg = 0, err;
+
+	err = READ_ONCE(sk->sk_prot)->ioctl(sk, cmd, &karg);
+	if (!err)
+		*(int *)arg = karg;
+	return err;
+}
+
+const struct proto_ops inet_stream_ops = {
+	.family		= PF_INET,
+	.release	= inet_release,
+	.ioctl		= inet_ioctl,
+	.shutdown	= inet_shutdown,
+	.sendmsg	= inet_sendmsg,
+	.recvmsg	= inet_recvmsg,
+	.read_skb	= tcp_read_skb,
+	.sendmsg_locked	= tcp_sendmsg_locked,
+	.splice_read	= inet_splice_read,
+};
+
+const struct proto_ops inet6_stream_ops = {
+	.family		= PF_INET6,
+	.release	= inet_release,
+	.ioctl		= inet_ioctl,
+	.shutdown	= inet_shutdown,
+	.sendmsg	= inet_sendmsg,
+	.recvmsg	= inet_recvmsg,
+	.read_skb	= tcp_read_skb,
+	.sendmsg_locked	= tcp_sendmsg_locked,
+	.splice_read	= inet_splice_read,
+};
+
+/* inet_splice_read(), as splice/0002 of the series adds it: dispatch
+ * through the socket's current proto (every proto behind inet_stream_ops
+ * has a splice_read). Without the series the kernel calls
+ * tcp_splice_read() directly; that is the same thing here, because
+ * tcp_prot (and every tcp_bpf proto copied from it by an unpatched
+ * tcp_bpf.c) has .splice_read = tcp_splice_read. */
+/* sim-origin: net/ipv4/af_inet.c inet_splice_read (series) */
+ssize_t inet_splice_read(struct socket *sock, loff_t *ppos,
+			 struct pipe_inode_info *pipe, size_t len,
+			 unsigned int flags)
+{
+	const struct proto *prot = READ_ONCE(sock->sk->sk_prot);
+
+	return prot->splice_read(sock, ppos, pipe, len, flags);	/* sim-edit: a plain call for INDIRECT_CALL_1() */
+}

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim: net/socket.c for tests: sockets created connected (sock_init_data()
+ * and the handshake in one step) and the syscalls a test makes on them,
+ * plus segments injected as a driver would build them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sim/ledger.h>
+#include <sim/net.h>
+#include <sim/invariant.h>
+#include <sim/sockmap.h>
+#include <sim/watch.h>
+#include <sim/task.h>
+#include <sim/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/inet_common.h>
+#include <linux/splice.h>
+#include <linux/init.h>
+
+/* sim-origin: net/core/sock.c sock_def_wakeup */
+static void sock_def_wakeup(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (wq)	/* sim-edit: no skwq_has_sleeper(): waking an empty queue is a no-op */
+		sim_wake_up(&wq->wait, 0);	/* sim-edit: the sim's wake-up for wake_up_interruptible_all() */
+	rcu_read_unlock();
+}
+
+static void sock_def_error_report(struct sock *sk)
+{
+	sock_def_wakeup(sk);
+}
+
+static void sim_fd_release(struct sim_resource *res)
+{
+	struct sim_tcp_sock *st = container_of(res, struct sim_tcp_sock, res);
+
+	st->fd_open = false;
+	inet_release(&st->socket);
+}
+
+LIST_HEAD(sim_tcp_socks);
+
+static struct sock *sim_tcp_create(const char *name, int family)
+{
+	struct sim_tcp_sock *st = calloc(1, sizeof(*st));
+	struct sock *sk;
+
+	if (!st)
+		abort();
+	sk = &st->tp.inet_conn.icsk_inet.sk;
+	sim_ledger_add(SIM_SOCK, sk, sizeof(*st), SIM_SITE);
+	sk->sim_name = name;
+	sk->sk_family = family;
+	sk->sk_type = SOCK_STREAM;
+	sk->sk_protocol = IPPROTO_TCP;
+	sk->sk_state = TCP_ESTABLISHED;
+	sk->sk_prot = sk->sk_prot_creator =
+		family == AF_INET6 ? &tcpv6_prot : &tcp_prot;
+	refcount_set(&sk->sk_refcnt, 2);	/* the file + the hash table */
+	refcount_set(&sk->sk_wmem_alloc, 1);
+	spin_lock_init(&sk->sk_lock.slock);
+	init_waitqueue_head(&sk->sk_lock.wq);
+	rwlock_init(&sk->sk_callback_lock);
+	skb_queue_head_init(&sk->sk_receive_queue);
+	skb_queue_head_init(&sk->sk_write_queue);
+	skb_queue_head_init(&sk->sk_error_queue);
+	skb_queue_head_init(&st->wire);
+	sk->sk_rcvbuf = sysctl_tcp_rmem[1];
+	sk->sk_sndbuf = sysctl_tcp_wmem[1];
+	sk->sk_rcvtimeo = sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	sk->sk_rcvlowat = 1;
+	sk->sk_allocation = GFP_KERNEL;
+	sk->sk_use_task_frag = true;
+	sk->sk_state_change = sock_def_wakeup;
+	sk->sk_data_ready = sock_def_readable;
+	sk->sk_write_space = sk_stream_write_space;
+	sk->sk_error_report = sock_def_error_report;
+	sk->sk_backlog_rcv = tcp_prot.backlog_rcv;
+	st->socket.state = SS_CONNECTED;
+	st->socket.type = SOCK_STREAM;
+	st->socket.ops = family == AF_INET6 ? &inet6_stream_ops : &inet_stream_ops;
+	st->socket.sk = sk;
+	st->socket.file = &st->file;
+	st->file.f_op = &socket_file_ops;	/* sock_alloc_file() */
+	st->file.private_data = &st->socket;
+	init_waitqueue_head(&st->socket.wq.wait);
+	sk->sk_socket = &st->socket;
+	sk->sk_wq = &st->socket.wq;
+	st->fd_open = true;
+	sim_watch_register(&sk->sk_forward_alloc, sizeof(sk->sk_forward_alloc),
+			   "sk_forward_alloc", name, SIM_RULE_SOCK, sk);
+	sim_watch_register(&st->tp.copied_seq, sizeof(st->tp.copied_seq),
+			   "copied_seq", name, SIM_RULE_SOCK, sk);
+	sim_world_own(&st->res, sim_fd_release, name);
+	list_add_tail(&st->sim_all, &sim_tcp_socks);
+	return sk;
+}
+
+/* Connect @a (active, an ephemeral port) to @b (passive) on 127.0.0.1 and
+ * run the sockops established callbacks, as the handshake would. */
+static void sim_tcp_connect(struct sock *a, struct sock *b)
+{
+	static u16 next_port = 40000;
+	struct inet_sock *ia = inet_sk(a), *ib = inet_sk(b);
+
+	tcp_sk(a)->sim_peer = tcp_sk(b);
+	tcp_sk(b)->sim_peer = tcp_sk(a);
+	ia->inet_saddr = ia->inet_daddr = ib->inet_saddr = ib->inet_daddr =
+		0x0100007f;
+	ia->inet_sport = ib->inet_dport = next_port++;
+	ia->inet_dport = ib->inet_sport = next_port++;
+	sim_sockops_established(a, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB);
+	sim_sockops_established(b, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB);
+}
+
+void sim_tcp_pair(struct sock **a, struct sock **b, const char *name_a,
+		  const char *name_b)
+{
+	*a = sim_tcp_create(name_a, AF_INET);
+	*b = sim_tcp_create(name_b, AF_INET);
+	sim_tcp_connect(*a, *b);
+	sim_invariants_step("socketpair");
+}
+
+void sim_tcp6_pair(struct sock **a, struct sock **b, const char *name_a,
+		   const char *name_b)
+{
+	*a = sim_tcp_create(name_a, AF_INET6);
+	*b = sim_tcp_create(name_b, AF_INET6);
+	sim_tcp_connect(*a, *b);
+	sim_invariants_step("socketpair");
+}
+
+int sim_send(struct sock *sk, const void *buf, size_t len, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags };
+
+	BUG_ON(!sim_tcp(sk)->fd_open);
+	int ret;
+
+	iov_iter_ubuf(&msg.msg_iter, ITER_SOURCE, (void *)buf, len);
+	ret = sock_sendmsg(&sim_tcp(sk)->socket, &msg);
+	sim_invariants_step("send");
+	return ret;
+}
+
+int sim_recv(struct sock *sk, void *buf, size_t len, int flags)
+{
+	struct msghdr msg = {};
+
+	BUG_ON(!sim_tcp(sk)->fd_open);
+	int ret;
+
+	iov_iter_ubuf(&msg.msg_iter, ITER_DEST, buf, len);
+	ret = sock_recvmsg(&sim_tcp(sk)->socket, &msg, flags);
+	sim_invariants_step("recv");
+	return ret;
+}
+
+/* The readable half of tcp_poll() (net/ipv4/tcp.c) for an established
+ * socket: EPOLLIN when tcp_stream_is_readable() (tcp_epollin_ready() with
+ * the default SO_RCVLOWAT of 1, or sk_is_readable(): for a socket in a
+ * sockmap, tcp_bpf_sock_is_readable(), the psock ingress queue), EPOLLIN |
+ * EPOLLRDNORM | EPOLLRDHUP on RCV_SHUTDOWN, EPOLLERR on a socket error.
+ * Writability is not modelled (sock_writeable() only sees sk_wmem_alloc). */
+int sim_poll(struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	int mask = 0;
+
+	if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if ((int)(READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq)) > 0 ||
+	    (sk->sk_prot->sock_is_readable && sk->sk_prot->sock_is_readable(sk)))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	return mask;
+}
+
+int sim_fionread(struct sock *sk, int *val)
+{
+	struct socket *sock = &sim_tcp(sk)->socket;
+
+	int ret;
+
+	BUG_ON(!sim_tcp(sk)->fd_open);
+	ret = sock->ops->ioctl(sock, SIOCINQ, (unsigned long)val);
+	sim_invariants_step("FIONREAD");
+	return ret;
+}
+
+int sim_shutdown(struct sock *sk, int how)
+{
+	struct socket *sock = &sim_tcp(sk)->socket;
+
+	int ret;
+
+	BUG_ON(!sim_tcp(sk)->fd_open);
+	ret = sock->ops->shutdown(sock, how);
+	sim_invariants_step("shutdown");
+	return ret;
+}
+
+void sim_close(struct sock *sk)
+{
+	struct sim_tcp_sock *st = sim_tcp(sk);
+
+	BUG_ON(!st->fd_open);
+	sim_world_disown(&st->res);
+	sim_fd_release(&st->res);
+	sim_invariants_step("close");
+}
+
+void sim_set_rcvtimeo(struct sock *sk, long timeo)
+{
+	WRITE_ONCE(sk->sk_rcvtimeo, timeo);
+}
+
+void sim_set_nonblock(struct sock *sk, bool nonblock)
+{
+	struct file *file = &sim_tcp(sk)->file;
+
+	if (nonblock)
+		file->f_flags |= O_NONBLOCK;
+	else
+		file->f_flags &= ~O_NONBLOCK;
+}
+
+static int inject(struct sock *sk, const void *data, size_t len,
+		  const struct sim_skb_shape *shape)
+{
+	struct tcp_sock *peer = tcp_sk(sk)->sim_peer;
+	size_t headlen = shape->headlen, off;
+	struct sk_buff *skb;
+	int i = 0;
+
+	BUG_ON(!peer || headlen > len);
+	BUG_ON(shape->fraglist && shape->frag_size);
+	if (shape->frag_size > PAGE_SIZE || (len > headlen && !shape->frag_size &&
+					    !shape->fraglist))
+		return -EINVAL;
+	if (shape->frag_size &&
+	    DIV_ROUND_UP(len - headlen, shape->frag_size) > MAX_SKB_FRAGS)
+		return -EMSGSIZE;
+	/* The driver's allocations may fail (sim_fail_alloc): the segment
+	 * is then dropped before TCP sees it, -ENOMEM, nothing sent. */
+	skb = shape->head_frag ? sim_alloc_skb_head_frag(headlen, SIM_SITE) :
+				 alloc_skb(headlen, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	memcpy(skb_put(skb, headlen), data, headlen);
+	if (shape->fraglist) {
+		/* GRO: the rest in linear skbs chained on frag_list */
+		size_t seg = DIV_ROUND_UP(len - headlen, shape->fraglist);
+		struct sk_buff **tail = &skb_shinfo(skb)->frag_list;
+
+		for (off = headlen; off < len; off += seg) {
+			size_t n = min(seg, len - off);
+			struct sk_buff *child = shape->head_frag ?
+				sim_alloc_skb_head_frag(n, SIM_SITE) :
+				alloc_skb(n, GFP_KERNEL);
+
+			if (!child) {
+				kfree_skb(skb);
+				return -ENOMEM;
+			}
+			memcpy(skb_put(child, n), (const char *)data + off, n);
+			*tail = child;
+			tail = &child->next;
+			skb->len += n;
+			skb->data_len += n;
+			skb->truesize += child->truesize;
+		}
+	} else {
+		for (off = headlen; off < len; off += shape->frag_size, i++) {
+			struct page *page = alloc_page(GFP_KERNEL);
+			size_t n = min(shape->frag_size, len - off);
+
+			if (!page) {
+				kfree_skb(skb);
+				return -ENOMEM;
+			}
+			memcpy(page_address(page), (const char *)data + off, n);
+			skb_add_rx_frag(skb, i, page, 0, n, PAGE_SIZE);
+		}
+	}
+	TCP_SKB_CB(skb)->tcp_flags = TCPHDR_ACK | TCPHDR_PSH;
+	tcp_xmit(&peer->inet_conn.icsk_inet.sk, skb);
+	return 0;
+}
+
+int sim_inject(struct sock *sk, const void *data, size_t len,
+	       const struct sim_skb_shape *shape)
+{
+	int ret = inject(sk, data, len, shape);
+
+	sim_invariants_step("inject");
+	return ret;
+}
+
+int sim_inject_skb(struct sock *sk, const void *data, size_t len,
+		   size_t headlen, size_t frag_size)
+{
+	struct sim_skb_shape shape = { .headlen = headlen, .frag_size = frag_size };
+
+	return sim_inject(sk, data, len, &shape);
+}

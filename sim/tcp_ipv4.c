@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim: net/ipv4/tcp_ipv4.c (and tcp_ipv6.c's tcpv6_prot): struct proto
+ * tcp_prot, and the receive entry points tcp_v4_rcv() (deliver now, or to
+ * the socket backlog while the owner holds the lock) and tcp_v4_do_rcv()
+ * (a segment that waited in the backlog).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sim/ledger.h>
+#include <sim/net.h>
+#include <sim/invariant.h>
+#include <sim/sockmap.h>
+#include <sim/watch.h>
+#include <sim/task.h>
+#include <sim/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/inet_common.h>
+#include <linux/splice.h>
+#include <linux/init.h>
+
+struct proto tcp_prot = {
+	.name			= "TCP",
+	.close			= tcp_close,
+	.ioctl			= tcp_ioctl,
+	.shutdown		= tcp_shutdown,
+	.destroy		= tcp_v4_destroy_sock,
+	.sendmsg		= tcp_sendmsg,
+	.recvmsg		= tcp_recvmsg,
+	.splice_read		= tcp_splice_read,
+	.backlog_rcv		= tcp_v4_do_rcv,
+	.psock_update_sk_prot	= tcp_bpf_update_proto,
+	.memory_allocated	= &tcp_memory_allocated,
+	.sysctl_mem		= sysctl_tcp_mem,
+	.sysctl_wmem		= sysctl_tcp_wmem,
+	.sysctl_rmem		= sysctl_tcp_rmem,
+	.obj_size		= sizeof(struct tcp_sock),
+};
+
+/* tcpv6_prot: the same TCP, another struct proto (tcp_bpf keeps a second
+ * set of protos for it and checks its ops, tcp_bpf_assert_proto_ops()). */
+struct proto tcpv6_prot;
+
+static int tcpv6_prot_init(void)
+{
+	tcpv6_prot = tcp_prot;
+	strcpy(tcpv6_prot.name, "TCPv6");
+	return 0;
+}
+core_initcall(tcpv6_prot_init);
+
+/* tcp_v4_do_rcv() for a segment that waited in the socket backlog
+ * (__release_sock()): tcp_data_queue() schedules its receive memory now,
+ * as tcp_v4_rcv() did for one received at once. When that fails,
+ * tcp_data_queue() drops a segment with data if the receive queue is not
+ * empty (the peer retransmits it: here it goes back on the wire, ahead of
+ * what was sent after it, and so do the backlog's later segments of the
+ * same pass), and otherwise forces the charge. */
+int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct sim_tcp_sock *st = sim_tcp(sk);
+
+	if (st->requeued || !tcp_try_rmem_schedule(sk, skb)) {
+		if (st->requeued ||
+		    (skb_queue_len(&sk->sk_receive_queue) && skb->len)) {
+			if (st->requeued)
+				__skb_queue_after(&st->wire, st->requeued, skb);
+			else
+				__skb_queue_head(&st->wire, skb);
+			st->requeued = skb;
+			return 0;
+		}
+		sk_forced_mem_schedule(sk, skb->truesize);
+	}
+	tcp_rcv_established_sim(sk, skb);
+	return 0;
+}
+
+/* tcp_v4_rcv(): deliver now, or to the backlog while the owner holds it. */
+bool tcp_v4_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	if (sk->sk_state == TCP_CLOSE || sock_flag(sk, SOCK_DEAD))
+		return false;
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk)) {
+		if (!tcp_try_rmem_schedule(sk, skb)) {
+			bh_unlock_sock(sk);
+			return false;
+		}
+		tcp_rcv_established_sim(sk, skb);
+	} else {
+		/* sk_add_backlog() */
+		if (!sk->sk_backlog.tail)
+			sk->sk_backlog.head = skb;
+		else
+			sk->sk_backlog.tail->next = skb;
+		sk->sk_backlog.tail = skb;
+		skb->next = NULL;
+		sk->sk_backlog.len += skb->truesize;
+	}
+	bh_unlock_sock(sk);
+	return true;
+}
+
+void tcp_v4_destroy_sock(struct sock *sk)
+{
+	skb_queue_purge(&sk->sk_write_queue);
+}
