@@ -37,7 +37,7 @@ include kernel-port/kernel-port.mk
 include kernel-port/kernel-check.mk
 include coverage/coverage.mk
 
-TEST_MORE :=
+TEST_MORE := extra-patches-selftest
 
 BDIR := $(O)/$(VARIANT)$(KVARIANT_SUFFIX)
 PKGS_STAMP := $(O)/.pkgs-stamp
@@ -117,7 +117,8 @@ build-tests: $(TEST_BINS)
 
 # Run every test binary (TAP), print the CMocka summary and the totals.
 check: build-tests
-	$(Q)TEST_FILTER='$(TEST_FILTER)' tests/run-tests.sh $(TEST_BINS)
+	$(Q)TEST_FILTER='$(TEST_FILTER)' UNTESTED_LIST='$(KSRC)/.untested' \
+		tests/run-tests.sh $(TEST_BINS)
 
 # The full series, then the same tests at the other levels: the copying
 # splice (fixes + splice/ up to its "level: copy" line), the fixes alone and

@@ -182,6 +182,17 @@ filter_patch() {
 	}' "$1"
 }
 
+# USER_PATCHES: the patches among PATCH... that a user passed
+# (EXTRA_PATCHES), as opposed to the project's series. A series patch may
+# touch files the sim does not compile (selftests, af_inet.c: the kernel
+# tree tests those); a user's patch that does is not tested here, and a
+# passing run would say otherwise. So such a patch stops the build with
+# one line naming what would go untested, unless ALLOW_UNTESTED=1, which
+# writes the same lines to OUTDIR/.untested for the test run's summary.
+declare -A user_patch=()
+for p in ${USER_PATCHES:-}; do user_patch[$p]=1; done
+untested=()
+
 declare -A created=()	# allow-listed files the series creates
 declare -a pindex	# per patch: its filter index
 for i in "${!patches[@]}"; do
@@ -190,12 +201,32 @@ for i in "${!patches[@]}"; do
 	mkdir "$tmp/patches/$i"
 	idx=$(filter_patch "$p" "$tmp/patches/$i")
 	pindex[i]=$idx
+	declare -A skipped=()
+	kept=0
 	while IFS=$'\t' read -r what f path new; do
 		case $what in
 		malformed) die "patch $(basename "$p") is malformed (truncated hunk near line $path)" ;;
-		keep) if [[ $new == 1 ]]; then created[$path]=1; fi ;;
+		keep) kept=$((kept + 1)); if [[ $new == 1 ]]; then created[$path]=1; fi ;;
+		skip) skipped[$path]=1 ;;
 		esac
 	done <<<"$idx"
+	if [[ -n ${user_patch[$p]:-} ]]; then
+		name=$(basename "$p")
+		(( kept || ${#skipped[@]} )) ||
+			die "EXTRA_PATCHES: $name is not a patch (no diff section in it)"
+		if (( ${#skipped[@]} )); then
+			paths=$(printf '%s\n' "${!skipped[@]}" | sort | paste -sd' ')
+			if (( kept )); then
+				line="$name: not tested here: $paths (the sim compiles only what kernel-port/files.txt lists)"
+			else
+				line="$name: touches no file the sim compiles: $paths; nothing of it is tested here"
+			fi
+			[[ ${ALLOW_UNTESTED:-} == 1 ]] ||
+				die "EXTRA_PATCHES: $line (ALLOW_UNTESTED=1 to go on)"
+			untested+=("$line")
+		fi
+	fi
+	unset skipped
 done
 
 # --- 2. extract --------------------------------------------------------------
@@ -296,6 +327,10 @@ extra=$(cd "$tree" && find . ! -type d -printf '%P\n' |
 [[ -z $extra ]] || die "unexpected file(s) in the patched tree: ${extra//$'\n'/ }"
 
 (cd "$tree" && sha256sum -- "${files[@]}") >"$tree/.sha256"
+if (( ${#untested[@]} )); then
+	printf '%s\n' "${untested[@]}" >"$tree/.untested"
+	printf 'sockmap-sim: warning: %s\n' "${untested[@]}" >&2
+fi
 find "$tree" -type f -exec chmod a-w {} +
 chmod "$(printf '%o' $(( 8#777 & ~8#$(umask) )))" "$tree"
 

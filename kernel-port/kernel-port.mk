@@ -20,7 +20,11 @@
 #   KSERIES_UPTO    apply only the first N patches of fixes/ then splice/
 #                   (0: none), into a separate tree ($(O)/ksrc-<level> if N
 #                   is a level's count, else $(O)/ksrc-upto-N)
-#   EXTRA_PATCHES   patches applied after the series, into a separate tree
+#   EXTRA_PATCHES   patches applied after the series, into a separate tree;
+#                   one that is no patch, or touches a file the sim does
+#                   not compile, stops the build with one line naming it
+#   ALLOW_UNTESTED  1: build anyway; the untested files are listed in
+#                   $(KSRC)/.untested and again after the test totals
 #   KPATCHES_DIR    where the series lives (kernel-patches)
 #   KSRC_PREFIX     directory of the tree inside the tarball
 #                   (default, in extract.sh: linux-source-MAJOR.MINOR)
@@ -154,12 +158,13 @@ KSRC_PRISTINE_STAMP := $(KSRC_PRISTINE)/.stamp
 
 # Environment of the scripts.
 kport_env = V='$(V)' KPKG_VERSION='$(KPKG_VERSION)' KSRC_PREFIX='$(KSRC_PREFIX)' \
-	KPORT_SUMS='$(KPORT_SUMS)' KSRC_PRISTINE='$(KSRC_PRISTINE)'
+	KPORT_SUMS='$(KPORT_SUMS)' KSRC_PRISTINE='$(KSRC_PRISTINE)' \
+	USER_PATCHES='$(EXTRA_PATCHES)' ALLOW_UNTESTED='$(ALLOW_UNTESTED)'
 
 # The stamp records the settings that have no file to depend on; if they
 # changed since the last extraction, extract again.
 ksrc_params := $(strip $(KVER) $(KSRC_TARBALL) $(KSRC_PREFIX) $(KPORT_SUMS) \
-	$(KSERIES_FILES) $(KSERIES) $(EXTRA_PATCHES))
+	$(KSERIES_FILES) $(KSERIES) $(EXTRA_PATCHES) $(if $(EXTRA_PATCHES),$(ALLOW_UNTESTED)))
 ifneq ($(ksrc_params),$(strip $(file <$(KSRC_STAMP))))
 kport_force := kport-force
 endif
@@ -217,3 +222,11 @@ kport-sums: | $(KDEPS_STAMP)
 		$(O)/ksrc-sums $(KSERIES)
 	$(Q)rm -rf $(O)/ksrc-sums $(O)/ksrc-sums.log
 	@echo "  SUMS     kernel-port/SHA256SUMS"
+
+# EXTRA_PATCHES that are no patch, or touch files the sim does not compile,
+# stop the build (ALLOW_UNTESTED=1 goes on and lists them): shown on five
+# made-up patches (part of make test).
+.PHONY: extra-patches-selftest
+extra-patches-selftest: $(KSRC_PRISTINE_STAMP)
+	$(Q)V='$(V)' KSRC_PRISTINE='$(KSRC_PRISTINE)' kernel-port/extra-patches-selftest.sh \
+		'$(KSRC_TARBALL)' $(KVER) $(KPORT_FILES) $(O)/extra-patches-selftest
