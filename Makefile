@@ -164,6 +164,7 @@ help:
 	@echo "make conformance         the scenarios on the sim, on 6.12.117 in qemu (pristine, patched) and the host"
 	@echo "make series-figures      rewrite the measured figures of the two cover letters (series-figures-check: compare)"
 	@echo "make series-export SIGNOFF='Name <mail>' [BASE=commit]  both series with your From:/Signed-off-by: in $(O)/series/"
+	@echo "make review PATCH=x      test mailed patches (or MBOX=) on a level of the series; report in $(O)/review/"
 	@echo "make fuzz | afl          libFuzzer | AFL++ on FUZZER=world|ring for FUZZ_SECONDS (60)"
 	@echo "make fuzz-replay         the committed fuzz corpus, gcc ASan+UBSan; fuzz-coverage: what it reaches"
 	@echo "make cflite-check        .clusterfuzzlite/build.sh as OSS-Fuzz runs it"
@@ -192,3 +193,4 @@ include tests/fuzz/fuzz.mk
 include tests/mutants/mutants.mk
 include tests/race.mk
 include kernel-port/shim-drift.mk
+include review/review.mk

@@ -192,6 +192,7 @@ filter_patch() {
 declare -A user_patch=()
 for p in ${USER_PATCHES:-}; do user_patch[$p]=1; done
 untested=()
+offsets=()
 
 declare -A created=()	# allow-listed files the series creates
 declare -a pindex	# per patch: its filter index
@@ -300,11 +301,23 @@ for i in "${!patches[@]}"; do
 		echo "$what $path" >>"$log"
 		[[ $what == keep ]] || continue
 		rej=$tmp/patches/$i/$f.rej
-		if ! patch -p1 --forward --batch --silent --fuzz=0 --no-backup-if-mismatch \
-				-r "$rej" -d "$tree" <"$tmp/patches/$i/$f" >>"$log" 2>&1; then
-			{ echo "--- rejected:"; cat "$rej" 2>/dev/null || true; } >>"$log"
+		# The series applies exactly; a user's patch (often against
+		# bpf-next) may take USER_PATCH_FUZZ lines of fuzz, and every
+		# offset or fuzz used is reported and kept in OUTDIR/.offsets.
+		fuzz=0
+		[[ -z ${user_patch[${patches[$i]}]:-} ]] || fuzz=${USER_PATCH_FUZZ:-0}
+		if ! out=$(patch -p1 --forward --batch --fuzz="$fuzz" --no-backup-if-mismatch \
+				-r "$rej" -d "$tree" <"$tmp/patches/$i/$f" 2>&1); then
+			{ echo "$out"; echo "--- rejected:"; cat "$rej" 2>/dev/null || true; } >>"$log"
 			die "patch $name does not apply to $path (see $log)"
 		fi
+		echo "$out" >>"$log"
+		while IFS= read -r l; do
+			if [[ $l =~ ^Hunk\ \#[0-9]+\ succeeded\ at ]]; then
+				offsets+=("$name: $path: $l")
+				echo "  OFFSET   $name: $path: $l"
+			fi
+		done <<<"$out"
 		applied=$((applied + 1))
 	done <<<"${pindex[$i]}"
 	if (( applied )); then
@@ -327,6 +340,9 @@ extra=$(cd "$tree" && find . ! -type d -printf '%P\n' |
 [[ -z $extra ]] || die "unexpected file(s) in the patched tree: ${extra//$'\n'/ }"
 
 (cd "$tree" && sha256sum -- "${files[@]}") >"$tree/.sha256"
+if (( ${#offsets[@]} )); then
+	printf '%s\n' "${offsets[@]}" >"$tree/.offsets"
+fi
 if (( ${#untested[@]} )); then
 	printf '%s\n' "${untested[@]}" >"$tree/.untested"
 	printf 'sockmap-sim: warning: %s\n' "${untested[@]}" >&2

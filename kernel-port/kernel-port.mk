@@ -25,6 +25,9 @@
 #                   not compile, stops the build with one line naming it
 #   ALLOW_UNTESTED  1: build anyway; the untested files are listed in
 #                   $(KSRC)/.untested and again after the test totals
+#   USER_PATCH_FUZZ lines of fuzz allowed to EXTRA_PATCHES (default 0, the
+#                   series always 0); offsets and fuzz used are printed and
+#                   kept in $(KSRC)/.offsets
 #   KPATCHES_DIR    where the series lives (kernel-patches)
 #   KSRC_PREFIX     directory of the tree inside the tarball
 #                   (default, in extract.sh: linux-source-MAJOR.MINOR)
@@ -159,12 +162,13 @@ KSRC_PRISTINE_STAMP := $(KSRC_PRISTINE)/.stamp
 # Environment of the scripts.
 kport_env = V='$(V)' KPKG_VERSION='$(KPKG_VERSION)' KSRC_PREFIX='$(KSRC_PREFIX)' \
 	KPORT_SUMS='$(KPORT_SUMS)' KSRC_PRISTINE='$(KSRC_PRISTINE)' \
-	USER_PATCHES='$(EXTRA_PATCHES)' ALLOW_UNTESTED='$(ALLOW_UNTESTED)'
+	USER_PATCHES='$(EXTRA_PATCHES)' ALLOW_UNTESTED='$(ALLOW_UNTESTED)' \
+	USER_PATCH_FUZZ='$(USER_PATCH_FUZZ)'
 
 # The stamp records the settings that have no file to depend on; if they
 # changed since the last extraction, extract again.
 ksrc_params := $(strip $(KVER) $(KSRC_TARBALL) $(KSRC_PREFIX) $(KPORT_SUMS) \
-	$(KSERIES_FILES) $(KSERIES) $(EXTRA_PATCHES) $(if $(EXTRA_PATCHES),$(ALLOW_UNTESTED)))
+	$(KSERIES_FILES) $(KSERIES) $(EXTRA_PATCHES) $(if $(EXTRA_PATCHES),$(ALLOW_UNTESTED) $(USER_PATCH_FUZZ)))
 ifneq ($(ksrc_params),$(strip $(file <$(KSRC_STAMP))))
 kport_force := kport-force
 endif

@@ -12,7 +12,7 @@
 #      tarball; the series is applied afresh either way;
 #   2. every allow-listed file: its sha256 in the fresh tree, in COMPILED_DIR
 #      and as recorded in COMPILED_DIR/.sha256 at extraction must all agree;
-#      COMPILED_DIR holds nothing else (Makefile, .sha256, .stamp and .untested aside);
+#      COMPILED_DIR holds nothing else (Makefile, .sha256, .stamp, .untested, .offsets aside);
 #   3. DEPFILES (gcc -MMD output of the port objects, optional): every path
 #      in them under COMPILED_DIR is allow-listed, and every allow-listed .c
 #      file appears in at least one of them, and no depfile is older than
@@ -75,7 +75,7 @@ done
 
 # Nothing else is visible in the compiled tree.
 while IFS= read -r f; do
-	case $f in Makefile | .sha256 | .stamp | .untested) continue ;; esac
+	case $f in Makefile | .sha256 | .stamp | .untested | .offsets) continue ;; esac
 	[[ -n ${allowed[$f]:-} ]] && continue
 	echo "sockmap-sim: $compiled/$f is not an allow-listed file" >&2
 	bad=1

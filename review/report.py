@@ -1,0 +1,375 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The report of `make review`, from what review/review.sh left in OUT.
+
+Usage: report.py --out DIR --base LEVEL --name NAME --ksrc TREE --failed 0|1
+                 [--skipped SUBJECT...]
+
+Reads OUT/patches.tsv, OUT/*.status, OUT/logs/*.log, OUT/cov-out (the
+coverage report directory, whose summary.json patchcov.py wrote) and
+OUT/conf*.out; writes OUT/report.md, OUT/report.json and OUT/report.html
+(the patches with every added line marked: not executed, a branch outcome
+never taken, or executed/not executable).
+"""
+
+import argparse
+import html
+import json
+import os
+import re
+import sys
+
+PROG = "sockmap-sim: review"
+
+
+def read(path, default=""):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def lines_of(path):
+    return read(path).splitlines()
+
+
+def warnings_of(path, ksrc):
+    """{(file, text): [full line]} of a review-warnings log, line numbers
+    dropped from the key so a patch that shifts lines adds nothing."""
+    out = {}
+    pat = re.compile(r"^(\S+?):(\d+):(\d+): warning: (.*)$")
+    for line in lines_of(path):
+        m = pat.match(line)
+        if not m:
+            continue
+        f = m.group(1)
+        f = re.sub(r"^.*?/ksrc[^/]*/", "", f)
+        out.setdefault((f, m.group(4)), []).append(f"{f}:{m.group(2)}: {m.group(4)}")
+    return out
+
+
+TELLING = re.compile(r"sockmap-sim: (ledger|oracle|accounting|invariant|lockdep|WARN)|"
+                     r"ERROR: \w+Sanitizer|runtime error|BUG|WARNING|Failure!|"
+                     r"sockmap-sim: .*(expected|violation)")
+FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ in (\S+) (\S*ksrc[^ ]*/(net|include)/\S+)")
+
+
+def first_telling(lines):
+    """The line that says what went wrong, and where in a kernel file."""
+    what = next((l.strip() for l in lines if TELLING.search(l)), None)
+    if what:
+        what = re.sub(r"^==\d+==", "", what)
+        what = re.sub(r" at pc 0x[0-9a-f]+ bp .*$", "", what)
+    if what is None:
+        what = next((l.strip() for l in lines if l.strip() and not l.startswith("[")
+                     and not l.startswith("===")), "(no message)")
+    where = next((m for m in (FRAME.match(l) for l in lines) if m), None)
+    if where:
+        f = re.sub(r"^.*?/ksrc[^/]*/", "", where.group(2))
+        what += f" (first kernel frame: {where.group(1)} {f})"
+    return what
+
+
+def suites(path):
+    text = lines_of(path)
+    res = {"passed": None, "failed": None, "failures": []}
+    for line in text:
+        m = re.match(r"^sockmap-sim: (\d+) tests passed, (\d+) failed", line)
+        if m:
+            res["passed"], res["failed"] = int(m.group(1)), int(m.group(2))
+    current, body = None, []
+    for line in text + ["[==========] end"]:
+        m = re.match(r"^\[ RUN      \] (\S+)", line)
+        if m or line.startswith("[==========]"):
+            if current:	# the binary stopped inside this test
+                res["failures"].append({"test": current + " (aborted)",
+                                        "first": first_telling(body)})
+            current, body = (m.group(1) if m else None), []
+            continue
+        if line.startswith("[       OK ]"):
+            current = None
+            continue
+        m = re.match(r"^\[  (FAILED|ERROR) +\] (\S+)", line)
+        if m and m.group(2) == current:
+            res["failures"].append({"test": current, "first": first_telling(body)})
+            current = None
+            continue
+        if current:
+            body.append(line)
+    bad = [l for l in text if l.startswith("sockmap-sim: failing: ")]
+    res["failing_binaries"] = bad[0][len("sockmap-sim: failing: "):] if bad else ""
+    return res
+
+
+def fuzz(logs):
+    res = {"replay": {}, "runs": {}}
+    rep = lines_of(os.path.join(logs, "fuzz-replay.log"))
+    res["replay"]["lines"] = [l.strip() for l in rep if l.startswith("  REPLAY")]
+    bad = [l.strip() for l in rep if re.search(
+        r"sockmap-sim: (oracle|ledger|accounting)|ERROR: \w+Sanitizer|runtime error|Error \d", l)]
+    res["replay"]["ok"] = not bad
+    res["replay"]["problem"] = bad[0] if bad else ""
+    for h in ("world", "ring"):
+        path = os.path.join(logs, f"fuzz-{h}.log")
+        if not os.path.exists(path):
+            continue
+        text = lines_of(path)
+        runs = [re.sub(r"^FUZZ +\w+: ", "", l.strip()) for l in text
+                if re.match(r"^  FUZZ .*runs", l)]
+        crash = [l.strip() for l in text if l.startswith("sockmap-sim: fuzz:")]
+        repro = [l.strip() for l in text if l.strip().startswith(("reproducer:", "replay:"))]
+        res["runs"][h] = {"summary": runs[-1] if runs else "(no summary: see logs)",
+                          "crash": crash[0] if crash else "", "reproducer": repro}
+    return res
+
+
+def coverage(out):
+    cov_dir = read(os.path.join(out, "cov-out")).strip()
+    path = os.path.join(cov_dir, "summary.json") if cov_dir else ""
+    why = [l for l in lines_of(os.path.join(out, "logs", "coverage.log"))
+           if re.match(r"sockmap-sim: .*(failed|error|cannot|missing|not found)", l)]
+    if why or not path or not os.path.exists(path):
+        return {"error": why[0] if why else "no summary.json (see logs/coverage.log)"}
+    with open(path, encoding="utf-8") as f:
+        s = json.load(f)
+    extra = [p for p in s.get("patches", []) if p.get("extra")]
+    idx = {p["index"] for p in extra}
+    unexec = [u for u in s.get("unexecuted_added_lines", []) if u["patch"] in idx]
+    untaken = [u for u in s.get("added_lines_with_untaken_branches", [])
+               if u["patch"] in idx]
+    return {"patches": extra, "unexecuted": unexec, "untaken": untaken,
+            "tests": s.get("tests")}
+
+
+def table_diff(base, new):
+    """Rows of make run's table (or conformance lines) that differ."""
+    def rows(lines):
+        d = {}
+        for l in lines:
+            if not l.strip() or l.startswith("#"):
+                continue
+            key = " ".join(l.split()[:4])
+            d.setdefault(key, []).append(l.rstrip())
+        return d
+    b, n = rows(base), rows(new)
+    changed = []
+    for k in list(n) + [k for k in b if k not in n]:
+        if b.get(k) != n.get(k):
+            changed.append({"key": k, "before": b.get(k, ["(absent)"]),
+                            "after": n.get(k, ["(absent)"])})
+    return changed
+
+
+def conf_diff(base, new):
+    """Conformance observations (scenario step => result) that differ."""
+    def obs(lines):
+        d = {}
+        for l in lines:
+            if "=>" in l and not l.startswith("#"):
+                k, v = l.split("=>", 1)
+                d[k.strip()] = v.strip()
+        return d
+    b, n = obs(base), obs(new)
+    return [{"step": k, "before": b.get(k, "(absent)"), "after": n.get(k, "(absent)")}
+            for k in sorted(set(b) | set(n)) if b.get(k) != n.get(k)]
+
+
+def step_error(logs, base_log, log):
+    """The first telling line of a with/without step that failed, or ""."""
+    pat = re.compile(r"sockmap-sim: (oracle|ledger|accounting|conformance)|"
+                     r"ERROR: \w+Sanitizer|runtime error|\*\*\* |No rule")
+    for which, name in (("without the patches", base_log), ("with the patches", log)):
+        text = lines_of(os.path.join(logs, name))
+        bad = [l.strip() for l in text if pat.search(l)]
+        if bad:
+            first = next((b for b in bad if "ledger" in b or "Sanitizer" in b or
+                          "oracle" in b), bad[0])
+            return f"{which}, it failed: {first}"
+    return ""
+
+
+def patch_added_lines(path):
+    """[(file, text)] of the lines a patch adds, in order, with the diff."""
+    cur, added, diff = None, [], []
+    for line in lines_of(path):
+        if line.startswith("+++ "):
+            p = line[4:].split("\t")[0]
+            cur = p.split("/", 1)[1] if "/" in p else p
+        diff.append((cur, line))
+        if line.startswith("+") and not line.startswith("+++ ") and cur:
+            added.append((cur, line[1:]))
+    return added, diff
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--base", required=True)
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--ksrc", default="")
+    ap.add_argument("--failed", default="0")
+    ap.add_argument("--skipped", nargs="*", default=[])
+    a = ap.parse_args()
+    out, logs = a.out, os.path.join(a.out, "logs")
+
+    patches = [l.split("\t", 1) for l in lines_of(os.path.join(out, "patches.tsv"))]
+    apply_log = lines_of(os.path.join(logs, "apply.log"))
+    offsets = [l.strip()[len("OFFSET"):].strip() for l in apply_log
+               if l.startswith("  OFFSET ")]
+    untested = [l.split("warning: ", 1)[1] for l in apply_log
+                if l.startswith("sockmap-sim: warning: ")]
+    apply_err = [l for l in apply_log if l.startswith("sockmap-sim: ")
+                 and "warning:" not in l]
+    r = {
+        "name": a.name, "base": a.base, "patches": [p[1] if len(p) > 1 else p[0] for p in patches],
+        "skipped_mails": a.skipped,
+        "apply": {"status": read(os.path.join(out, "apply.status")).strip(),
+                  "offsets": offsets, "not_tested_here": untested,
+                  "error": apply_err[0] if apply_err else ""},
+        "build": {"status": read(os.path.join(out, "build.status")).strip() or "not run"},
+    }
+    wb = warnings_of(os.path.join(logs, "warnings-base.log"), a.ksrc)
+    wn = warnings_of(os.path.join(logs, "warnings.log"), a.ksrc)
+    new_w = []
+    for k, v in wn.items():
+        extra = len(v) - len(wb.get(k, []))
+        if extra > 0:
+            new_w += v[:extra]
+    r["build"]["new_warnings"] = new_w
+    if r["build"]["status"] == "failed":
+        r["build"]["error"] = next((l for l in lines_of(os.path.join(logs, "build.log"))
+                                    if "error" in l), "see logs/build.log")
+    ran = os.path.exists(os.path.join(logs, "suites.log"))
+    r["suites"] = suites(os.path.join(logs, "suites.log")) if ran else None
+    r["fuzz"] = fuzz(logs) if ran else None
+    r["coverage"] = coverage(out) if ran else None
+    r["costs"] = r["conformance"] = None
+    if ran:
+        r["costs"] = {"error": step_error(logs, "run-base.log", "run.log")}
+        if not r["costs"]["error"]:
+            r["costs"]["changed"] = table_diff(lines_of(os.path.join(logs, "run-base.log")),
+                                               lines_of(os.path.join(logs, "run.log")))
+        r["conformance"] = {"error": step_error(logs, "conf-base.log", "conf.log")}
+        if not r["conformance"]["error"]:
+            r["conformance"]["changed"] = conf_diff(
+                lines_of(os.path.join(out, "conf-base.out")),
+                lines_of(os.path.join(out, "conf.out")))
+    r["failed"] = a.failed == "1"
+
+    md = [f"# Review of {a.name} (on level {a.base})", ""]
+    for p in r["patches"]:
+        md.append(f"- {p}")
+    for s in a.skipped:
+        md.append(f"- skipped (no diff, a cover letter?): {s}")
+    md += ["", "## Apply", ""]
+    if r["apply"]["error"]:
+        md.append(f"- FAILED: {r['apply']['error']}")
+    for o in offsets:
+        md.append(f"- offset/fuzz: {o}")
+    for u in untested:
+        md.append(f"- not tested here: {u}")
+    if not (r["apply"]["error"] or offsets or untested):
+        md.append("- applied exactly, every file compiled by the sim")
+    md += ["", "## Build", ""]
+    if r["build"]["status"] == "failed":
+        md.append(f"- FAILED: {r['build'].get('error')}")
+    elif r["build"]["status"] == "ok":
+        md.append(f"- new W=1 warnings in the kernel files: {len(new_w)}")
+        md += [f"  - {w}" for w in new_w]
+    else:
+        md.append("- not run (the patches did not apply)")
+    if r["suites"] is not None:
+        s = r["suites"]
+        md += ["", "## Suites (ASan+UBSan)", "",
+               f"- {s['passed']} passed, {s['failed']} failed"]
+        for f in s["failures"]:
+            md.append(f"  - {f['test']}: {f['first']}")
+        if s.get("failing_binaries"):
+            md.append(f"  - failing binaries: {s['failing_binaries']}")
+        fz = r["fuzz"]
+        md += ["", "## Fuzzing", "",
+               "- corpus replay: " + ("ok" if fz["replay"]["ok"] else
+                                      "FAILED: " + fz["replay"]["problem"])]
+        for h, v in fz["runs"].items():
+            md.append(f"- {h}: {v['summary']}")
+            if v["crash"]:
+                md.append(f"  - CRASH: {v['crash']}")
+                md += [f"  - {x}" for x in v["reproducer"]]
+        md += ["", "## Coverage of the added lines", ""]
+        c = r["coverage"]
+        if "error" in c:
+            md.append(f"- not measured: {c['error']}")
+        else:
+            for p in c["patches"]:
+                files = ", ".join(p["sim_files"]) or "none"
+                md.append(f"- {p['subject']}: {p['executed']}/{p['executable']} executable added "
+                          f"lines executed, {p['branches_taken']}/{p['branches']} branch outcomes "
+                          f"taken (files: {files})")
+            for u in c["unexecuted"]:
+                md.append(f"  - not executed: {u['file']}:{u['line']} `{u['text'].strip()}` "
+                          f"({u['function']})")
+            for u in c["untaken"]:
+                md.append(f"  - branch outcomes {u['taken']}/{u['outcomes']}: "
+                          f"{u['file']}:{u['line']} `{u['text'].strip()}`")
+        md += ["", "## Costs (make run, level " + a.base + ")", ""]
+        if r["costs"]["error"]:
+            md.append(f"- not measured: {r['costs']['error']}")
+        elif not r["costs"]["changed"]:
+            md.append("- no row changed")
+        for ch in r["costs"].get("changed", []):
+            md.append(f"- {ch['key']}")
+            md.append(f"  - before: `{' '.join(ch['before'][0].split())}`")
+            md.append(f"  - after:  `{' '.join(ch['after'][0].split())}`")
+        md += ["", "## Conformance (the sim's observations)", ""]
+        if r["conformance"]["error"]:
+            md.append(f"- not compared: {r['conformance']['error']}")
+        elif not r["conformance"]["changed"]:
+            md.append("- no observation changed")
+        for ch in r["conformance"].get("changed", []):
+            md.append(f"- {ch['step']}: {ch['before']} -> {ch['after']}")
+    md += ["", "## Verdict", "",
+           "FAILED (see above)" if r["failed"] else
+           "passed: nothing failed (unexecuted lines and untested files are listed above)", ""]
+    with open(os.path.join(out, "report.md"), "w", encoding="utf-8") as f:
+        f.write("\n".join(md))
+    with open(os.path.join(out, "report.json"), "w", encoding="utf-8") as f:
+        json.dump(r, f, indent=1)
+
+    # HTML: each patch with its added lines marked
+    unexec = {(u["file"], u["text"]) for u in (r["coverage"] or {}).get("unexecuted", [])}
+    untaken = {(u["file"], u["text"]) for u in (r["coverage"] or {}).get("untaken", [])}
+    h = ["<!DOCTYPE html><html><head><meta charset='utf-8'>",
+         f"<title>review: {html.escape(a.name)}</title><style>",
+         "body{font-family:sans-serif;margin:1.5em} pre{font-size:13px;line-height:1.3}",
+         ".add{background:#e6ffec} .del{background:#ffebe9} .hunk{color:#0550ae}",
+         ".unexec{background:#ffb3b3} .untaken{background:#fff2a8}",
+         ".legend span{padding:0 .4em;margin-right:.6em}</style></head><body>",
+         f"<h1>Review of {html.escape(a.name)} on level {html.escape(a.base)}</h1>",
+         "<p class='legend'><span class='unexec'>added, never executed</span>"
+         "<span class='untaken'>added, a branch outcome never taken</span>"
+         "<span class='add'>added: executed or not executable</span></p>",
+         "<pre>" + html.escape("\n".join(md)) + "</pre>"]
+    for name in sorted(os.listdir(os.path.join(out, "patches"))):
+        _, diff = patch_added_lines(os.path.join(out, "patches", name))
+        h.append(f"<h2>{html.escape(name)}</h2><pre>")
+        for cur, line in diff:
+            cls = ""
+            if line.startswith("+") and not line.startswith("+++"):
+                key = (cur, line[1:])
+                cls = "unexec" if key in unexec else "untaken" if key in untaken else "add"
+            elif line.startswith("-") and not line.startswith("---"):
+                cls = "del"
+            elif line.startswith("@@"):
+                cls = "hunk"
+            h.append(f"<span class='{cls}'>{html.escape(line)}</span>" if cls
+                     else html.escape(line))
+        h.append("</pre>")
+    h.append("</body></html>")
+    with open(os.path.join(out, "report.html"), "w", encoding="utf-8") as f:
+        f.write("\n".join(h))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# review/review.mk: `make review`, included by the top Makefile.
+#
+#   make review PATCH="a.patch b.patch" | MBOX=series.mbx
+#        [REVIEW_BASE=pristine|fixes|copy|full] [REVIEW_FUZZ_SECONDS=60]
+#        [REVIEW_NAME=name] [REVIEW_FUZZ=2]
+#
+# Tests mailed patches on top of a level of the series and writes
+# $(O)/review/NAME/report.{md,json,html}: see review/review.sh and the
+# README's "Reviewing a patch".
+#
+# Helpers for review.sh (each with the level and EXTRA_PATCHES of its
+# command line): review-warnings compiles the kernel files alone with the
+# kernel's W=1 warnings (scripts/Makefile.extrawarn of 6.12), printing
+# them; review-costs prints make run's table; print-ksrc and print-cov-out
+# name the tree and the coverage report.
+
+REVIEW_W1 := -Wextra -Wunused -Wno-unused-parameter -Wmissing-declarations \
+	-Wmissing-format-attribute -Wmissing-prototypes -Wold-style-definition \
+	-Wmissing-include-dirs -Wunused-but-set-variable -Wunused-const-variable \
+	-Wpacked-not-aligned -Wformat-overflow -Wformat-truncation \
+	-Wstringop-truncation -Wno-missing-field-initializers -Wno-type-limits \
+	-Wno-shift-negative-value -Wno-maybe-uninitialized -Wno-sign-compare \
+	-Wno-unused-but-set-parameter -Wno-override-init
+
+.PHONY: review review-warnings review-costs print-ksrc print-cov-out
+
+review:
+	$(Q)MAKE='$(MAKE)' O='$(O)' V='$(V)' PATCH='$(PATCH)' MBOX='$(MBOX)' \
+		REVIEW_BASE='$(REVIEW_BASE)' REVIEW_FUZZ_SECONDS='$(REVIEW_FUZZ_SECONDS)' \
+		REVIEW_NAME='$(REVIEW_NAME)' REVIEW_FUZZ='$(REVIEW_FUZZ)' review/review.sh
+
+# One "file:line: warning: text [-Wflag]" line per warning, sim headers'
+# own warnings left out (only the kernel files are under review).
+review-warnings: $(KSRC_STAMP) | $(PKGS_STAMP)
+	$(Q)for f in $(KPORT_SRCS); do \
+		gcc $(KERNEL_CFLAGS) $(WARN_CFLAGS) $(REVIEW_W1) $(SIM_CPPFLAGS) \
+			-fsyntax-only $$f 2>&1 | grep -E '^$(KSRC)/[^:]*:[0-9]+:[0-9]+: warning:' || true; \
+	done
+
+print-ksrc:
+	@echo $(KSRC)
+
+print-cov-out:
+	@echo $(COV_OUT)
+
+# make run's whole table at one level (review.sh runs it with and without
+# the patches and reports the rows that change)
+review-costs: $(BDIR)/tests/report
+	$(Q)$(BDIR)/tests/report --no-header

@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# review/review.sh: make review PATCH="a.patch b.patch" | MBOX=series.mbx
+#
+# Tests mailed sockmap patches on top of a level of the project's series
+# and writes a report, in this order: how the patches applied (offsets,
+# fuzz, files the sim does not compile), build warnings they introduce,
+# the CMocka suites, the fuzz corpus replay and a bounded fuzz run of each
+# harness, the coverage of every line they add to a compiled kernel file,
+# and what they change in make run's costs and in the sim's conformance
+# observations. Each step prints one progress line; the report is
+# $O/review/NAME/report.md (printed at the end), report.json and
+# report.html. Exit 0 when nothing failed; 1 when the patches do not
+# apply or build, or a test or the fuzzer fails.
+#
+# Environment (from review/review.mk): MAKE, O, PATCH, MBOX, REVIEW_BASE
+# (pristine|fixes|copy|full, default full), REVIEW_FUZZ_SECONDS (60; 0
+# skips the fuzz run, not the corpus replay), REVIEW_NAME, REVIEW_FUZZ
+# (lines of fuzz allowed when applying, default 2), V.
+set -uo pipefail
+if [[ ${V:-} == 1 ]]; then set -x; fi
+
+die() { echo "sockmap-sim: review: $*" >&2; exit 1; }
+MAKE=${MAKE:-make}
+O=${O:-build}
+base=${REVIEW_BASE:-full}
+fuzz_secs=${REVIEW_FUZZ_SECONDS:-60}
+case $base in pristine | fixes | copy | full) ;;
+*) die "REVIEW_BASE=$base is not a series level (pristine, fixes, copy, full)" ;;
+esac
+[[ $fuzz_secs =~ ^[0-9]+$ ]] || die "REVIEW_FUZZ_SECONDS=$fuzz_secs is not a number of seconds"
+[[ -n ${PATCH:-}${MBOX:-} ]] || die "give PATCH=\"a.patch b.patch\" or MBOX=series.mbx"
+[[ -z ${PATCH:-} || -z ${MBOX:-} ]] || die "give PATCH or MBOX, not both"
+
+# --- inputs -------------------------------------------------------------------
+inputs=()
+if [[ -n ${MBOX:-} ]]; then
+	[[ -f $MBOX ]] || die "MBOX file $MBOX not found"
+	name=${REVIEW_NAME:-$(basename "${MBOX%.*}")}
+else
+	for p in $PATCH; do
+		[[ -f $p ]] || die "PATCH file $p not found"
+		inputs+=("$p")
+	done
+	name=${REVIEW_NAME:-$(basename "${inputs[0]%.patch}")}
+fi
+name=${name//[^A-Za-z0-9._-]/_}
+out=$O/review/$name
+rm -rf "$out"
+mkdir -p "$out/patches" "$out/logs"
+out=$(cd "$out" && pwd)
+logs=$out/logs
+
+step_n=0
+step() { step_n=$((step_n + 1)); printf 'sockmap-sim: review [%d/8] %s\n' "$step_n" "$*"; }
+
+step "inputs: ${MBOX:-${inputs[*]}}"
+skipped_mails=()
+if [[ -n ${MBOX:-} ]]; then
+	mdir=$out/mails
+	mkdir -p "$mdir"
+	git mailsplit -o"$mdir" "$MBOX" >/dev/null || die "MBOX $MBOX: git mailsplit failed"
+	for m in "$mdir"/*; do
+		subj=$(awk '/^Subject: / { sub(/^Subject: /, ""); print; exit }' "$m")
+		if ! grep -qE '^(diff --git |--- )' "$m"; then
+			skipped_mails+=("$subj")
+			echo "  SKIP     no diff (cover letter?): $subj"
+			continue
+		fi
+		inputs+=("$m")
+	done
+	(( ${#inputs[@]} )) || die "MBOX $MBOX holds no patch"
+fi
+patches=()
+i=0
+for p in "${inputs[@]}"; do
+	i=$((i + 1))
+	subj=$(awk '/^Subject: / { sub(/^Subject: +(\[[^]]*\] *)?/, ""); print; exit }' "$p")
+	[[ -n $subj ]] || subj=$(basename "${p%.patch}")
+	slug=$(printf '%s' "$subj" | tr -c 'A-Za-z0-9_\n-' '-' | cut -c1-50)
+	dst=$out/patches/$(printf '%04d' "$i")-$slug.patch
+	cp "$p" "$dst"
+	patches+=("$dst")
+	printf '%s\t%s\n' "$(basename "$dst")" "$subj" >>"$out/patches.tsv"
+done
+mk=("$MAKE" --no-print-directory "O=$O")
+patched=(SERIES_LEVEL="$base" EXTRA_PATCHES="${patches[*]}" ALLOW_UNTESTED=1
+	 USER_PATCH_FUZZ="${REVIEW_FUZZ:-2}")
+based=(SERIES_LEVEL="$base")
+failed=0
+
+# --- apply ----------------------------------------------------------------------
+step "apply on level $base (fuzz ${REVIEW_FUZZ:-2})"
+if "${mk[@]}" ksrc "${patched[@]}" >"$logs/apply.log" 2>&1; then
+	echo ok >"$out/apply.status"
+else
+	echo failed >"$out/apply.status"
+	failed=1
+fi
+grep -E '^  OFFSET |^sockmap-sim: ' "$logs/apply.log" | sed 's/^/  /' | head -20
+ksrc=$("${mk[@]}" -s print-ksrc "${patched[@]}" 2>/dev/null | tail -1)
+
+if (( !failed )); then
+	# --- build and warnings ------------------------------------------------
+	step "build (ASan+UBSan) and W=1 warnings of the compiled kernel files"
+	"${mk[@]}" review-warnings "${based[@]}" >"$logs/warnings-base.log" 2>&1
+	"${mk[@]}" review-warnings "${patched[@]}" >"$logs/warnings.log" 2>&1
+	if ! "${mk[@]}" build-tests "${patched[@]}" >"$logs/build.log" 2>&1; then
+		echo failed >"$out/build.status"
+		failed=1
+		grep -m3 -E 'error' "$logs/build.log" | sed 's/^/  /'
+	else
+		echo ok >"$out/build.status"
+	fi
+fi
+if (( !failed )); then
+	# --- suites -----------------------------------------------------------
+	step "CMocka suites at level $base + the patches"
+	"${mk[@]}" check "${patched[@]}" >"$logs/suites.log" 2>&1 || failed=1
+	grep -E '^sockmap-sim: [0-9]+ tests passed|^sockmap-sim: failing' "$logs/suites.log" | sed 's/^/  /'
+
+	# --- fuzz -------------------------------------------------------------
+	step "fuzz: corpus replay, then ${fuzz_secs} s of libFuzzer per harness"
+	"${mk[@]}" fuzz-replay-one "${patched[@]}" >"$logs/fuzz-replay.log" 2>&1 || failed=1
+	for h in world ring; do
+		if (( fuzz_secs > 0 )); then
+			"${mk[@]}" fuzz FUZZER=$h FUZZ_SECONDS="$fuzz_secs" "${patched[@]}" \
+				>"$logs/fuzz-$h.log" 2>&1 || failed=1
+			grep -E '^  FUZZ .*runs|^sockmap-sim: fuzz' "$logs/fuzz-$h.log" | sed 's/^/  /'
+		fi
+	done
+
+	# --- coverage ---------------------------------------------------------
+	step "coverage of the added lines (gcov build, every suite)"
+	"${mk[@]}" coverage "${patched[@]}" >"$logs/coverage.log" 2>&1 ||
+		echo "  coverage failed: see $logs/coverage.log"
+	"${mk[@]}" -s print-cov-out "${patched[@]}" 2>/dev/null | tail -1 >"$out/cov-out"
+
+	# --- costs and conformance ------------------------------------------
+	step "costs (make run) and the sim's conformance observations, with and without"
+	"${mk[@]}" review-costs "${based[@]}" >"$logs/run-base.log" 2>&1
+	"${mk[@]}" review-costs "${patched[@]}" >"$logs/run.log" 2>&1
+	"${mk[@]}" conformance-sim-one "${based[@]}" CONF_OUT="$out/conf-base.out" \
+		>"$logs/conf-base.log" 2>&1
+	"${mk[@]}" conformance-sim-one "${patched[@]}" CONF_OUT="$out/conf.out" \
+		>"$logs/conf.log" 2>&1
+fi
+
+step "report: $out/report.md"
+python3 review/report.py --out "$out" --base "$base" --name "$name" \
+	--ksrc "$ksrc" --failed "$failed" ${skipped_mails[@]:+--skipped "${skipped_mails[@]}"} ||
+	die "the report could not be written"
+cat "$out/report.md"
+exit "$failed"
