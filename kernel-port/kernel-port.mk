@@ -133,9 +133,23 @@ else ifneq ($(kport_exact),)
 kport_upto := -$(kport_exact)
 else
 kport_upto := -upto-$(kport_n)
-ifeq ($(MAKELEVEL),0)
+ifeq ($(MAKELEVEL)$(strip $(TEST_LEVEL)),0)
 $(info sockmap-sim: KSERIES_UPTO=$(kport_n) lies between two levels: the tests expect level $(SIM_SERIES_LEVEL_NAME) ($(KSERIES_N_$(SIM_SERIES_LEVEL_NAME)) patches))
 endif
+endif
+
+# TEST_LEVEL=<name>: the tests expect that level's behaviour whatever the
+# files are at, e.g. make review of the patch that completes a level, on
+# the series before it (REVIEW_EXPECT). Its own tree and objects.
+TEST_LEVEL ?=
+ifneq ($(strip $(TEST_LEVEL)),)
+ifeq ($(filter $(TEST_LEVEL),$(SERIES_LEVELS)),)
+$(error sockmap-sim: TEST_LEVEL=$(TEST_LEVEL) is not a level: $(SERIES_LEVELS))
+endif
+kport_expect := $(firstword $(foreach i,1 2 3 4 5 6 7 8 9,$(if $(filter $(TEST_LEVEL),$(word $(i),$(SERIES_LEVELS))),$(i))))
+SIM_SERIES_LEVEL_NAME := $(TEST_LEVEL)
+SIM_SERIES_LEVEL := $(shell echo $$(($(kport_expect) - 1)))
+kport_upto := $(kport_upto)-expect-$(TEST_LEVEL)
 endif
 
 # EXTRA_PATCHES (e.g. a patch under review) get their own tree, so the

@@ -108,8 +108,11 @@ def fuzz(logs):
     res["replay"]["lines"] = [l.strip() for l in rep if l.startswith("  REPLAY")]
     bad = [l.strip() for l in rep if re.search(
         r"sockmap-sim: (oracle|ledger|accounting)|ERROR: \w+Sanitizer|runtime error|Error \d", l)]
+    base_bad = [l for l in lines_of(os.path.join(logs, "fuzz-replay-base.log")) if re.search(
+        r"sockmap-sim: (oracle|ledger|accounting)|ERROR: \w+Sanitizer|runtime error|Error \d", l)]
     res["replay"]["ok"] = not bad
     res["replay"]["problem"] = bad[0] if bad else ""
+    res["replay"]["fails_without_patches"] = bool(base_bad)
     for h in ("world", "ring"):
         path = os.path.join(logs, f"fuzz-{h}.log")
         if not os.path.exists(path):
@@ -242,6 +245,14 @@ def main():
                                     if "error" in l), "see logs/build.log")
     ran = os.path.exists(os.path.join(logs, "suites.log"))
     r["suites"] = suites(os.path.join(logs, "suites.log")) if ran else None
+    if ran:
+        b = suites(os.path.join(logs, "suites-base.log"))
+        before = {f["test"].replace(" (aborted)", "") for f in b["failures"]}
+        now = {f["test"].replace(" (aborted)", "") for f in r["suites"]["failures"]}
+        for f in r["suites"]["failures"]:
+            f["new"] = f["test"].replace(" (aborted)", "") not in before
+        r["suites"]["base"] = {"passed": b["passed"], "failed": b["failed"]}
+        r["suites"]["fixed"] = sorted(before - now)
     r["fuzz"] = fuzz(logs) if ran else None
     r["coverage"] = coverage(out) if ran else None
     r["costs"] = r["conformance"] = None
@@ -256,6 +267,19 @@ def main():
                 lines_of(os.path.join(out, "conf-base.out")),
                 lines_of(os.path.join(out, "conf.out")))
     r["failed"] = a.failed == "1"
+    reasons = []
+    if r["failed"]:
+        reasons.append("the patches did not apply or build")
+    if r["suites"] and any(f["new"] for f in r["suites"]["failures"]):
+        reasons.append("tests fail that pass without the patches")
+    if r["fuzz"]:
+        rp = r["fuzz"]["replay"]
+        if not rp["ok"] and not rp["fails_without_patches"]:
+            reasons.append("the corpus replay fails")
+        if any(v["crash"] for v in r["fuzz"]["runs"].values()):
+            reasons.append("the fuzzer crashed")
+    r["failed"] = bool(reasons)
+    r["failed_because"] = reasons
 
     md = [f"# Review of {a.name} (on level {a.base})", ""]
     for p in r["patches"]:
@@ -282,15 +306,26 @@ def main():
     if r["suites"] is not None:
         s = r["suites"]
         md += ["", "## Suites (ASan+UBSan)", "",
-               f"- {s['passed']} passed, {s['failed']} failed"]
+               f"- with the patches: {s['passed']} passed, {s['failed']} failed; "
+               f"without: {s['base']['passed']} passed, {s['base']['failed']} failed"]
         for f in s["failures"]:
-            md.append(f"  - {f['test']}: {f['first']}")
+            if f["new"]:
+                md.append(f"  - NEW FAILURE {f['test']}: {f['first']}")
+        old_f = [f for f in s["failures"] if not f["new"]]
+        if old_f:
+            md.append(f"  - failing without the patches too ({len(old_f)}; the tests assert "
+                      f"the behaviour of a series level): " + ", ".join(f["test"] for f in old_f))
+        if s["fixed"]:
+            md.append(f"  - failing without the patches, passing with them (the tests that "
+                      f"show what they change; {len(s['fixed'])}): " + ", ".join(s["fixed"]))
         if s.get("failing_binaries"):
             md.append(f"  - failing binaries: {s['failing_binaries']}")
         fz = r["fuzz"]
         md += ["", "## Fuzzing", "",
                "- corpus replay: " + ("ok" if fz["replay"]["ok"] else
-                                      "FAILED: " + fz["replay"]["problem"])]
+                                      "FAILED: " + fz["replay"]["problem"] +
+                                      (" (fails without the patches too)"
+                                       if fz["replay"]["fails_without_patches"] else ""))]
         for h, v in fz["runs"].items():
             md.append(f"- {h}: {v['summary']}")
             if v["crash"]:
@@ -329,7 +364,7 @@ def main():
         for ch in r["conformance"].get("changed", []):
             md.append(f"- {ch['step']}: {ch['before']} -> {ch['after']}")
     md += ["", "## Verdict", "",
-           "FAILED (see above)" if r["failed"] else
+           "FAILED: " + "; ".join(reasons) if r["failed"] else
            "passed: nothing failed (unexecuted lines and untested files are listed above)", ""]
     with open(os.path.join(out, "report.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(md))
@@ -368,8 +403,12 @@ def main():
     h.append("</body></html>")
     with open(os.path.join(out, "report.html"), "w", encoding="utf-8") as f:
         f.write("\n".join(h))
-    return 0
+    return 1 if r["failed"] else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception as e:  # a broken report is not a failed review
+        print(f"{PROG}: report.py: {type(e).__name__}: {e}", file=sys.stderr)
+        sys.exit(3)

@@ -4,7 +4,7 @@
 #
 #   make review PATCH="a.patch b.patch" | MBOX=series.mbx
 #        [REVIEW_BASE=pristine|fixes|copy|full] [REVIEW_FUZZ_SECONDS=60]
-#        [REVIEW_NAME=name] [REVIEW_FUZZ=2]
+#        [REVIEW_NAME=name] [REVIEW_FUZZ=2] [REVIEW_EXPECT=level]
 #
 # Tests mailed patches on top of a level of the series and writes
 # $(O)/review/NAME/report.{md,json,html}: see review/review.sh and the
@@ -29,7 +29,8 @@ REVIEW_W1 := -Wextra -Wunused -Wno-unused-parameter -Wmissing-declarations \
 review:
 	$(Q)MAKE='$(MAKE)' O='$(O)' V='$(V)' PATCH='$(PATCH)' MBOX='$(MBOX)' \
 		REVIEW_BASE='$(REVIEW_BASE)' REVIEW_FUZZ_SECONDS='$(REVIEW_FUZZ_SECONDS)' \
-		REVIEW_NAME='$(REVIEW_NAME)' REVIEW_FUZZ='$(REVIEW_FUZZ)' review/review.sh
+		REVIEW_NAME='$(REVIEW_NAME)' REVIEW_FUZZ='$(REVIEW_FUZZ)' \
+		REVIEW_EXPECT='$(REVIEW_EXPECT)' review/review.sh
 
 # One "file:line: warning: text [-Wflag]" line per warning, sim headers'
 # own warnings left out (only the kernel files are under review).
