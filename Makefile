@@ -98,7 +98,7 @@ $(BDIR)/tests/%: tests/%.c tests/sim_test.h tests/sim_bypass.h $(SIM_OBJS) $(KPO
 
 verify-kernel-port: $(KPORT_OBJS)
 
-.PHONY: all build-tests check test run run-variant help clean distclean hdrcheck
+.PHONY: all build-tests check test run run-variant help clean distclean hdrcheck test-reports
 
 # Each shim header compiles on its own, and after <stdio.h> (glibc pulls in
 # UAPI headers of the same names: a shim must not shadow them by accident).
@@ -119,6 +119,10 @@ build-tests: $(TEST_BINS)
 check: build-tests
 	$(Q)TEST_FILTER='$(TEST_FILTER)' UNTESTED_LIST='$(KSRC)/.untested' \
 		tests/run-tests.sh $(TEST_BINS)
+
+# The same binaries, their results as JUnit XML and TAP for CI systems.
+test-reports: build-tests
+	$(Q)tests/test-reports.sh $(BDIR)/test-reports $(TEST_BINS)
 
 # The full series, then the same tests at the other levels: the copying
 # splice (fixes + splice/ up to its "level: copy" line), the fixes alone and
@@ -164,6 +168,7 @@ help:
 	@echo "make conformance         the scenarios on the sim, on 6.12.117 in qemu (pristine, patched) and the host"
 	@echo "make series-figures      rewrite the measured figures of the two cover letters (series-figures-check: compare)"
 	@echo "make series-export SIGNOFF='Name <mail>' [BASE=commit]  both series with your From:/Signed-off-by: in $(O)/series/"
+	@echo "make test-reports        the suites as JUnit XML and TAP in $(BDIR)/test-reports/"
 	@echo "make review PATCH=x      test mailed patches (or MBOX=) on a level of the series; report in $(O)/review/"
 	@echo "make fuzz | afl          libFuzzer | AFL++ on FUZZER=world|ring for FUZZ_SECONDS (60)"
 	@echo "make fuzz-replay         the committed fuzz corpus, gcc ASan+UBSan; fuzz-coverage: what it reaches"
