@@ -450,6 +450,37 @@ static void test_tcp_bpf_listen_listener_in_map_child_inherits_no_psock(void **s
 	assert_ptr_equal(l->sk_prot, &tcp_prot);
 }
 
+/* IPv6: a listener in the map has a tcp_bpf IPv6 proto; its child gets
+ * tcpv6_prot back from tcp_bpf_clone() (sk_prot_creator of the listener)
+ * and, inserted by sockops, a tcp_bpf IPv6 proto of its own. */
+static void test_tcp_bpf_listen_ipv6_listener_in_map_child_tcpv6_prot(void **state)
+{
+	struct bpf_map *map = sim_sockmap_create(4);
+	struct sim_verdict v = { .action = SIM_REDIRECT, .map = map, .key = 1,
+				 .flags = BPF_F_INGRESS };
+	struct sock *l, *c, *child;
+
+	(void)state;
+	assert_int_equal(sim_prog_attach(sim_prog_msg_verdict(&v), map,
+					 BPF_SK_MSG_VERDICT), 0);
+	l = sim_tcp6_listen("L6");
+	assert_int_equal(sim_map_update(map, 0, l, BPF_ANY), 0);
+	assert_ptr_not_equal(l->sk_prot, &tcpv6_prot);
+	sockops_record_attach(map, 1);
+	c = sim_tcp_connect_to(l, "C6", "S6");
+	child = sim_tcp_peer(c);
+	assert_int_equal(child->sk_family, AF_INET6);
+	assert_ptr_equal(sk_psock(child)->sk_proto, &tcpv6_prot);
+	assert_ptr_not_equal(child->sk_prot, &tcpv6_prot);
+	assert_ptr_equal(child->sk_prot, l->sk_prot);	/* same map, same config */
+	assert_ptr_equal(sim_tcp_accept(l), child);
+	/* the child's own sends: redirected to its own ingress (slot 1) */
+	assert_int_equal(sim_send_pattern(child, 0, 0, 600, 0), 600);
+	recv_expect(child, 0, 0, 600);
+	sim_close(child);
+	assert_null(sim_map_lookup(map, 1));
+}
+
 /* A listener in a SOCKMAP with an sk_skb verdict: its sk_data_ready is
  * sk_psock_verdict_data_ready(), and on a listener tcp_read_skb() returns
  * -ENOTCONN, so the wake-up of a queued child never reaches the saved
@@ -458,7 +489,8 @@ static void test_tcp_bpf_listen_listener_in_map_child_inherits_no_psock(void **s
  * sk_data_ready without a psock: data queued before accept() is readable
  * by recv() (tcp_prot), but each segment after accept() runs
  * sk_psock_verdict_recv() with no psock, which eats and drops every
- * queued skb: the bytes are lost and copied_seq moves past them. */
+ * queued skb: the bytes are lost and copied_seq moves past them. It
+ * copies sk_psock_write_space() too, which calls nothing without a psock. */
 static void test_tcp_bpf_listen_listener_skb_verdict_child_drops_after_accept(void **state)
 {
 	struct bpf_map *map = sim_sockmap_create(4);
@@ -479,6 +511,10 @@ static void test_tcp_bpf_listen_listener_skb_verdict_child_drops_after_accept(vo
 	assert_null(sk_psock(child));
 	assert_ptr_equal(child->sk_data_ready, l->sk_data_ready);
 	assert_ptr_not_equal(child->sk_data_ready, sock_def_readable);
+	/* and sk_psock_write_space(), which without a psock calls no
+	 * saved write_space: the child's writers are never woken by it */
+	assert_ptr_equal(child->sk_write_space, l->sk_write_space);
+	assert_ptr_not_equal(child->sk_write_space, sk_stream_write_space);
 
 	assert_int_equal(sim_send_pattern(c, 0, 0, 100, 0), 100);
 	assert_int_equal(rcvq_bytes(child), 100);
@@ -717,6 +753,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_listen_skb_redirect_to_unaccepted_child),
 		SIM_TEST(test_tcp_bpf_listen_skb_redirect_from_unaccepted_child),
 		SIM_TEST(test_tcp_bpf_listen_listener_in_map_child_inherits_no_psock),
+		SIM_TEST(test_tcp_bpf_listen_ipv6_listener_in_map_child_tcpv6_prot),
 		SIM_TEST(test_tcp_bpf_listen_listener_skb_verdict_child_drops_after_accept),
 		SIM_TEST(test_tcp_bpf_listen_listener_skb_verdict_child_saves_verdict_data_ready),
 		SIM_TEST(test_tcp_bpf_listen_close_listener_unaccepted_children),
