@@ -367,6 +367,21 @@ static void sk_init_common_sim(struct sock *sk)
 			   "copied_seq", sk->sim_name, SIM_RULE_SOCK, sk);
 }
 
+/* The child of a listener is named by the test after the clone, which
+ * registered its watched fields under the listener's name. */
+void sim_sk_rename(struct sock *sk, const char *name)
+{
+	struct sim_tcp_sock *st = sim_tcp(sk);
+
+	sk->sim_name = name;
+	sim_watch_forget(&sk->sk_forward_alloc, sizeof(sk->sk_forward_alloc));
+	sim_watch_forget(&st->tp.copied_seq, sizeof(st->tp.copied_seq));
+	sim_watch_register(&sk->sk_forward_alloc, sizeof(sk->sk_forward_alloc),
+			   "sk_forward_alloc", name, SIM_RULE_SOCK, sk);
+	sim_watch_register(&st->tp.copied_seq, sizeof(st->tp.copied_seq),
+			   "copied_seq", name, SIM_RULE_SOCK, sk);
+}
+
 struct sock *sim_sk_alloc(const char *name, int family)
 {
 	struct sock *sk = sk_prot_alloc_sim(name);

@@ -195,7 +195,7 @@ struct sock *sim_tcp_connect_to(struct sock *listener, const char *name,
 	req->sk = NULL;
 	child = tcp_v4_syn_recv_sock(listener, req);
 	BUG_ON(!child);
-	child->sim_name = child_name;
+	sim_sk_rename(child, child_name);
 	inet_sk(child)->inet_saddr = ia->inet_daddr;
 	inet_sk(child)->inet_daddr = ia->inet_saddr;
 	inet_sk(child)->inet_sport = ia->inet_dport;

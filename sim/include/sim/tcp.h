@@ -62,6 +62,7 @@ void reqsk_put(struct request_sock *req);
 
 /* sock.c: the sim's sk_alloc() (the struct, the ledger, the watches) */
 struct sock *sim_sk_alloc(const char *name, int family);
+void sim_sk_rename(struct sock *sk, const char *name);
 struct sock *sk_clone_lock(const struct sock *sk, const gfp_t priority);
 
 /* af_inet.c */
