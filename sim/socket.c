@@ -235,34 +235,36 @@ struct sock *sim_tcp_accept_err(struct sock *listener, int *err)
 	struct proto_accept_arg arg = {
 		.flags = lst->file.f_flags,
 	};
+	struct socket newsock = {};
 	struct sim_tcp_sock *st;
 	struct sock *child;
-	struct request_sock_queue *queue = &inet_csk(listener)->icsk_accept_queue;
-	int ret;
 
 	BUG_ON(!lst->fd_open);
-	/* The new socket and its file exist before the protocol is asked
-	 * (do_accept(): sock_alloc(), sock_alloc_file()); in the sim they
-	 * are the child's own, so peek at whom the queue will hand out. */
-	if (!queue->rskq_accept_head) {
-		*err = -EAGAIN;
-		if (!(arg.flags & O_NONBLOCK))
-			*err = inet_accept(&lst->socket, NULL, &arg);
+	/* do_accept(): sock_alloc(), the listener's type and ops */
+	newsock.type = lst->socket.type;
+	newsock.ops = lst->socket.ops;
+	init_waitqueue_head(&newsock.wq.wait);
+	*err = lst->socket.ops->accept(&lst->socket, &newsock, &arg);
+	if (*err) {
 		sim_invariants_step("accept");
 		return NULL;
 	}
-	child = queue->rskq_accept_head->sk;
+	child = newsock.sk;
+	BUG_ON(!child || child->sk_socket != &newsock);
+	/* The sim keeps a sock's struct socket and file in its
+	 * sim_tcp_sock: the grafted socket moves there (nothing waits on the
+	 * new one yet), with its file (sock_alloc_file()). */
 	st = sim_tcp(child);
-	sim_socket_alloc(st, child->sk_family, SS_UNCONNECTED);
-	st->socket.type = lst->socket.type;
-	st->socket.ops = lst->socket.ops;
-	ret = lst->socket.ops->accept(&lst->socket, &st->socket, &arg);
-	*err = ret;
-	if (ret) {
-		sim_invariants_step("accept");
-		return NULL;
-	}
-	BUG_ON(st->socket.sk != child);
+	BUG_ON(waitqueue_active(&newsock.wq.wait));
+	sim_socket_alloc(st, child->sk_family, newsock.state);
+	st->socket.type = newsock.type;
+	st->socket.ops = newsock.ops;
+	st->socket.flags = newsock.flags;
+	write_lock_bh(&child->sk_callback_lock);
+	st->socket.sk = child;
+	sk_set_socket(child, &st->socket);
+	rcu_assign_pointer(child->sk_wq, &st->socket.wq);
+	write_unlock_bh(&child->sk_callback_lock);
 	st->accept_pending = false;
 	st->fd_open = true;
 	sim_world_own(&st->res, sim_fd_release, child->sim_name);

@@ -575,6 +575,67 @@ static void test_tcp_bpf_listen_listener_skb_verdict_child_saves_verdict_data_re
 	assert_int_equal(c->sk_err, ECONNRESET);
 }
 
+/* While accept() sleeps, a client connects (the sleep hook: another CPU). */
+static struct {
+	struct sock *listener, *client;
+} hk;
+
+static void client_connects(void *arg)
+{
+	(void)arg;
+	sim_set_sleep_hook(NULL, NULL);		/* once */
+	hk.client = sim_tcp_connect_to(hk.listener, "C", "S");
+}
+
+/* A blocking accept() on an empty queue sleeps in
+ * inet_csk_wait_for_connect(); the connection's tcp_child_process() calls
+ * the listener's sk_data_ready (sock_def_readable) and wakes it: accept()
+ * returns the child. */
+static void test_tcp_bpf_listen_blocking_accept_woken_by_connect(void **state)
+{
+	struct sock *child;
+
+	(void)state;
+	hk.listener = sim_tcp_listen("L");
+	hk.client = NULL;
+	sim_set_sleep_hook(client_connects, NULL);
+	child = sim_tcp_accept(hk.listener);
+	assert_non_null(hk.client);
+	assert_ptr_equal(child, sim_tcp_peer(hk.client));
+	assert_int_equal(sim_hangs(), 0);
+	assert_int_equal(sim_send_pattern(hk.client, 0, 0, 100, 0), 100);
+	recv_expect(child, 0, 0, 100);
+}
+
+/* The same with the listener in a SOCKMAP with an sk_skb verdict: the
+ * child's arrival calls sk_psock_verdict_data_ready() on the listener,
+ * tcp_read_skb() returns -ENOTCONN and the saved sock_def_readable() is not
+ * called: the sleeping accept() is never woken, though the child is
+ * queued. The sim counts the unbounded sleep (a real kernel blocks until
+ * another event, a signal or SO_RCVTIMEO) and lets it return; accept()
+ * then finds the child. */
+static void test_tcp_bpf_listen_listener_skb_verdict_blocking_accept_not_woken(void **state)
+{
+	struct bpf_map *map = sim_sockmap_create(4);
+	struct sim_verdict v = { .action = SIM_PASS };
+	struct sock *child;
+
+	(void)state;
+	assert_int_equal(sim_prog_attach(sim_prog_skb_verdict(&v), map,
+					 BPF_SK_SKB_VERDICT), 0);
+	hk.listener = sim_tcp_listen("L");
+	assert_int_equal(sim_map_update(map, 0, hk.listener, BPF_ANY), 0);
+	hk.client = NULL;
+	sim_expect_hangs(1);
+	sim_set_sleep_hook(client_connects, NULL);
+	child = sim_tcp_accept(hk.listener);
+	assert_int_equal(sim_hangs(), 1);
+	assert_non_null(hk.client);
+	assert_ptr_equal(child, sim_tcp_peer(hk.client));
+	assert_int_equal(hk.listener->sim_data_ready, 1);	/* the verdict's */
+	assert_int_equal(sim_stats.data_ready, 0);
+}
+
 /* A listener closed with two children it never handed out, one with data
  * queued: inet_csk_listen_stop() disconnects each (tcp_disconnect(): the
  * client is reset, the receive queue purged and uncharged), orphans and
@@ -756,6 +817,8 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_listen_ipv6_listener_in_map_child_tcpv6_prot),
 		SIM_TEST(test_tcp_bpf_listen_listener_skb_verdict_child_drops_after_accept),
 		SIM_TEST(test_tcp_bpf_listen_listener_skb_verdict_child_saves_verdict_data_ready),
+		SIM_TEST(test_tcp_bpf_listen_blocking_accept_woken_by_connect),
+		SIM_TEST(test_tcp_bpf_listen_listener_skb_verdict_blocking_accept_not_woken),
 		SIM_TEST(test_tcp_bpf_listen_close_listener_unaccepted_children),
 		SIM_TEST(test_tcp_bpf_listen_close_listener_children_in_sockhash),
 		SIM_TEST(test_tcp_bpf_listen_close_listener_in_sockmap_with_children),
