@@ -87,6 +87,79 @@ int inet_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 	return err;
 }
 
+/* __inet_listen_sk() without TCP Fast Open: the backlog, then
+ * inet_csk_listen_start() and the sockops TCP_LISTEN_CB. */
+static int __inet_listen_sk(struct sock *sk, int backlog)
+{
+	unsigned char old_state = sk->sk_state;
+	int err;
+
+	if (!((1 << old_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+		return -EINVAL;
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	if (old_state != TCP_LISTEN) {
+		err = inet_csk_listen_start(sk);
+		if (err)
+			return err;
+		/* tcp_call_bpf(sk, BPF_SOCK_OPS_TCP_LISTEN_CB, 0, NULL) */
+		sim_sockops_established(sk, BPF_SOCK_OPS_TCP_LISTEN_CB);
+	}
+	return 0;
+}
+
+/* sim-origin: net/ipv4/af_inet.c inet_listen */
+int inet_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	int err = -EINVAL;
+
+	lock_sock(sk);
+
+	if (sock->state != SS_UNCONNECTED || sock->type != SOCK_STREAM)
+		goto out;
+
+	err = __inet_listen_sk(sk, backlog);
+
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* sim-origin: net/ipv4/af_inet.c __inet_accept */
+static void __inet_accept(struct socket *sock, struct socket *newsock, struct sock *newsk)
+{
+	/* sim-edit: no RPS (sock_rps_record_flow) */
+	WARN_ON(!((1 << newsk->sk_state) &
+		  (TCPF_ESTABLISHED | TCPF_SYN_RECV |
+		   TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 |
+		   TCPF_CLOSING | TCPF_CLOSE_WAIT |
+		   TCPF_CLOSE)));
+
+	if (test_bit(SOCK_SUPPORT_ZC, &sock->flags))
+		set_bit(SOCK_SUPPORT_ZC, &newsock->flags);
+	sock_graft(newsk, newsock);
+
+	newsock->state = SS_CONNECTED;
+}
+
+/* sim-origin: net/ipv4/af_inet.c inet_accept */
+int inet_accept(struct socket *sock, struct socket *newsock,
+		struct proto_accept_arg *arg)
+{
+	struct sock *sk1 = sock->sk, *sk2;
+
+	/* IPV6_ADDRFORM can change sk->sk_prot under us. */
+	arg->err = -EINVAL;
+	sk2 = READ_ONCE(sk1->sk_prot)->accept(sk1, arg);
+	if (!sk2)
+		return arg->err;
+
+	lock_sock(sk2);
+	__inet_accept(sock, newsock, sk2);
+	release_sock(sk2);
+	return 0;
+}
+
 const struct proto_ops inet_stream_ops = {
 	.family		= PF_INET,
 	.release	= inet_release,
@@ -97,6 +170,8 @@ const struct proto_ops inet_stream_ops = {
 	.read_skb	= tcp_read_skb,
 	.sendmsg_locked	= tcp_sendmsg_locked,
 	.splice_read	= inet_splice_read,
+	.listen		= inet_listen,
+	.accept		= inet_accept,
 };
 
 const struct proto_ops inet6_stream_ops = {
@@ -109,6 +184,8 @@ const struct proto_ops inet6_stream_ops = {
 	.read_skb	= tcp_read_skb,
 	.sendmsg_locked	= tcp_sendmsg_locked,
 	.splice_read	= inet_splice_read,
+	.listen		= inet_listen,
+	.accept		= inet_accept,
 };
 
 /* inet_splice_read(), as splice/0002 of the series adds it: dispatch

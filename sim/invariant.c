@@ -290,7 +290,7 @@ void sim_invariants_step(const char *op)
 		char why[256];
 		enum sim_inv inv;
 
-		if (!st->fd_open)
+		if (!st->fd_open && !st->accept_pending)
 			continue;
 		while ((inv = check(sk, skip, why, sizeof(why))) != SIM_INV_OK &&
 		       expected[inv].bug) {

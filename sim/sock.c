@@ -330,3 +330,138 @@ int sock_recvmsg(struct socket *sock, struct msghdr *msg, int flags)
 {
 	return sock->ops->recvmsg(sock, msg, msg_data_left(msg), flags);
 }
+
+/* ---- a sock's life: allocation, clone, graft, orphan ------------------ */
+
+/* sk_prot_alloc() for TCP: the sock and the sim's per-socket state
+ * (struct sim_tcp_sock: the wire, the struct socket and file it gets at
+ * socket() or accept()), recorded in the ledger as one SIM_SOCK. */
+static struct sock *sk_prot_alloc_sim(const char *name)
+{
+	struct sim_tcp_sock *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		abort();
+	sim_ledger_add(SIM_SOCK, &st->tp.inet_conn.icsk_inet.sk, sizeof(*st), SIM_SITE);
+	list_add_tail(&st->sim_all, &sim_tcp_socks);
+	st->tp.inet_conn.icsk_inet.sk.sim_name = name;
+	return &st->tp.inet_conn.icsk_inet.sk;
+}
+
+/* sock_lock_init() + sk_init_common(), and the sim's watched fields. */
+static void sk_init_common_sim(struct sock *sk)
+{
+	struct sim_tcp_sock *st = sim_tcp(sk);
+
+	spin_lock_init(&sk->sk_lock.slock);
+	sk->sk_lock.owned = 0;
+	init_waitqueue_head(&sk->sk_lock.wq);
+	rwlock_init(&sk->sk_callback_lock);
+	skb_queue_head_init(&sk->sk_receive_queue);
+	skb_queue_head_init(&sk->sk_write_queue);
+	skb_queue_head_init(&sk->sk_error_queue);
+	skb_queue_head_init(&st->wire);
+	sim_watch_register(&sk->sk_forward_alloc, sizeof(sk->sk_forward_alloc),
+			   "sk_forward_alloc", sk->sim_name, SIM_RULE_SOCK, sk);
+	sim_watch_register(&st->tp.copied_seq, sizeof(st->tp.copied_seq),
+			   "copied_seq", sk->sim_name, SIM_RULE_SOCK, sk);
+}
+
+/* The child of a listener is named by the test after the clone, which
+ * registered its watched fields under the listener's name. */
+void sim_sk_rename(struct sock *sk, const char *name)
+{
+	struct sim_tcp_sock *st = sim_tcp(sk);
+
+	sk->sim_name = name;
+	sim_watch_forget(&sk->sk_forward_alloc, sizeof(sk->sk_forward_alloc));
+	sim_watch_forget(&st->tp.copied_seq, sizeof(st->tp.copied_seq));
+	sim_watch_register(&sk->sk_forward_alloc, sizeof(sk->sk_forward_alloc),
+			   "sk_forward_alloc", name, SIM_RULE_SOCK, sk);
+	sim_watch_register(&st->tp.copied_seq, sizeof(st->tp.copied_seq),
+			   "copied_seq", name, SIM_RULE_SOCK, sk);
+}
+
+struct sock *sim_sk_alloc(const char *name, int family)
+{
+	struct sock *sk = sk_prot_alloc_sim(name);
+
+	sk->sk_family = family;
+	sk_init_common_sim(sk);
+	return sk;
+}
+
+/* sk_clone_lock(): the child of a listener is a copy of it (sock_copy():
+ * its callbacks, sk_prot, sk_user_data, buffer sizes...) with its own
+ * locks, queues and accounting, no struct socket, sk_user_data cleared
+ * when the listener's is tagged SK_USER_DATA_NOCOPY (a psock), and
+ * returned bh-locked. The sim's per-socket state (wire, socket, file) is
+ * the child's own, not copied. */
+struct sock *sk_clone_lock(const struct sock *sk, const gfp_t priority)
+{
+	struct proto *prot = READ_ONCE(sk->sk_prot);
+	struct sock *newsk;
+	struct tcp_sock *newtp;
+
+	(void)priority;
+	newsk = sk_prot_alloc_sim(sk->sim_name);
+	/* sock_copy(): the whole protocol sock (prot->obj_size) */
+	newtp = tcp_sk(newsk);
+	memcpy(newtp, tcp_sk(sk), sizeof(*newtp));
+	newtp->sim_peer = NULL;
+	newtp->sim_acks = newtp->sim_rcv_space_adjust = newtp->sim_app_limited = 0;
+	newsk->sim_data_ready = newsk->sim_error_reports = 0;
+
+	newsk->sk_prot_creator = prot;
+	sk_init_common_sim(newsk);
+	bh_lock_sock(newsk);
+	newsk->sk_backlog.head = newsk->sk_backlog.tail = NULL;
+	newsk->sk_backlog.len = 0;
+	atomic_set(&newsk->sk_rmem_alloc, 0);
+	/* sk_wmem_alloc set to one (see sk_free() and sock_wfree()) */
+	refcount_set(&newsk->sk_wmem_alloc, 1);
+	newsk->sk_wmem_queued = 0;
+	newsk->sk_forward_alloc = 0;
+	newsk->sk_reserved_mem = 0;
+	atomic_set(&newsk->sk_drops, 0);
+	sock_reset_flag(newsk, SOCK_DONE);
+	/* Clear sk_user_data if parent had the pointer tagged
+	 * as not suitable for copying when cloning. */
+	if ((uintptr_t)newsk->sk_user_data & SK_USER_DATA_NOCOPY)
+		newsk->sk_user_data = NULL;
+	newsk->sk_err = 0;
+	newsk->sk_err_soft = 0;
+	refcount_set(&newsk->sk_refcnt, 2);
+	sk_set_socket(newsk, NULL);
+	RCU_INIT_POINTER(newsk->sk_wq, NULL);
+	return newsk;
+}
+
+/* sim-origin: include/net/sock.h sk_set_socket */
+void sk_set_socket(struct sock *sk, struct socket *sock)
+{
+	WRITE_ONCE(sk->sk_socket, sock);
+}
+
+/* sim-origin: include/net/sock.h sock_orphan */
+void sock_orphan(struct sock *sk)
+{
+	write_lock_bh(&sk->sk_callback_lock);
+	sock_set_flag(sk, SOCK_DEAD);
+	sk_set_socket(sk, NULL);
+	sk->sk_wq  = NULL;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* sim-origin: include/net/sock.h sock_graft */
+void sock_graft(struct sock *sk, struct socket *parent)
+{
+	WARN_ON(parent->sk);
+	write_lock_bh(&sk->sk_callback_lock);
+	rcu_assign_pointer(sk->sk_wq, &parent->wq);
+	parent->sk = sk;
+	sk_set_socket(sk, parent);
+	/* sim-edit: no sk_uid (no inodes, no users) */
+	/* sim-edit: no LSM (security_sock_graft) */
+	write_unlock_bh(&sk->sk_callback_lock);
+}

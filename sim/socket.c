@@ -46,31 +46,32 @@ static void sim_fd_release(struct sim_resource *res)
 
 LIST_HEAD(sim_tcp_socks);
 
-static struct sock *sim_tcp_create(const char *name, int family)
+/* sock_alloc() + sock_alloc_file(): the struct socket and its file, with
+ * the ops of @family; not yet attached to a sock. */
+static void sim_socket_alloc(struct sim_tcp_sock *st, int family, socket_state state)
 {
-	struct sim_tcp_sock *st = calloc(1, sizeof(*st));
-	struct sock *sk;
+	st->socket.state = state;
+	st->socket.type = SOCK_STREAM;
+	st->socket.ops = family == AF_INET6 ? &inet6_stream_ops : &inet_stream_ops;
+	st->socket.file = &st->file;
+	st->file.f_op = &socket_file_ops;	/* sock_alloc_file() */
+	st->file.private_data = &st->socket;
+	init_waitqueue_head(&st->socket.wq.wait);
+}
 
-	if (!st)
-		abort();
-	sk = &st->tp.inet_conn.icsk_inet.sk;
-	sim_ledger_add(SIM_SOCK, sk, sizeof(*st), SIM_SITE);
-	sk->sim_name = name;
-	sk->sk_family = family;
+/* socket(AF_INET, SOCK_STREAM) + sock_init_data(), in @state. */
+static struct sock *sim_tcp_socket(const char *name, int family, int state)
+{
+	struct sock *sk = sim_sk_alloc(name, family);
+	struct sim_tcp_sock *st = sim_tcp(sk);
+
 	sk->sk_type = SOCK_STREAM;
 	sk->sk_protocol = IPPROTO_TCP;
-	sk->sk_state = TCP_ESTABLISHED;
+	sk->sk_state = state;
 	sk->sk_prot = sk->sk_prot_creator =
 		family == AF_INET6 ? &tcpv6_prot : &tcp_prot;
 	refcount_set(&sk->sk_refcnt, 2);	/* the file + the hash table */
 	refcount_set(&sk->sk_wmem_alloc, 1);
-	spin_lock_init(&sk->sk_lock.slock);
-	init_waitqueue_head(&sk->sk_lock.wq);
-	rwlock_init(&sk->sk_callback_lock);
-	skb_queue_head_init(&sk->sk_receive_queue);
-	skb_queue_head_init(&sk->sk_write_queue);
-	skb_queue_head_init(&sk->sk_error_queue);
-	skb_queue_head_init(&st->wire);
 	sk->sk_rcvbuf = sysctl_tcp_rmem[1];
 	sk->sk_sndbuf = sysctl_tcp_wmem[1];
 	sk->sk_rcvtimeo = sk->sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
@@ -82,24 +83,19 @@ static struct sock *sim_tcp_create(const char *name, int family)
 	sk->sk_write_space = sk_stream_write_space;
 	sk->sk_error_report = sock_def_error_report;
 	sk->sk_backlog_rcv = tcp_prot.backlog_rcv;
-	st->socket.state = SS_CONNECTED;
-	st->socket.type = SOCK_STREAM;
-	st->socket.ops = family == AF_INET6 ? &inet6_stream_ops : &inet_stream_ops;
+	sim_socket_alloc(st, family, state == TCP_ESTABLISHED ? SS_CONNECTED :
+							       SS_UNCONNECTED);
 	st->socket.sk = sk;
-	st->socket.file = &st->file;
-	st->file.f_op = &socket_file_ops;	/* sock_alloc_file() */
-	st->file.private_data = &st->socket;
-	init_waitqueue_head(&st->socket.wq.wait);
 	sk->sk_socket = &st->socket;
 	sk->sk_wq = &st->socket.wq;
 	st->fd_open = true;
-	sim_watch_register(&sk->sk_forward_alloc, sizeof(sk->sk_forward_alloc),
-			   "sk_forward_alloc", name, SIM_RULE_SOCK, sk);
-	sim_watch_register(&st->tp.copied_seq, sizeof(st->tp.copied_seq),
-			   "copied_seq", name, SIM_RULE_SOCK, sk);
 	sim_world_own(&st->res, sim_fd_release, name);
-	list_add_tail(&st->sim_all, &sim_tcp_socks);
 	return sk;
+}
+
+static struct sock *sim_tcp_create(const char *name, int family)
+{
+	return sim_tcp_socket(name, family, TCP_ESTABLISHED);
 }
 
 /* Connect @a (active, an ephemeral port) to @b (passive) on 127.0.0.1 and
@@ -135,6 +131,152 @@ void sim_tcp6_pair(struct sock **a, struct sock **b, const char *name_a,
 	*b = sim_tcp_create(name_b, AF_INET6);
 	sim_tcp_connect(*a, *b);
 	sim_invariants_step("socketpair");
+}
+
+/* ---- listen(), connect() to a listener, accept() -------------------- */
+
+static u16 listen_next_port = 8000;
+
+/* socket() + bind(127.0.0.1, a port of its own) + listen(@backlog). */
+static struct sock *tcp_listen(const char *name, int family, int backlog)
+{
+	struct sock *sk = sim_tcp_socket(name, family, TCP_CLOSE);
+	struct inet_sock *in = inet_sk(sk);
+	int err;
+
+	in->inet_saddr = 0x0100007f;
+	in->inet_sport = listen_next_port++;
+	err = sim_tcp(sk)->socket.ops->listen(&sim_tcp(sk)->socket, backlog);
+	BUG_ON(err);
+	return sk;
+}
+
+struct sock *sim_tcp_listen(const char *name)
+{
+	struct sock *sk = tcp_listen(name, AF_INET, 128);
+
+	sim_invariants_step("listen");
+	return sk;
+}
+
+struct sock *sim_tcp6_listen(const char *name)
+{
+	struct sock *sk = tcp_listen(name, AF_INET6, 128);
+
+	sim_invariants_step("listen");
+	return sk;
+}
+
+/* connect() to @listener: the three-way handshake in one step. The active
+ * side is established first (SYN-ACK: tcp_finish_connect() ->
+ * tcp_init_transfer(): sockops ACTIVE_ESTABLISHED); then the ACK reaches
+ * the listener: tcp_v4_rcv() -> tcp_check_req() ->
+ * tcp_v4_syn_recv_sock() clones the child (tcp_create_openreq_child(),
+ * tcp_bpf_clone()), inet_csk_complete_hashdance() queues it for accept()
+ * and tcp_child_process() establishes it (sockops PASSIVE_ESTABLISHED, the
+ * child still without a struct socket) and wakes the listener. Returns the
+ * active socket; its peer, sim_tcp_peer(), is the child, named @child_name. */
+struct sock *sim_tcp_connect_to(struct sock *listener, const char *name,
+				const char *child_name)
+{
+	struct sock *a = sim_tcp_create(name, listener->sk_family);
+	struct inet_sock *ia = inet_sk(a), *il = inet_sk(listener);
+	struct request_sock *req;
+	struct sock *child;
+
+	BUG_ON(listener->sk_state != TCP_LISTEN);
+	ia->inet_saddr = ia->inet_daddr = il->inet_saddr;
+	ia->inet_dport = il->inet_sport;
+	ia->inet_sport = listen_next_port++;
+	sim_sockops_established(a, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB);
+
+	req = reqsk_alloc(listener);
+	BUG_ON(!req);
+	req->sk = NULL;
+	child = tcp_v4_syn_recv_sock(listener, req);
+	BUG_ON(!child);
+	sim_sk_rename(child, child_name);
+	inet_sk(child)->inet_saddr = ia->inet_daddr;
+	inet_sk(child)->inet_daddr = ia->inet_saddr;
+	inet_sk(child)->inet_sport = ia->inet_dport;
+	inet_sk(child)->inet_dport = ia->inet_sport;
+	tcp_sk(a)->sim_peer = tcp_sk(child);
+	tcp_sk(child)->sim_peer = tcp_sk(a);
+	/* inet_csk_complete_hashdance() */
+	if (!inet_csk_reqsk_queue_add(listener, req, child)) {
+		bh_unlock_sock(child);
+		sock_put(child);
+		reqsk_put(req);
+		sim_invariants_step("connect");
+		return a;
+	}
+	reqsk_put(req);
+	sim_tcp(child)->accept_pending = true;
+	tcp_child_process(listener, child);
+	sim_invariants_step("connect");
+	return a;
+}
+
+/* The other end of @sk's connection (an unaccepted child included). */
+struct sock *sim_tcp_peer(struct sock *sk)
+{
+	struct tcp_sock *peer = tcp_sk(sk)->sim_peer;
+
+	return peer ? &peer->inet_conn.icsk_inet.sk : NULL;
+}
+
+/* accept(): do_accept() -> inet_accept() -> inet_csk_accept(); the child
+ * gets its struct socket and file (sock_graft()) and a world-owned fd.
+ * Returns the child, or NULL with *@err (-EAGAIN on an empty queue of a
+ * non-blocking listener, -EINVAL if @listener does not listen). */
+struct sock *sim_tcp_accept_err(struct sock *listener, int *err)
+{
+	struct sim_tcp_sock *lst = sim_tcp(listener);
+	struct proto_accept_arg arg = {
+		.flags = lst->file.f_flags,
+	};
+	struct socket newsock = {};
+	struct sim_tcp_sock *st;
+	struct sock *child;
+
+	BUG_ON(!lst->fd_open);
+	/* do_accept(): sock_alloc(), the listener's type and ops */
+	newsock.type = lst->socket.type;
+	newsock.ops = lst->socket.ops;
+	init_waitqueue_head(&newsock.wq.wait);
+	*err = lst->socket.ops->accept(&lst->socket, &newsock, &arg);
+	if (*err) {
+		sim_invariants_step("accept");
+		return NULL;
+	}
+	child = newsock.sk;
+	BUG_ON(!child || child->sk_socket != &newsock);
+	/* The sim keeps a sock's struct socket and file in its
+	 * sim_tcp_sock: the grafted socket moves there (nothing waits on the
+	 * new one yet), with its file (sock_alloc_file()). */
+	st = sim_tcp(child);
+	BUG_ON(waitqueue_active(&newsock.wq.wait));
+	sim_socket_alloc(st, child->sk_family, newsock.state);
+	st->socket.type = newsock.type;
+	st->socket.ops = newsock.ops;
+	st->socket.flags = newsock.flags;
+	write_lock_bh(&child->sk_callback_lock);
+	st->socket.sk = child;
+	sk_set_socket(child, &st->socket);
+	rcu_assign_pointer(child->sk_wq, &st->socket.wq);
+	write_unlock_bh(&child->sk_callback_lock);
+	st->accept_pending = false;
+	st->fd_open = true;
+	sim_world_own(&st->res, sim_fd_release, child->sim_name);
+	sim_invariants_step("accept");
+	return child;
+}
+
+struct sock *sim_tcp_accept(struct sock *listener)
+{
+	int err;
+
+	return sim_tcp_accept_err(listener, &err);
 }
 
 int sim_send(struct sock *sk, const void *buf, size_t len, int flags)
@@ -173,6 +315,10 @@ int sim_poll(struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 	int mask = 0;
+
+	if (sk->sk_state == TCP_LISTEN)	/* inet_csk_listen_poll() */
+		return READ_ONCE(inet_csk(sk)->icsk_accept_queue.rskq_accept_head) ?
+		       EPOLLIN | EPOLLRDNORM : 0;
 
 	if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;

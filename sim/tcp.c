@@ -577,6 +577,69 @@ int tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	return ret;
 }
 
+/* The sim's wire: @sk and its peer forget each other. */
+void sim_tcp_forget_peer(struct sock *sk)
+{
+	if (tcp_sk(sk)->sim_peer) {
+		tcp_sk(sk)->sim_peer->sim_peer = NULL;
+		tcp_sk(sk)->sim_peer = NULL;
+	}
+}
+
+/* tcp_set_state() for the states the sim moves through. The kernel's
+ * TCP_CLOSE unhashes the sock (sk_prot->unhash: inet_unhash(), which a
+ * tcp_bpf proto keeps); the sim has no hash tables: its
+ * inet_csk_destroy_sock() drops the hash table's reference. */
+void tcp_set_state(struct sock *sk, int state)
+{
+	sk->sk_state = state;	/* inet_sk_state_store() */
+}
+
+/* tcp_need_reset() */
+static bool tcp_need_reset(int state)
+{
+	return (1 << state) &
+	       (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
+		TCPF_FIN_WAIT2 | TCPF_SYN_RECV);
+}
+
+/* tcp_disconnect(): the connection is aborted (a listener's close does
+ * this to each child it never handed out, inet_child_forget()): closed,
+ * the peer reset, what was received purged (sock_rfree uncharges it),
+ * the socket ready to connect again. Without timers, repair, fastopen. */
+int tcp_disconnect(struct sock *sk, int flags)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	int old_state = sk->sk_state;
+
+	(void)flags;
+	if (old_state != TCP_CLOSE)
+		tcp_set_state(sk, TCP_CLOSE);
+	if (old_state == TCP_LISTEN) {
+		inet_csk_listen_stop(sk);
+	} else if (tcp_need_reset(old_state)) {
+		tcp_send_active_reset(sk);
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+	}
+	skb_queue_purge(&sk->sk_receive_queue);	/* __skb_queue_purge() */
+	WRITE_ONCE(tp->copied_seq, tp->rcv_nxt);
+	WRITE_ONCE(tp->urg_data, 0);
+	skb_queue_purge(&sk->sk_write_queue);	/* tcp_write_queue_purge() */
+	/* the sim's wire: nothing more arrives from the peer */
+	skb_queue_purge(&sim_tcp(sk)->wire);
+	sim_tcp(sk)->requeued = NULL;
+	sim_tcp_forget_peer(sk);
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	sock_reset_flag(sk, SOCK_DONE);
+	if (sk->sk_frag.page) {
+		put_page(sk->sk_frag.page);
+		sk->sk_frag.page = NULL;
+		sk->sk_frag.offset = 0;
+	}
+	sk_error_report(sk);
+	return 0;
+}
+
 void tcp_close(struct sock *sk, long timeout)
 {
 	struct sk_buff *skb;
@@ -592,6 +655,11 @@ void tcp_close(struct sock *sk, long timeout)
 	skb_queue_purge(&sim_tcp(sk)->wire);
 	sim_tcp(sk)->requeued = NULL;
 	sk_mem_reclaim(sk);
+	if (sk->sk_state == TCP_LISTEN) {
+		/* __tcp_close(): the special case */
+		tcp_set_state(sk, TCP_CLOSE);
+		inet_csk_listen_stop(sk);
+	}
 	if (sk->sk_state != TCP_CLOSE) {
 		if (data_was_unread)
 			tcp_send_active_reset(sk);
@@ -607,10 +675,7 @@ void tcp_close(struct sock *sk, long timeout)
 	sk->sk_wq = NULL;
 	write_unlock_bh(&sk->sk_callback_lock);
 	/* the peer forgets us */
-	if (tcp_sk(sk)->sim_peer) {
-		tcp_sk(sk)->sim_peer->sim_peer = NULL;
-		tcp_sk(sk)->sim_peer = NULL;
-	}
+	sim_tcp_forget_peer(sk);
 	inet_csk_destroy_sock(sk);
 	release_sock(sk);
 	sock_put(sk);	/* the file's reference */

@@ -65,3 +65,23 @@ void tcp_rcv_space_adjust(struct sock *sk)
 {
 	tcp_sk(sk)->sim_rcv_space_adjust++;
 }
+
+/* tcp_rcv_state_process() in TCP_SYN_RECV on the handshake's last ACK:
+ * tcp_init_transfer() runs the sockops program at
+ * BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB (bpf_skops_established()) while the
+ * child is still in TCP_SYN_RECV, then it is established and its
+ * sk_state_change() called (no one sleeps on it: no struct socket). */
+void tcp_rcv_synrecv_state_process(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	BUG_ON(sk->sk_state != TCP_SYN_RECV);
+	/* tcp_init_transfer() -> bpf_skops_established(); the sim's sockops
+	 * run takes the bh lock itself: drop the clone's meanwhile. */
+	bh_unlock_sock(sk);
+	sim_sockops_established(sk, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB);
+	bh_lock_sock(sk);
+	WRITE_ONCE(tp->copied_seq, tp->rcv_nxt);
+	tcp_set_state(sk, TCP_ESTABLISHED);
+	sk->sk_state_change(sk);
+}

@@ -23,6 +23,8 @@
 struct proto tcp_prot = {
 	.name			= "TCP",
 	.close			= tcp_close,
+	.disconnect		= tcp_disconnect,
+	.accept			= inet_csk_accept,
 	.ioctl			= tcp_ioctl,
 	.shutdown		= tcp_shutdown,
 	.destroy		= tcp_v4_destroy_sock,
@@ -106,4 +108,12 @@ bool tcp_v4_rcv(struct sock *sk, struct sk_buff *skb)
 void tcp_v4_destroy_sock(struct sock *sk)
 {
 	skb_queue_purge(&sk->sk_write_queue);
+}
+
+/* tcp_v4_syn_recv_sock(): the child of listener @sk for @req (the
+ * addresses are the caller's: sim_tcp_connect_to()); no route, no port
+ * inheritance, no ehash: the sim's wire finds the child through its peer. */
+struct sock *tcp_v4_syn_recv_sock(const struct sock *sk, struct request_sock *req)
+{
+	return tcp_create_openreq_child(sk, req);
 }

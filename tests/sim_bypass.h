@@ -12,6 +12,7 @@
 
 #include <sim/sockmap.h>
 #include <net/sock.h>
+#include <sim/net.h>
 
 struct sim_tuple {
 	u32 sip, dip;
@@ -80,6 +81,19 @@ static inline int sim_bypass_setup(struct sim_bypass *bp, u32 max_entries)
 	bp->msg = sim_prog_load(BPF_PROG_TYPE_SK_MSG, bp->msg_fn ? bp->msg_fn : sim_msg_to_peer,
 				bp, "msg_to_peer");
 	return sim_prog_attach(bp->msg, bp->hash, BPF_SK_MSG_VERDICT);
+}
+
+/* A server's connection: @client connects to @listener, the server
+ * accepts. The child was established, and seen by the sockops programs
+ * (PASSIVE_ESTABLISHED: the bypass put it in the hash), before accept()
+ * gave it a socket, as on a real server. */
+static inline void sim_bypass_connect(struct sock *listener, struct sock **client,
+				      struct sock **server, const char *cname,
+				      const char *sname)
+{
+	*client = sim_tcp_connect_to(listener, cname, sname);
+	*server = sim_tcp_accept(listener);
+	BUG_ON(!*server || *server != sim_tcp_peer(*client));
 }
 
 #endif /* _SIM_BYPASS_H */

@@ -44,6 +44,7 @@ struct dir {
 };
 
 static struct {
+	struct sock *lp, *ls;	/* the proxy's and the server's listeners */
 	struct sock *c, *p1, *p2, *s;
 	struct sim_bypass bp;
 	struct dir up, down;
@@ -60,9 +61,15 @@ static void proxy_setup(const struct proxy_case *pc)
 	px.bp.msg_fn = next_msg_fn;
 	next_msg_fn = NULL;
 	assert_int_equal(sim_bypass_setup(&px.bp, 8), 0);
-	sim_tcp_pair(&px.c, &px.p1, "client", "proxy-in");
-	sim_tcp_pair(&px.p2, &px.s, "proxy-out", "server");
-	assert_int_equal(px.bp.ops->runs, 4);	/* all four sockets in the hash */
+	/* The proxy listens and accepts the client; the server listens and
+	 * accepts the proxy's connection. Each accepted socket was put in the
+	 * hash by sockops (PASSIVE_ESTABLISHED) before accept(). */
+	px.lp = sim_tcp_listen("proxy-listen");
+	px.ls = sim_tcp_listen("server-listen");
+	sim_bypass_connect(px.lp, &px.c, &px.p1, "client", "proxy-in");
+	sim_bypass_connect(px.ls, &px.p2, &px.s, "proxy-out", "server");
+	/* two TCP_LISTEN_CB (not inserted), then all four sockets in the hash */
+	assert_int_equal(px.bp.ops->runs, 6);
 	/* Go's netpoller: every socket non-blocking */
 	sim_set_nonblock(px.c, true);
 	sim_set_nonblock(px.p1, true);
@@ -162,6 +169,8 @@ static void proxy_teardown(void)
 	sim_close(px.p1);
 	sim_close(px.p2);
 	sim_close(px.s);
+	sim_close(px.lp);
+	sim_close(px.ls);
 	sim_map_close(px.bp.hash);
 }
 

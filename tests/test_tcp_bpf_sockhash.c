@@ -160,15 +160,19 @@ static void test_tcp_bpf_sockhash_full_e2big(void **state)
 static struct sim_bypass bp;
 
 /* The deployment of the seed's bug report: sockops fills a SOCKHASH with
- * every established socket, an sk_msg program sends each message straight
- * to the peer's ingress. Both directions bypass TCP. */
+ * every established socket (the server's accepted one at
+ * PASSIVE_ESTABLISHED, before accept()), an sk_msg program sends each
+ * message straight to the peer's ingress. Both directions bypass TCP. */
 static void test_tcp_bpf_sockhash_sockops_stack_bypass(void **state)
 {
+	struct sock *l;
+
 	(void)state;
 	assert_int_equal(sim_bypass_setup(&bp, 8), 0);
-
-	sim_tcp_pair(&fx.a, &fx.b, "A", "B");	/* established: both inserted */
-	assert_int_equal(bp.ops->runs, 2);
+	l = sim_tcp_listen("L");	/* TCP_LISTEN_CB: not inserted */
+	/* established: both inserted, B before it is accepted */
+	sim_bypass_connect(l, &fx.a, &fx.b, "A", "B");
+	assert_int_equal(bp.ops->runs, 3);
 	assert_non_null(sk_psock(fx.a));
 	assert_non_null(sk_psock(fx.b));
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 700, 0), 700);
@@ -201,11 +205,13 @@ static ssize_t proxy_copy(struct sock *from, struct sock *to,
 static void test_tcp_bpf_sockhash_splicing_proxy(void **state)
 {
 	struct pipe_inode_info *up, *down;
-	struct sock *c, *p1, *p2, *srv;
+	struct sock *c, *p1, *p2, *srv, *lp, *ls;
 	(void)state;
 	assert_int_equal(sim_bypass_setup(&bp, 8), 0);
-	sim_tcp_pair(&c, &p1, "client", "proxy-in");
-	sim_tcp_pair(&p2, &srv, "proxy-out", "server");
+	lp = sim_tcp_listen("proxy-listen");
+	ls = sim_tcp_listen("server-listen");
+	sim_bypass_connect(lp, &c, &p1, "client", "proxy-in");
+	sim_bypass_connect(ls, &p2, &srv, "proxy-out", "server");
 	sim_set_nonblock(p1, true);
 	sim_set_nonblock(p2, true);
 	up = sim_pipe_create(PIPE_DEF_BUFFERS);

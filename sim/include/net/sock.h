@@ -97,6 +97,14 @@ typedef enum {
 struct sock;
 struct socket;
 struct pipe_inode_info;
+
+/* include/linux/net.h: accept()'s flags in, error out */
+struct proto_accept_arg {
+	int flags;
+	int err;
+	int is_empty;
+	bool kern;
+};
 struct proto;
 struct sk_psock;
 
@@ -133,6 +141,9 @@ struct proto_ops {
 	int (*read_skb)(struct sock *sk, skb_read_actor_t recv_actor);
 	int (*sendmsg_locked)(struct sock *sk, struct msghdr *msg, size_t size);
 	unsigned int (*poll)(struct socket *sock);
+	int (*listen)(struct socket *sock, int len);
+	int (*accept)(struct socket *sock, struct socket *newsock,
+		      struct proto_accept_arg *arg);
 };
 
 /* include/linux/fs.h: the part of struct file a socket's code reads, and
@@ -168,6 +179,7 @@ struct socket {
 struct proto {
 	void (*close)(struct sock *sk, long timeout);
 	int (*disconnect)(struct sock *sk, int flags);
+	struct sock *(*accept)(struct sock *sk, struct proto_accept_arg *arg);
 	int (*ioctl)(struct sock *sk, int cmd, int *karg);
 	void (*shutdown)(struct sock *sk, int how);
 	void (*destroy)(struct sock *sk);
@@ -226,6 +238,8 @@ struct sock {
 	int sk_sndbuf;
 	int sk_wmem_queued;
 	refcount_t sk_wmem_alloc;
+	u32 sk_ack_backlog;
+	u32 sk_max_ack_backlog;
 	struct sk_buff_head sk_write_queue;
 	u64 sk_route_caps;
 	gfp_t sk_allocation;
@@ -356,6 +370,12 @@ static inline wait_queue_head_t *sk_sleep(struct sock *sk)
 {
 	return &sk->sk_wq->wait;
 }
+
+/* include/net/sock.h: a sock joins (accept) or leaves (close) its
+ * struct socket; sim/sock.c */
+void sk_set_socket(struct sock *sk, struct socket *sock);
+void sock_graft(struct sock *sk, struct socket *parent);
+void sock_orphan(struct sock *sk);
 
 static inline void sk_set_bit(int nr, struct sock *sk)
 {

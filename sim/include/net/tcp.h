@@ -37,6 +37,14 @@ enum {
 #define TCPF_TIME_WAIT		(1 << TCP_TIME_WAIT)
 #define TCPF_LISTEN		(1 << TCP_LISTEN)
 #define TCPF_NEW_SYN_RECV	(1 << TCP_NEW_SYN_RECV)
+#define TCPF_SYN_SENT		(1 << TCP_SYN_SENT)
+#define TCPF_SYN_RECV		(1 << TCP_SYN_RECV)
+#define TCPF_FIN_WAIT1		(1 << TCP_FIN_WAIT1)
+#define TCPF_FIN_WAIT2		(1 << TCP_FIN_WAIT2)
+#define TCPF_CLOSE		(1 << TCP_CLOSE)
+#define TCPF_CLOSE_WAIT		(1 << TCP_CLOSE_WAIT)
+#define TCPF_LAST_ACK		(1 << TCP_LAST_ACK)
+#define TCPF_CLOSING		(1 << TCP_CLOSING)
 
 /* include/net/sock.h helpers that need the states (sock_map.c). The sim
  * has TCP sockets only: the UDP, unix and vsock tests are the kernel's
@@ -108,8 +116,25 @@ struct inet_sock {
 	__be16 inet_dport;
 };
 
+/* include/net/request_sock.h: the accept queue of a listener holds one
+ * request sock per connection whose handshake completed; req->sk is the
+ * child (established, no struct socket yet) that accept() returns. */
+struct request_sock {
+	struct request_sock *dl_next;
+	struct sock *rsk_listener;
+	struct sock *sk;
+	refcount_t rsk_refcnt;
+};
+
+struct request_sock_queue {
+	spinlock_t rskq_lock;
+	struct request_sock *rskq_accept_head;
+	struct request_sock *rskq_accept_tail;
+};
+
 struct inet_connection_sock {
 	struct inet_sock icsk_inet;
+	struct request_sock_queue icsk_accept_queue;
 	const struct tcp_ulp_ops *icsk_ulp_ops;
 	void *icsk_ulp_data;
 };

@@ -23,6 +23,7 @@ struct sim_tcp_sock {
 	struct file file;		/* socket.file */
 	struct sim_resource res;	/* open "fd", closed at world end */
 	bool fd_open;
+	bool accept_pending;		/* a child in its listener's accept queue */
 	struct list_head sim_all;	/* sim_tcp_socks, until sk_free() */
 };
 
@@ -48,6 +49,23 @@ void sim_tcp_wire_softirq(bool on);
  * scenarios that assert a kernel bug corrupting the accounting: each
  * schedule starts from zero again. */
 long sim_tcp_memory_forget(void);
+
+/* Listening sockets (127.0.0.1, a port of their own, backlog 128). */
+struct sock *sim_tcp_listen(const char *name);
+struct sock *sim_tcp6_listen(const char *name);
+/* connect() to @listener: returns the (established) active socket. The
+ * passive side, the child @child_name, is established too, has been seen by
+ * the sockops programs (PASSIVE_ESTABLISHED) and waits in the listener's
+ * accept queue without a struct socket (sk->sk_socket == NULL); reach it
+ * with sim_tcp_peer() until accept() returns it. */
+struct sock *sim_tcp_connect_to(struct sock *listener, const char *name,
+				const char *child_name);
+/* accept(): the next child of @listener, now with its socket and an fd the
+ * world owns; NULL with *err (-EAGAIN: nothing queued). */
+struct sock *sim_tcp_accept_err(struct sock *listener, int *err);
+struct sock *sim_tcp_accept(struct sock *listener);
+/* The other end of @sk's connection, or NULL once either end is gone. */
+struct sock *sim_tcp_peer(struct sock *sk);
 
 /* socketpair-like: two connected, established TCP sockets. */
 void sim_tcp_pair(struct sock **a, struct sock **b, const char *name_a,

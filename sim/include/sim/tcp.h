@@ -10,6 +10,7 @@
 #define _SIM_TCP_H
 
 #include <net/sock.h>
+#include <net/tcp.h>
 
 /* net/ipv4/tcp.c and tcp_ipv4.c: TCP's memory limits */
 extern atomic_long_t tcp_memory_allocated;
@@ -31,7 +32,42 @@ void tcp_send_active_reset(struct sock *sk);	/* no gfp, no reason */
 int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb);
 bool tcp_v4_rcv(struct sock *sk, struct sk_buff *skb);
 
+/* tcp.c */
+int tcp_disconnect(struct sock *sk, int flags);
+void tcp_set_state(struct sock *sk, int state);
+void sim_tcp_forget_peer(struct sock *sk);	/* the wire: tcp_close(), tcp_disconnect() */
+
+/* tcp_input.c: the passive side's handshake completes */
+void tcp_rcv_synrecv_state_process(struct sock *sk);
+
+/* tcp_minisocks.c */
+struct sock *tcp_create_openreq_child(const struct sock *sk,
+				      struct request_sock *req);
+int tcp_child_process(struct sock *parent, struct sock *child);
+
+/* tcp_ipv4.c */
+struct sock *tcp_v4_syn_recv_sock(const struct sock *sk, struct request_sock *req);
+
 /* inet_connection_sock.c */
 void inet_csk_destroy_sock(struct sock *sk);
+int inet_csk_listen_start(struct sock *sk);
+void inet_csk_listen_stop(struct sock *sk);
+struct sock *inet_csk_accept(struct sock *sk, struct proto_accept_arg *arg);
+struct sock *inet_csk_clone_lock(const struct sock *sk,
+				 const struct request_sock *req, const gfp_t priority);
+struct sock *inet_csk_reqsk_queue_add(struct sock *sk, struct request_sock *req,
+				      struct sock *child);
+struct request_sock *reqsk_alloc(struct sock *sk_listener);
+void reqsk_put(struct request_sock *req);
+
+/* sock.c: the sim's sk_alloc() (the struct, the ledger, the watches) */
+struct sock *sim_sk_alloc(const char *name, int family);
+void sim_sk_rename(struct sock *sk, const char *name);
+struct sock *sk_clone_lock(const struct sock *sk, const gfp_t priority);
+
+/* af_inet.c */
+int inet_listen(struct socket *sock, int backlog);
+int inet_accept(struct socket *sock, struct socket *newsock,
+		struct proto_accept_arg *arg);
 
 #endif
