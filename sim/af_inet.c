@@ -94,7 +94,9 @@ const struct proto_ops inet_stream_ops = {
 	.shutdown	= inet_shutdown,
 	.sendmsg	= inet_sendmsg,
 	.recvmsg	= inet_recvmsg,
+	.read_sock	= tcp_read_sock,
 	.read_skb	= tcp_read_skb,
+	.peek_len	= tcp_peek_len,
 	.sendmsg_locked	= tcp_sendmsg_locked,
 	.splice_read	= inet_splice_read,
 };
@@ -106,7 +108,9 @@ const struct proto_ops inet6_stream_ops = {
 	.shutdown	= inet_shutdown,
 	.sendmsg	= inet_sendmsg,
 	.recvmsg	= inet_recvmsg,
+	.read_sock	= tcp_read_sock,
 	.read_skb	= tcp_read_skb,
+	.peek_len	= tcp_peek_len,
 	.sendmsg_locked	= tcp_sendmsg_locked,
 	.splice_read	= inet_splice_read,
 };
