@@ -105,9 +105,12 @@ static void recv_eagain(struct sock *sk)
  * every chunk read is a message). One 300-byte segment, three 100-byte
  * messages: three verdict runs on three clones of the one segment; A reads
  * the 300 bytes in order; A's copied_seq follows what was read, not what
- * the parser consumed (tcp_bpf_strp_read_sock() holds back ingress_bytes). */
+ * the parser consumed (tcp_bpf_strp_read_sock() holds back ingress_bytes);
+ * sk_rmem_alloc counts each message's truesize, the segment's. */
 static void test_tcp_bpf_strp_pass_several_msgs_per_segment(void **state)
 {
+	struct sk_msg *msg;
+
 	(void)state;
 	strp_setup(&(struct sim_parser){ .msg_len = 100 }, SIM_PASS, 0, 0);
 	inject_linear(fx.a, 0, 300);
@@ -117,6 +120,12 @@ static void test_tcp_bpf_strp_pass_several_msgs_per_segment(void **state)
 	assert_int_equal(queued(fx.a), 300);
 	assert_true(skb_queue_empty(&fx.a->sk_receive_queue));
 	assert_int_equal(tcp_sk(fx.a)->copied_seq + 300, tcp_sk(fx.a)->rcv_nxt);
+	/* each clone carries the segment's whole truesize (skb_clone copies
+	 * it): the one 300-byte segment is charged three times over */
+	list_for_each_entry(msg, &sk_psock(fx.a)->ingress_msg, list)
+		assert_int_equal(msg->skb->truesize, SKB_TRUESIZE(SKB_DATA_ALIGN(300)));
+	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc),
+			 3 * SKB_TRUESIZE(SKB_DATA_ALIGN(300)));
 	recv_expect(fx.a, 0, 300);
 	assert_int_equal(queued(fx.a), 0);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
@@ -281,6 +290,35 @@ static void test_tcp_bpf_strp_pass_then_splice(void **state)
 	assert_int_equal(queued(fx.a), 0);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 	sim_pipe_close(pipe);
+}
+
+/* A segment arriving while A is owned by a reader goes to the socket
+ * backlog; release_sock() processes it still owning the socket, so
+ * strp_data_ready() leaves the read to the kstrp work
+ * (sock_owned_by_user_nocheck -> queue_work), which takes lock_sock()
+ * and parses when it runs. Until it has, recv() is -EAGAIN, blocking or
+ * not. */
+static void test_tcp_bpf_strp_owned_socket_defers_to_kstrp(void **state)
+{
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 100 }, SIM_PASS, 0, 0);
+	lock_sock(fx.a);
+	inject_linear(fx.a, 0, 300);
+	assert_non_null(fx.a->sk_backlog.tail);
+	release_sock(fx.a);
+	assert_int_equal(skb_queue_len(&fx.a->sk_receive_queue), 1);
+	assert_int_equal(fx.parser->runs, 0);
+	assert_int_equal(sim_work_pending(), 1);
+	/* meanwhile even a blocking recv() returns -EAGAIN at once:
+	 * tcp_bpf_recvmsg_parser() finds the segment on sk_receive_queue,
+	 * its tcp_data_ready() only queues the kstrp work again (the reader
+	 * owns the socket), and the queue is still not empty */
+	assert_int_equal(sim_recv(fx.a, (char[1]){ 0 }, 1, 0), -EAGAIN);
+	recv_eagain(fx.a);
+	assert_int_equal(sim_run_work(), 1);
+	assert_int_equal(fx.verdict->runs, 3);
+	recv_expect(fx.a, 0, 300);
+	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 }
 
 /* ---- what the verdict sees ------------------------------------------------ */
@@ -599,6 +637,7 @@ static const struct CMUnitTest tests[] = {
 	SIM_TEST(test_tcp_bpf_strp_pass_unread_msgs_counted_twice),
 	SIM_TEST(test_tcp_bpf_strp_pass_partial_reads_and_peek),
 	SIM_TEST(test_tcp_bpf_strp_pass_then_splice),
+	SIM_TEST(test_tcp_bpf_strp_owned_socket_defers_to_kstrp),
 	SIM_TEST(test_tcp_bpf_strp_verdict_sees_clones),
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress),
 	SIM_TEST(test_tcp_bpf_strp_redirect_egress),
