@@ -548,6 +548,67 @@ static void test_tcp_bpf_strp_parser_error_aborts(void **state)
 	sim_pipe_close(pipe);
 }
 
+/* A message longer than the socket's receive buffer: strp_recv() caps
+ * messages at sk_rcvbuf; the parser's length aborts with -EMSGSIZE
+ * (msg_too_big). */
+static void test_tcp_bpf_strp_msg_larger_than_rcvbuf_aborts(void **state)
+{
+	struct strparser *strp;
+
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 1 }, SIM_PASS, 0, 0);
+	fx.p.msg_len = fx.a->sk_rcvbuf + 1;
+	strp = &sk_psock(fx.a)->strp;
+	inject_linear(fx.a, 0, 100);
+	assert_int_equal(strp->stats.msg_too_big, 1);
+	assert_true(strp->stopped);
+	assert_int_equal(fx.a->sk_err, EMSGSIZE);
+	assert_int_equal(fx.verdict->runs, 0);
+	assert_int_equal(skb_queue_len(&fx.a->sk_receive_queue), 1);
+}
+
+/* A length the bytes already received contradict: 4 bytes, "need more";
+ * then the parser says 2: a length that ends inside what it already had
+ * is -EPROTO (bad_hdr_len), and the 4 bytes it held are freed. */
+static void test_tcp_bpf_strp_bad_length_aborts(void **state)
+{
+	static const u32 lens[] = { 0, 2 };
+	struct strparser *strp;
+
+	(void)state;
+	strp_setup(&(struct sim_parser){ .lens = lens, .nlens = 2 }, SIM_PASS, 0, 0);
+	strp = &sk_psock(fx.a)->strp;
+	inject_linear(fx.a, 0, 4);
+	assert_int_equal(strp->stats.need_more_hdr, 1);
+	assert_non_null(strp->skb_head);
+	inject_linear(fx.a, 4, 96);
+	assert_int_equal(fx.parser->runs, 2);
+	assert_int_equal(strp->stats.bad_hdr_len, 1);
+	assert_true(strp->stopped);
+	assert_null(strp->skb_head);
+	assert_int_equal(fx.a->sk_err, EPROTO);
+	assert_int_equal(fx.verdict->runs, 0);
+}
+
+/* -ESTRPIPE from the parser mid-message (bytes already accumulated) is
+ * unrecoverable: -ENODATA, unrecov_intr set. */
+static void test_tcp_bpf_strp_estrpipe_mid_message_is_enodata(void **state)
+{
+	struct strparser *strp;
+
+	(void)state;
+	strp_setup(&(struct sim_parser){ .need = 10, .err = -ESTRPIPE, .err_after = 1 },
+		   SIM_PASS, 0, 0);
+	strp = &sk_psock(fx.a)->strp;
+	inject_linear(fx.a, 0, 4);
+	assert_int_equal(strp->stats.need_more_hdr, 1);
+	inject_linear(fx.a, 4, 96);
+	assert_int_equal(fx.parser->runs, 2);
+	assert_true(strp->unrecov_intr);
+	assert_false(strp->interrupted);
+	assert_int_equal(fx.a->sk_err, ENODATA);
+}
+
 /* A message that does not complete within SO_RCVTIMEO: the strparser's
  * msg timer (delayed work on kstrp, armed when the message began) fires
  * once the virtual clock passes it; strp_msg_timeout() aborts: the partial
@@ -644,6 +705,9 @@ static const struct CMUnitTest tests[] = {
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress_linearized),
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress_linearize_shared_head),
 	SIM_TEST(test_tcp_bpf_strp_parser_error_aborts),
+	SIM_TEST(test_tcp_bpf_strp_msg_larger_than_rcvbuf_aborts),
+	SIM_TEST(test_tcp_bpf_strp_bad_length_aborts),
+	SIM_TEST(test_tcp_bpf_strp_estrpipe_mid_message_is_enodata),
 	SIM_TEST(test_tcp_bpf_strp_msg_timeout_aborts),
 	SIM_TEST(test_tcp_bpf_strp_msg_timer_cancelled_on_completion),
 	SIM_TEST(test_tcp_bpf_strp_close_with_partial_msg),
