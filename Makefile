@@ -61,7 +61,8 @@ SIM_CPPFLAGS := -D_GNU_SOURCE -iquote $(KSRC) -I $(KSRC)/include -I sim/include 
 LDLIBS := -lcmocka -lpthread
 
 SIM_SRCS := $(wildcard sim/*.c)
-KPORT_SRCS := kernel-port/skmsg.c kernel-port/tcp_bpf.c kernel-port/sock_map.c
+KPORT_SRCS := kernel-port/skmsg.c kernel-port/tcp_bpf.c kernel-port/sock_map.c \
+	kernel-port/strparser.c
 SIM_OBJS := $(patsubst %.c,$(BDIR)/%.o,$(SIM_SRCS))
 KPORT_OBJS := $(patsubst %.c,$(BDIR)/%.o,$(KPORT_SRCS))
 KPORT_DEPFILES := $(KPORT_OBJS:.o=.d)

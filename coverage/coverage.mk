@@ -12,7 +12,7 @@
 # Output, in $(COV_OUT) ($(O)/coverage):
 #   index.html     the summary, links to both reports and the annotated
 #                  kernel sources
-#   kernel/        genhtml of build/ksrc (skmsg.c, tcp_bpf.c, sock_map.c, skmsg.h)
+#   kernel/        genhtml of build/ksrc (skmsg.c, tcp_bpf.c, sock_map.c, strparser.c, skmsg.h, strparser.h)
 #   sim/           genhtml of sim/ (shims and headers)
 #   summary.txt    what `make coverage` prints
 #   summary.json   the same, for scripts (coverage/compare.py A B)

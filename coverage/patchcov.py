@@ -595,7 +595,7 @@ def render_html(a, patches, files, ktot, stot, sp, unexec, partial_br, regions):
     w(f"<title>sockmap-sim coverage: Linux {e(a.kver)} + series</title>")
     w(f"<style>{CSS}</style></head><body>")
     w(f"<h1>sockmap-sim coverage</h1>")
-    w(f"<p class=\"sub\">The real skmsg.c, tcp_bpf.c, sock_map.c and skmsg.h of Linux {e(a.kver)} plus "
+    w(f"<p class=\"sub\">The real skmsg.c, tcp_bpf.c, sock_map.c, strparser.c, skmsg.h and strparser.h of Linux {e(a.kver)} plus "
       f"{len(patches)} patch(es), compiled against the sim and run by the whole CMocka suite "
       f"(gcc --coverage -O0, no sanitizers): {e(tests_str(a))}. Generated "
       f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}.</p>")

@@ -16,7 +16,7 @@
 #                        $(O)/shim-drift-selftest; sim/ is not touched)
 #
 # The kernel files the markers name are not in $(KSRC) (the allow-list is
-# the three compiled files): they are extracted by kernel-port/extract.sh
+# the compiled files): they are extracted by kernel-port/extract.sh
 # with an allow-list generated from the markers ($(DRIFT_FILES)), pristine
 # once into $(DRIFT_PRISTINE) (the one tarball read), then with the
 # series of the level built ($(KSERIES), filtered to those files by

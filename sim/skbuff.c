@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sim: socket buffers (stands for net/core/skbuff.c: alloc_skb,
- * kfree_skb/consume_skb, skb_to_sgvec, skb_linearize, skb_copy_bits).
+ * kfree_skb/consume_skb, skb_to_sgvec, skb_copy_bits, skb_clone,
+ * pskb_expand_head, __pskb_pull_tail (skb_linearize), ___pskb_trim).
  */
 #include <stdlib.h>
 #include <sim/ledger.h>
@@ -318,46 +319,436 @@ int skb_to_sgvec(struct sk_buff *skb, struct scatterlist *sg, int offset, int le
 	return nsg;
 }
 
-/* __pskb_pull_tail(skb, skb->data_len): pull everything into a new head. */
-int skb_linearize(struct sk_buff *skb)
+/* ---- clones, expanding and pulling heads, trimming ---------------------- */
+
+/* __copy_skb_header(): what the sim's skb carries besides data and
+ * lengths: the control block (TCP_SKB_CB, the strparser's strp_msg, the
+ * verdict's flags) and _skb_refdst/_sk_redir (one union in the kernel,
+ * which skb_dst_copy() copies). Not old->sk. */
+static void copy_skb_header(struct sk_buff *new, const struct sk_buff *old)
 {
-	struct skb_shared_info *shinfo;
-	unsigned int size;
-	unsigned char *data;
+	memcpy(new->cb, old->cb, sizeof(old->cb));
+	new->_skb_refdst = old->_skb_refdst;
+	new->_sk_redir = old->_sk_redir;
+	new->ip_summed = old->ip_summed;
+}
+
+/*
+ * skb_clone() and __skb_clone(): a new struct sk_buff (no fclones in the
+ * sim: always the skbuff_head_cache case) sharing the head, its frags and
+ * frag_list through shinfo->dataref; both skbs are then cloned. The clone
+ * owns no socket and has no destructor; truesize is copied.
+ */
+struct sk_buff *skb_clone(struct sk_buff *skb, gfp_t gfp_mask)
+{
+	struct sk_buff *n;
+
+	if (skb_pfmemalloc(skb))
+		gfp_mask |= __GFP_MEMALLOC;
+	if (!(gfp_mask & __GFP_NOFAIL) && sim_should_fail(SIM_SKB))
+		return NULL;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		abort();
+	sim_ledger_add(SIM_SKB, n, sizeof(*n), SIM_SITE);
+
+	n->next = n->prev = NULL;
+	n->sk = NULL;
+	copy_skb_header(n, skb);
+	n->len = skb->len;
+	n->data_len = skb->data_len;
+	n->cloned = 1;
+	n->pfmemalloc = skb->pfmemalloc;
+	n->destructor = NULL;
+	n->tail = skb->tail;
+	n->end = skb->end;
+	n->head = skb->head;
+	n->head_frag = skb->head_frag;
+	n->data = skb->data;
+	n->truesize = skb->truesize;
+	refcount_set(&n->users, 1);
+
+	atomic_inc(&(skb_shinfo(skb)->dataref));
+	skb->cloned = 1;
+	return n;
+}
+
+/* sim-origin: net/core/skbuff.c alloc_skb_for_msg */
+struct sk_buff *alloc_skb_for_msg(struct sk_buff *first)
+{
+	struct sk_buff *n;
+
+	n = alloc_skb(0, GFP_ATOMIC);
+	if (!n)
+		return NULL;
+
+	n->len = first->len;
+	n->data_len = first->len;
+	n->truesize = first->truesize;
+
+	skb_shinfo(n)->frag_list = first;
+
+	copy_skb_header(n, first);	/* sim-edit: the sim's __copy_skb_header() */
+	n->destructor = NULL;
+
+	return n;
+}
+
+/* kmalloc_reserve(): a head of SKB_HEAD_ALIGN(*size) bytes from the slab
+ * (the sim has no small-head cache and kmalloc does not round up: *size
+ * is what was asked for, aligned). */
+static void *kmalloc_reserve(unsigned int *size, gfp_t flags, int node,
+			     bool *pfmemalloc)
+{
+	size_t obj_size = SKB_HEAD_ALIGN(*size);
+
+	(void)node;
+	*size = (unsigned int)obj_size;
+	if (pfmemalloc)
+		*pfmemalloc = false;
+	return sim_kmalloc(obj_size, flags, SIM_SITE);
+}
+
+/* sim-origin: net/core/skbuff.c skb_clone_fraglist */
+static void skb_clone_fraglist(struct sk_buff *skb)
+{
+	struct sk_buff *list;
+
+	skb_walk_frags(skb, list)
+		skb_get(list);
+}
+
+/* sim-origin: net/core/skbuff.c pskb_expand_head */
+int pskb_expand_head(struct sk_buff *skb, int nhead, int ntail,
+		     gfp_t gfp_mask)
+{
+	unsigned int osize = skb_end_offset(skb);
+	unsigned int size = osize + nhead + ntail;
+	long off;
+	u8 *data;
 	int i;
 
-	if (!skb_is_nonlinear(skb))
-		return 0;
-	BUG_ON(refcount_read(&skb->users) != 1);	/* must not be shared */
-	size = SKB_DATA_ALIGN(skb->len);
-	data = sim_kmalloc(size + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)),
-			   GFP_ATOMIC, SIM_SITE);
-	if (!data)
-		return -ENOMEM;
-	BUG_ON(copy_bits(skb, 0, data, skb->len));
-	sim_stats.bytes_copied += skb->len;
-	shinfo = skb_shinfo(skb);
-	for (i = 0; i < shinfo->nr_frags; i++)
-		sim_put_page(skb_frag_page(&shinfo->frags[i]), SIM_SITE);
-	while (shinfo->frag_list) {
-		struct sk_buff *list = shinfo->frag_list;
+	BUG_ON(nhead < 0);
 
-		shinfo->frag_list = list->next;
-		kfree_skb(list);
-	}
-	if (!skb->cloned || !atomic_sub_return(1, &shinfo->dataref))
+	BUG_ON(skb_shared(skb));
+
+	/* sim-edit: no zerocopy (skb_zcopy_downgrade_managed) in the sim */
+	if (skb_pfmemalloc(skb))
+		gfp_mask |= __GFP_MEMALLOC;
+
+	data = kmalloc_reserve(&size, gfp_mask, NUMA_NO_NODE, NULL);
+	if (!data)
+		goto nodata;
+	size = SKB_WITH_OVERHEAD(size);
+
+	/* Copy only real data... and, alas, header. This should be
+	 * optimized for the cases when header is void.
+	 */
+	memcpy(data + nhead, skb->head, skb_tail_pointer(skb) - skb->head);
+	sim_stats.bytes_copied += skb_tail_pointer(skb) - skb->head;	/* sim-edit: count the copy (shims count their own) */
+
+	memcpy((struct skb_shared_info *)(data + size),
+	       skb_shinfo(skb),
+	       offsetof(struct skb_shared_info, frags[skb_shinfo(skb)->nr_frags]));
+
+	/*
+	 * if shinfo is shared we must drop the old head gracefully, but if it
+	 * is not we can just drop the old head and let the existing refcount
+	 * be since all we did is relocate the values
+	 */
+	if (skb_cloned(skb)) {
+		/* sim-edit: no zerocopy frags to orphan (skb_orphan_frags), no uarg */
+		for (i = 0; i < skb_shinfo(skb)->nr_frags; i++)
+			skb_frag_ref(skb, i);
+
+		if (skb_has_frag_list(skb))
+			skb_clone_fraglist(skb);
+
+		skb_release_data(skb);	/* sim-edit: no drop reasons */
+	} else {
 		skb_free_head(skb);
+	}
+	off = (data + nhead) - skb->head;
+
+	skb->head     = data;
 	skb->head_frag = 0;
-	skb->head = data;
-	skb->data = data;
-	skb->end = size;
-	skb->tail = skb->len;
-	skb->data_len = 0;
-	skb->cloned = 0;
-	shinfo = skb_shinfo(skb);
-	memset(shinfo, 0, sizeof(*shinfo));
-	atomic_set(&shinfo->dataref, 1);
+	skb->data    += off;
+
+	skb_set_end_offset(skb, size);
+	off           = nhead;	/* sim-edit: NET_SKBUFF_DATA_USES_OFFSET (64-bit) */
+	skb->tail	      += off;
+	/* sim-edit: no mac/network/transport header offsets (skb_headers_offset_update) */
+	skb->cloned   = 0;
+	/* sim-edit: no hdr_len, no nohdr */
+	atomic_set(&skb_shinfo(skb)->dataref, 1);
+
+	/* sim-edit: no skb metadata (skb_metadata_clear) */
+	/* It is not generally safe to change skb->truesize.
+	 * For the moment, we really care of rx path, or
+	 * when skb is orphaned (not attached to a socket).
+	 */
+	if (!skb->sk)	/* sim-edit: no sock_edemux (early demux) in the sim */
+		skb->truesize += size - osize;
+
 	return 0;
+
+	/* sim-edit: no nofrags: nothing to orphan */
+nodata:
+	return -ENOMEM;
+}
+
+/* sim-origin: net/core/skbuff.c __pskb_pull_tail */
+void *__pskb_pull_tail(struct sk_buff *skb, int delta)
+{
+	/* If skb has not enough free space at tail, get new one
+	 * plus 128 bytes for future expansions. If we have enough
+	 * room at tail, reallocate without expansion only if skb is cloned.
+	 */
+	int i, k, eat = (skb->tail + delta) - skb->end;
+
+	if (!skb_frags_readable(skb))
+		return NULL;
+
+	if (eat > 0 || skb_cloned(skb)) {
+		if (pskb_expand_head(skb, 0, eat > 0 ? eat + 128 : 0,
+				     GFP_ATOMIC))
+			return NULL;
+	}
+
+	BUG_ON(skb_copy_bits(skb, skb_headlen(skb),
+			     skb_tail_pointer(skb), delta));
+
+	/* Optimization: no fragments, no reasons to preestimate
+	 * size of pulled pages. Superb.
+	 */
+	if (!skb_has_frag_list(skb))
+		goto pull_pages;
+
+	/* Estimate size of pulled pages. */
+	eat = delta;
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		int size = skb_frag_size(&skb_shinfo(skb)->frags[i]);
+
+		if (size >= eat)
+			goto pull_pages;
+		eat -= size;
+	}
+
+	/* If we need update frag list, we are in troubles.
+	 * Certainly, it is possible to add an offset to skb data,
+	 * but taking into account that pulling is expected to
+	 * be very rare operation, it is worth to fight against
+	 * further bloating skb head and crucify ourselves here instead.
+	 * Pure masohism, indeed. 8)8)
+	 */
+	if (eat) {
+		struct sk_buff *list = skb_shinfo(skb)->frag_list;
+		struct sk_buff *clone = NULL;
+		struct sk_buff *insp = NULL;
+
+		do {
+			if (list->len <= eat) {
+				/* Eaten as whole. */
+				eat -= list->len;
+				list = list->next;
+				insp = list;
+			} else {
+				/* Eaten partially. */
+				/* sim-edit: no GSO in the sim (SKB_GSO_DODGY) */
+				if (skb_shared(list)) {
+					/* Sucks! We need to fork list. :-( */
+					clone = skb_clone(list, GFP_ATOMIC);
+					if (!clone)
+						return NULL;
+					insp = list->next;
+					list = clone;
+				} else {
+					/* This may be pulled without
+					 * problems. */
+					insp = list;
+				}
+				if (!pskb_pull(list, eat)) {
+					kfree_skb(clone);
+					return NULL;
+				}
+				break;
+			}
+		} while (eat);
+
+		/* Free pulled out fragments. */
+		while ((list = skb_shinfo(skb)->frag_list) != insp) {
+			skb_shinfo(skb)->frag_list = list->next;
+			consume_skb(list);
+		}
+		/* And insert new clone at head. */
+		if (clone) {
+			clone->next = list;
+			skb_shinfo(skb)->frag_list = clone;
+		}
+	}
+	/* Success! Now we may commit changes to skb data. */
+
+pull_pages:
+	eat = delta;
+	k = 0;
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		int size = skb_frag_size(&skb_shinfo(skb)->frags[i]);
+
+		if (size <= eat) {
+			skb_frag_unref(skb, i);
+			eat -= size;
+		} else {
+			skb_frag_t *frag = &skb_shinfo(skb)->frags[k];
+
+			*frag = skb_shinfo(skb)->frags[i];
+			if (eat) {
+				skb_frag_off_add(frag, eat);
+				skb_frag_size_sub(frag, eat);
+				if (!i)
+					goto end;
+				eat = 0;
+			}
+			k++;
+		}
+	}
+	skb_shinfo(skb)->nr_frags = k;
+
+end:
+	skb->tail     += delta;
+	skb->data_len -= delta;
+
+	/* sim-edit: no zerocopy (skb_zcopy_clear) */
+	return skb_tail_pointer(skb);
+}
+
+/* kfree_skb_list(): every skb of a ->next chain. */
+static void kfree_skb_list(struct sk_buff *segs)
+{
+	while (segs) {
+		struct sk_buff *next = segs->next;
+
+		kfree_skb(segs);
+		segs = next;
+	}
+}
+
+/* sim-origin: net/core/skbuff.c skb_drop_list */
+static void skb_drop_list(struct sk_buff **listp)
+{
+	kfree_skb_list(*listp);
+	*listp = NULL;
+}
+
+/* sim-origin: net/core/skbuff.c skb_drop_fraglist */
+static inline void skb_drop_fraglist(struct sk_buff *skb)
+{
+	skb_drop_list(&skb_shinfo(skb)->frag_list);
+}
+
+/* sim-origin: net/core/skbuff.c ___pskb_trim */
+int ___pskb_trim(struct sk_buff *skb, unsigned int len)
+{
+	struct sk_buff **fragp;
+	struct sk_buff *frag;
+	int offset = skb_headlen(skb);
+	int nfrags = skb_shinfo(skb)->nr_frags;
+	int i;
+	int err;
+
+	if (skb_cloned(skb) &&
+	    unlikely((err = pskb_expand_head(skb, 0, 0, GFP_ATOMIC))))
+		return err;
+
+	i = 0;
+	if (offset >= len)
+		goto drop_pages;
+
+	for (; i < nfrags; i++) {
+		int end = offset + skb_frag_size(&skb_shinfo(skb)->frags[i]);
+
+		if (end < len) {
+			offset = end;
+			continue;
+		}
+
+		skb_frag_size_set(&skb_shinfo(skb)->frags[i++], len - offset);
+
+drop_pages:
+		skb_shinfo(skb)->nr_frags = i;
+
+		for (; i < nfrags; i++)
+			skb_frag_unref(skb, i);
+
+		if (skb_has_frag_list(skb))
+			skb_drop_fraglist(skb);
+		goto done;
+	}
+
+	for (fragp = &skb_shinfo(skb)->frag_list; (frag = *fragp);
+	     fragp = &frag->next) {
+		int end = offset + frag->len;
+
+		if (skb_shared(frag)) {
+			struct sk_buff *nfrag;
+
+			nfrag = skb_clone(frag, GFP_ATOMIC);
+			if (unlikely(!nfrag))
+				return -ENOMEM;
+
+			nfrag->next = frag->next;
+			consume_skb(frag);
+			frag = nfrag;
+			*fragp = frag;
+		}
+
+		if (end < len) {
+			offset = end;
+			continue;
+		}
+
+		if (end > len &&
+		    unlikely((err = pskb_trim(frag, len - offset))))
+			return err;
+
+		if (frag->next)
+			skb_drop_list(&frag->next);
+		break;
+	}
+
+done:
+	if (len > skb_headlen(skb)) {
+		skb->data_len -= skb->len - len;
+		skb->len       = len;
+	} else {
+		skb->len       = len;
+		skb->data_len  = 0;
+		skb_set_tail_pointer(skb, len);
+	}
+	/* sim-edit: no unreadable (devmem) frags in the sim */
+	if (!skb->sk)	/* sim-edit: no sock_edemux (early demux) in the sim */
+		skb_condense(skb);
+	return 0;
+}
+
+/* sim-origin: net/core/skbuff.c skb_condense */
+void skb_condense(struct sk_buff *skb)
+{
+	if (skb->data_len) {
+		if (skb->data_len > skb->end - skb->tail ||
+		    skb_cloned(skb) || !skb_frags_readable(skb))
+			return;
+
+		/* Nice, we can free page frag(s) right now */
+		__pskb_pull_tail(skb, skb->data_len);
+	}
+	/* At this point, skb->truesize might be over estimated,
+	 * because skb had a fragment, and fragments do not tell
+	 * their truesize.
+	 * When we pulled its content into skb->head, fragment
+	 * was freed, but __pskb_pull_tail() could not possibly
+	 * adjust skb->truesize, not knowing the frag truesize.
+	 */
+	skb->truesize = SKB_TRUESIZE(skb_end_offset(skb));
 }
 
 /* net/core/skbuff.c: __skb_send_sock() with sendmsg_unlocked() */

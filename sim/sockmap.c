@@ -390,3 +390,22 @@ struct bpf_prog *sim_prog_skb_verdict(struct sim_verdict *v)
 {
 	return sim_prog_load(BPF_PROG_TYPE_SK_SKB, run_skb_verdict, v, "skb_verdict");
 }
+
+static unsigned int run_stream_parser(const struct bpf_prog *prog, void *ctx)
+{
+	const struct sim_parser *p = prog->priv;
+	struct sk_buff *skb = ctx;
+
+	if (p->err && prog->runs > p->err_after)
+		return (unsigned int)p->err;
+	if (skb->len < p->need)
+		return 0;
+	if (prog->runs <= p->nlens)
+		return p->lens[prog->runs - 1];
+	return p->msg_len ? p->msg_len : skb->len;
+}
+
+struct bpf_prog *sim_prog_stream_parser(struct sim_parser *p)
+{
+	return sim_prog_load(BPF_PROG_TYPE_SK_SKB, run_stream_parser, p, "stream_parser");
+}

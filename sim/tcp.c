@@ -265,11 +265,135 @@ int tcp_read_skb(struct sock *sk, skb_read_actor_t recv_actor)
 	return copied;
 }
 
-int tcp_read_sock_noack(struct sock *sk, read_descriptor_t *desc,
-			sk_read_actor_t recv_actor, bool noack, u32 *copied_seq)
+/* sim-origin: net/ipv4/tcp.c tcp_recv_skb */
+struct sk_buff *tcp_recv_skb(struct sock *sk, u32 seq, u32 *off)
 {
-	(void)sk; (void)desc; (void)recv_actor; (void)noack; (void)copied_seq;
-	SIM_UNREACHABLE("tcp_read_sock_noack (stream parser)");
+	struct sk_buff *skb;
+	u32 offset;
+
+	while ((skb = skb_peek(&sk->sk_receive_queue)) != NULL) {
+		offset = seq - TCP_SKB_CB(skb)->seq;
+		if (unlikely(TCP_SKB_CB(skb)->tcp_flags & TCPHDR_SYN)) {
+			WARN_ON(1);	/* sim-edit: pr_err_once() made loud: the sim never queues a SYN */
+			offset--;
+		}
+		if (offset < skb->len || (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN)) {
+			*off = offset;
+			return skb;
+		}
+		/* This looks weird, but this can happen if TCP collapsing
+		 * splitted a fat GRO packet, while we released socket lock
+		 * in skb_splice_bits()
+		 */
+		tcp_eat_recv_skb(sk, skb);
+	}
+	return NULL;
+}
+
+/*
+ * __tcp_read_sock(): the actor gets (desc, skb, offset, len) for each skb
+ * from *copied_seq on; the stream parser's strp_recv() is the actor of
+ * tcp_bpf_strp_read_sock() (noack, psock->copied_seq).
+ */
+/* sim-origin: net/ipv4/tcp.c __tcp_read_sock */
+static int __tcp_read_sock(struct sock *sk, read_descriptor_t *desc,
+			   sk_read_actor_t recv_actor, bool noack,
+			   u32 *copied_seq)
+{
+	struct sk_buff *skb;
+	struct tcp_sock *tp = tcp_sk(sk);
+	u32 seq = *copied_seq;
+	u32 offset;
+	int copied = 0;
+
+	if (sk->sk_state == TCP_LISTEN)
+		return -ENOTCONN;
+	while ((skb = tcp_recv_skb(sk, seq, &offset)) != NULL) {
+		if (offset < skb->len) {
+			int used;
+			size_t len;
+
+			len = skb->len - offset;
+			/* Stop reading if we hit a patch of urgent data */
+			if (unlikely(tp->urg_data)) {
+				u32 urg_offset = tp->urg_seq - seq;
+				if (urg_offset < len)
+					len = urg_offset;
+				if (!len)
+					break;
+			}
+			used = recv_actor(desc, skb, offset, len);
+			if (used <= 0) {
+				if (!copied)
+					copied = used;
+				break;
+			}
+			if (WARN_ON_ONCE(used > len))
+				used = len;
+			seq += used;
+			copied += used;
+			offset += used;
+
+			/* If recv_actor drops the lock (e.g. TCP splice
+			 * receive) the skb pointer might be invalid when
+			 * getting here: tcp_collapse might have deleted it
+			 * while aggregating skbs from the socket queue.
+			 */
+			skb = tcp_recv_skb(sk, seq - 1, &offset);
+			if (!skb)
+				break;
+			/* TCP coalescing might have appended data to the skb.
+			 * Try to splice more frags
+			 */
+			if (offset + 1 != skb->len)
+				continue;
+		}
+		if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN) {
+			tcp_eat_recv_skb(sk, skb);
+			++seq;
+			break;
+		}
+		tcp_eat_recv_skb(sk, skb);
+		if (!desc->count)
+			break;
+		WRITE_ONCE(*copied_seq, seq);
+	}
+	WRITE_ONCE(*copied_seq, seq);
+
+	if (noack)
+		goto out;
+
+	tcp_rcv_space_adjust(sk);
+
+	/* Clean up data we have read: This will do ACK frames. */
+	if (copied > 0) {
+		tcp_recv_skb(sk, seq, &offset);
+		tcp_cleanup_rbuf(sk, copied);
+	}
+out:
+	return copied;
+}
+
+/* sim-origin: net/ipv4/tcp.c tcp_read_sock */
+int tcp_read_sock(struct sock *sk, read_descriptor_t *desc,
+		  sk_read_actor_t recv_actor)
+{
+	return __tcp_read_sock(sk, desc, recv_actor, false,
+			       &tcp_sk(sk)->copied_seq);
+}
+
+/* sim-origin: net/ipv4/tcp.c tcp_read_sock_noack */
+int tcp_read_sock_noack(struct sock *sk, read_descriptor_t *desc,
+			sk_read_actor_t recv_actor, bool noack,
+			u32 *copied_seq)
+{
+	return __tcp_read_sock(sk, desc, recv_actor, noack, copied_seq);
+}
+
+/* sim-origin: net/ipv4/tcp.c tcp_peek_len */
+int tcp_peek_len(struct socket *sock)
+{
+	return tcp_inq(sock->sk);
 }
 
 void tcp_update_ulp(struct sock *sk, struct proto *p,

@@ -50,6 +50,56 @@ bool schedule_delayed_work(struct delayed_work *dwork, unsigned long delay)
 	return queue(&dwork->work) && queued(&dwork->work, "schedule_delayed_work");
 }
 
+/* queue_work(): on the sim's one worker, in queueing order. */
+bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
+{
+	(void)wq;
+	return schedule_work(work);
+}
+
+/*
+ * mod_delayed_work(): (re)arm @dwork to run @delay jiffies from now,
+ * whether or not it was pending; returns whether it was. A pending item
+ * keeps its place in the queue (the kernel re-arms the timer; the item
+ * joins the worklist when it expires, and only due items run here).
+ */
+bool mod_delayed_work(struct workqueue_struct *wq, struct delayed_work *dwork,
+		      unsigned long delay)
+{
+	(void)wq;
+	if (dwork->work.pending) {
+		dwork->work.due = sim_jiffies + delay;
+		sim_hb_release(&dwork->work);
+		return true;
+	}
+	dwork->work.due = sim_jiffies + delay;
+	queue(&dwork->work);
+	queued(&dwork->work, "mod_delayed_work");
+	return false;
+}
+
+/* cancel_delayed_work(): dequeue if pending; does not wait for a running
+ * instance (cancel_delayed_work_sync() does). */
+bool cancel_delayed_work(struct delayed_work *dwork)
+{
+	if (!dwork->work.pending)
+		return false;
+	list_del_init(&dwork->work.entry);
+	dwork->work.pending = false;
+	return true;
+}
+
+struct workqueue_struct *sim_alloc_ordered_workqueue(const char *name)
+{
+	static struct workqueue_struct pool[4];
+	static int used;
+
+	if (used == (int)ARRAY_SIZE(pool))
+		return NULL;	/* alloc_workqueue() failing: the caller says -ENOMEM */
+	pool[used].name = name;
+	return &pool[used++];
+}
+
 bool schedule_work(struct work_struct *work)
 {
 	if (work->pending)

@@ -143,6 +143,178 @@ static inline bool skb_unref(struct sk_buff *skb)
 	return refcount_dec_and_test(&skb->users);
 }
 
+/* sim: skb_frags_readable(): no devmem (unreadable frags) in the sim. */
+static inline bool skb_frags_readable(const struct sk_buff *skb)
+{
+	(void)skb;
+	return true;
+}
+
+/* sim: skb_is_gso(): the sim's TCP makes no GSO skbs. */
+static inline bool skb_is_gso(const struct sk_buff *skb)
+{
+	(void)skb;
+	return false;
+}
+
+/* sim-origin: include/linux/skbuff.h skb_shared */
+static inline int skb_shared(const struct sk_buff *skb)
+{
+	return refcount_read(&skb->users) != 1;
+}
+
+/*
+ * sim: shinfo->dataref counts the skbs sharing a head (and its frags and
+ * frag_list); the sim keeps no nohdr half (SKB_DATAREF_SHIFT): no skb in
+ * the sim is made header-only.
+ */
+#define SKB_DATAREF_MASK	0xffffffff
+
+/* sim-origin: include/linux/skbuff.h skb_cloned */
+static inline int skb_cloned(const struct sk_buff *skb)
+{
+	return skb->cloned &&
+	       (atomic_read(&skb_shinfo(skb)->dataref) & SKB_DATAREF_MASK) != 1;
+}
+
+/* sim-origin: include/linux/skbuff.h skb_has_frag_list */
+static inline bool skb_has_frag_list(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->frag_list != NULL;
+}
+
+/* include/linux/skbuff.h, NET_SKBUFF_DATA_USES_OFFSET (64-bit) */
+static inline unsigned int skb_end_offset(const struct sk_buff *skb)
+{
+	return skb->end;
+}
+
+static inline void skb_set_end_offset(struct sk_buff *skb, unsigned int offset)
+{
+	skb->end = offset;
+}
+
+static inline unsigned int skb_headroom(const struct sk_buff *skb)
+{
+	return skb->data - skb->head;
+}
+
+static inline void skb_reset_tail_pointer(struct sk_buff *skb)
+{
+	skb->tail = skb->data - skb->head;
+}
+
+static inline void skb_set_tail_pointer(struct sk_buff *skb, const int offset)
+{
+	skb_reset_tail_pointer(skb);
+	skb->tail += offset;
+}
+
+static inline void __skb_trim(struct sk_buff *skb, unsigned int len)
+{
+	if (WARN_ON(skb_is_nonlinear(skb)))
+		return;
+	skb->len = len;
+	skb_set_tail_pointer(skb, len);
+}
+
+static inline void skb_frag_off_add(skb_frag_t *frag, int delta)
+{
+	frag->offset += delta;
+}
+
+static inline void skb_frag_size_sub(skb_frag_t *frag, int delta)
+{
+	frag->len -= delta;
+}
+
+static inline void skb_frag_size_set(skb_frag_t *frag, unsigned int size)
+{
+	frag->len = size;
+}
+
+/* skb_frag_ref() / skb_frag_unref(): a page reference per frag (no page
+ * pool in the sim: __skb_frag_unref() is put_page()). */
+static inline void skb_frag_ref(struct sk_buff *skb, int f)
+{
+	get_page(skb_frag_page(&skb_shinfo(skb)->frags[f]));
+}
+
+static inline void skb_frag_unref(struct sk_buff *skb, int f)
+{
+	put_page(skb_frag_page(&skb_shinfo(skb)->frags[f]));
+}
+
+#define SKB_WITH_OVERHEAD(X)	\
+	((X) - SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+#define SKB_HEAD_ALIGN(X) (SKB_DATA_ALIGN(X) + \
+	SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+
+struct sk_buff *skb_clone(struct sk_buff *skb, gfp_t gfp_mask);
+struct sk_buff *alloc_skb_for_msg(struct sk_buff *first);
+int pskb_expand_head(struct sk_buff *skb, int nhead, int ntail, gfp_t gfp_mask);
+void *__pskb_pull_tail(struct sk_buff *skb, int delta);
+int ___pskb_trim(struct sk_buff *skb, unsigned int len);
+void skb_condense(struct sk_buff *skb);
+
+/* sim-origin: include/linux/skbuff.h skb_unclone */
+static inline int skb_unclone(struct sk_buff *skb, gfp_t pri)
+{
+	might_sleep_if(gfpflags_allow_blocking(pri));
+
+	if (skb_cloned(skb))
+		return pskb_expand_head(skb, 0, 0, pri);
+
+	return 0;
+}
+
+/* include/linux/skbuff.h pskb_may_pull() and pskb_may_pull_reason() */
+static inline bool pskb_may_pull(struct sk_buff *skb, unsigned int len)
+{
+	if (likely(len <= skb_headlen(skb)))
+		return true;
+	if (unlikely(len > skb->len))
+		return false;
+	return __pskb_pull_tail(skb, len - skb_headlen(skb)) != NULL;
+}
+
+/* sim-origin: include/linux/skbuff.h pskb_pull */
+static inline void *pskb_pull(struct sk_buff *skb, unsigned int len)
+{
+	if (!pskb_may_pull(skb, len))
+		return NULL;
+
+	skb->len -= len;
+	return skb->data += len;
+}
+
+/* sim-origin: include/linux/skbuff.h __pskb_trim */
+static inline int __pskb_trim(struct sk_buff *skb, unsigned int len)
+{
+	if (skb->data_len)
+		return ___pskb_trim(skb, len);
+	__skb_trim(skb, len);
+	return 0;
+}
+
+/* sim-origin: include/linux/skbuff.h pskb_trim */
+static inline int pskb_trim(struct sk_buff *skb, unsigned int len)
+{
+	return (len < skb->len) ? __pskb_trim(skb, len) : 0;
+}
+
+/* sim-origin: include/linux/skbuff.h __skb_linearize */
+static inline int __skb_linearize(struct sk_buff *skb)
+{
+	return __pskb_pull_tail(skb, skb->data_len) ? 0 : -ENOMEM;
+}
+
+/* sim-origin: include/linux/skbuff.h skb_linearize */
+static inline int skb_linearize(struct sk_buff *skb)
+{
+	return skb_is_nonlinear(skb) ? __skb_linearize(skb) : 0;
+}
+
 struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site);
 #define alloc_skb(size, gfp)	sim_alloc_skb((size), (gfp), SIM_SITE)
 /* napi_alloc_skb()/build_skb() style: the head lives in a page fragment. */
@@ -158,7 +330,6 @@ void kfree_skb(struct sk_buff *skb);
 void consume_skb(struct sk_buff *skb);
 void skb_orphan(struct sk_buff *skb);
 int skb_to_sgvec(struct sk_buff *skb, struct scatterlist *sg, int offset, int len);
-int skb_linearize(struct sk_buff *skb);
 int skb_copy_bits(const struct sk_buff *skb, int offset, void *to, int len);
 int skb_send_sock(struct sock *sk, struct sk_buff *skb, int offset, int len);
 int skb_send_sock_locked(struct sock *sk, struct sk_buff *skb, int offset, int len);

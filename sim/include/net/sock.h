@@ -28,6 +28,7 @@
 #include <linux/uio.h>
 #include <linux/wait.h>
 #include <linux/skbuff.h>
+#include <linux/workqueue.h>	/* the kernel's sock.h gets it through linux/netdevice.h */
 
 /* include/linux/socket.h */
 #define AF_UNSPEC	0
@@ -138,7 +139,10 @@ struct proto_ops {
 	ssize_t (*splice_read)(struct socket *sock, loff_t *ppos,
 			       struct pipe_inode_info *pipe, size_t len,
 			       unsigned int flags);
+	int (*read_sock)(struct sock *sk, read_descriptor_t *desc,
+			 sk_read_actor_t recv_actor);
 	int (*read_skb)(struct sock *sk, skb_read_actor_t recv_actor);
+	int (*peek_len)(struct socket *sock);
 	int (*sendmsg_locked)(struct sock *sk, struct msghdr *msg, size_t size);
 	unsigned int (*poll)(struct socket *sock);
 	int (*listen)(struct socket *sock, int len);
@@ -410,6 +414,11 @@ static inline void __sock_put(struct sock *sk)
 void lock_sock(struct sock *sk);
 void release_sock(struct sock *sk);
 bool lock_sock_fast(struct sock *sk);
+static inline bool sock_owned_by_user_nocheck(const struct sock *sk)
+{
+	return sk->sk_lock.owned;
+}
+
 static inline bool sock_owned_by_user(const struct sock *sk)
 {
 	return sk->sk_lock.owned;

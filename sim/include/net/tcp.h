@@ -147,6 +147,7 @@ struct tcp_sock {
 	u32 snd_nxt;
 	u32 snd_una;
 	u32 urg_data;
+	u32 urg_seq;
 	/* sim: test fields */
 	struct tcp_sock *sim_peer;	/* the other end of the loopback wire */
 	unsigned long sim_acks;		/* __tcp_cleanup_rbuf() window updates */
@@ -192,6 +193,10 @@ void sk_forced_mem_schedule(struct sock *sk, int size);
 int tcp_read_skb(struct sock *sk, skb_read_actor_t recv_actor);
 int tcp_read_sock_noack(struct sock *sk, read_descriptor_t *desc,
 			sk_read_actor_t recv_actor, bool noack, u32 *copied_seq);
+int tcp_read_sock(struct sock *sk, read_descriptor_t *desc,
+		  sk_read_actor_t recv_actor);
+struct sk_buff *tcp_recv_skb(struct sock *sk, u32 seq, u32 *off);
+int tcp_peek_len(struct socket *sock);
 ssize_t tcp_splice_read(struct socket *sk, loff_t *ppos,
 			struct pipe_inode_info *pipe, size_t len,
 			unsigned int flags);

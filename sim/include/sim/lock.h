@@ -123,6 +123,7 @@ int sim_bh_depth(void);
 #define mutex_unlock(l)		sim_mutex_unlock((l), __FILE__, __LINE__)
 #define mutex_destroy(l)	sim_mutex_destroy(l)
 #define might_sleep()		sim_might_sleep(__FILE__, __LINE__)
+#define might_sleep_if(cond)	do { if (cond) might_sleep(); } while (0)
 #define lockdep_assert_held(l)						\
 	BUG_ON(!_Generic((l), spinlock_t *: sim_spin_is_held((const spinlock_t *)(l)), \
 			 struct mutex *: sim_mutex_is_held((const struct mutex *)(l))))

@@ -64,6 +64,28 @@ struct bpf_prog *sim_prog_msg_verdict(struct sim_verdict *v);
 /* sk_skb verdict running @v. */
 struct bpf_prog *sim_prog_skb_verdict(struct sim_verdict *v);
 
+/*
+ * A stream parser (BPF_SK_SKB_STREAM_PARSER) as a BPF program sees the
+ * skb: skb->len of the message's head skb, which includes the bytes of
+ * earlier messages of the same segment (a BPF program's ctx has no
+ * strp_msg offset). It returns, in this order: @err (a negative errno)
+ * from run err_after + 1 on if @err is set; 0 ("need more") while
+ * skb->len < @need; the length of run N from @lens[N - 1] while there is
+ * one (a program reading a length a test chose per message), then
+ * @msg_len if set, else skb->len (test_sockmap's parser: every chunk read
+ * is a message).
+ */
+struct sim_parser {
+	const u32 *lens;
+	unsigned int nlens;
+	u32 msg_len;
+	u32 need;
+	int err;
+	unsigned long err_after;
+};
+
+struct bpf_prog *sim_prog_stream_parser(struct sim_parser *p);
+
 /* sim/bpf.c: the fd table and the map/prog fds behind the calls above. */
 struct file;
 int sim_fd_install(struct file *file);

@@ -77,6 +77,18 @@ static inline struct rcu_work *to_rcu_work(struct work_struct *work)
 }
 
 bool schedule_delayed_work(struct delayed_work *dwork, unsigned long delay);
+bool queue_work(struct workqueue_struct *wq, struct work_struct *work);
+bool mod_delayed_work(struct workqueue_struct *wq, struct delayed_work *dwork,
+		      unsigned long delay);
+bool cancel_delayed_work(struct delayed_work *dwork);
+/*
+ * create_singlethread_workqueue(): an ordered workqueue. The sim's work
+ * runs in queueing order on one worker whatever the queue, so a queue is
+ * only a name; queues are never destroyed (kstrp lives as long as the
+ * kernel), so they come from a small static pool, not the ledger.
+ */
+struct workqueue_struct *sim_alloc_ordered_workqueue(const char *name);
+#define create_singlethread_workqueue(name) sim_alloc_ordered_workqueue(name)
 bool schedule_work(struct work_struct *work);
 bool cancel_delayed_work_sync(struct delayed_work *dwork);
 bool cancel_work_sync(struct work_struct *work);
