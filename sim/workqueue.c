@@ -96,6 +96,17 @@ bool cancel_work_sync(struct work_struct *work)
 	return was_pending;
 }
 
+/* cancel_delayed_work(): take a pending item off the queue; does not wait
+ * for a running instance (del_timer() of a timer, as sk_stop_timer()). */
+bool cancel_delayed_work(struct delayed_work *dwork)
+{
+	if (!dwork->work.pending)
+		return false;
+	list_del_init(&dwork->work.entry);
+	dwork->work.pending = false;
+	return true;
+}
+
 bool cancel_delayed_work_sync(struct delayed_work *dwork)
 {
 	return cancel_work_sync(&dwork->work);

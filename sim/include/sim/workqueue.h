@@ -79,6 +79,7 @@ static inline struct rcu_work *to_rcu_work(struct work_struct *work)
 bool schedule_delayed_work(struct delayed_work *dwork, unsigned long delay);
 bool schedule_work(struct work_struct *work);
 bool cancel_delayed_work_sync(struct delayed_work *dwork);
+bool cancel_delayed_work(struct delayed_work *dwork);
 bool cancel_work_sync(struct work_struct *work);
 bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
 bool delayed_work_pending(const struct delayed_work *dwork);
