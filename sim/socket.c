@@ -174,7 +174,7 @@ int sim_recv(struct sock *sk, void *buf, size_t len, int flags)
  * the default SO_RCVLOWAT of 1, or sk_is_readable(): for a socket in a
  * sockmap, tcp_bpf_sock_is_readable(), the psock ingress queue), EPOLLIN |
  * EPOLLRDNORM | EPOLLRDHUP on RCV_SHUTDOWN, EPOLLERR on a socket error.
- * Writability is not modelled (sock_writeable() only sees sk_wmem_alloc). */
+ * Writability (EPOLLOUT: sk_stream_is_writeable()) is not reported. */
 int sim_poll(struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);

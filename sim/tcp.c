@@ -4,8 +4,10 @@
  * (a small slab head, the data in page frags copied from the user, or page
  * references with MSG_SPLICE_PAGES), tcp_recvmsg(), tcp_read_skb(),
  * tcp_splice_read(), tcp_close() and tcp_shutdown(), and TCP's memory
- * limits. Each skb sent is transmitted at once (tcp_output.c): the
- * sender's accounting is released as if acked.
+ * limits. A send appends to the write queue (coalescing up to the size
+ * goal), tcp_push() sends what the window and MSG_MORE allow
+ * (tcp_output.c); each segment stays charged until the peer acks it
+ * (tcp_input.c).
  */
 #include <stdio.h>
 #include <stdlib.h>

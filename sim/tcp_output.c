@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sim: net/ipv4/tcp_output.c: a segment leaves (tcp_xmit(), standing for
- * tcp_transmit_skb() and the ack that follows at once on loopback), FIN
- * and RST, and sk_forced_mem_schedule().
+ * sim: net/ipv4/tcp_output.c: the write queue goes out as the peer's
+ * window and Nagle/cork allow (tcp_write_xmit(), __tcp_push_pending_frames()),
+ * a segment leaves (tcp_xmit(), standing for tcp_transmit_skb() down to
+ * loopback_xmit()) and stays on the retransmit queue until acked, the
+ * probe timer, FIN and RST, and sk_forced_mem_schedule().
  */
 #include <stdio.h>
 #include <stdlib.h>

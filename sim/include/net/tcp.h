@@ -5,9 +5,11 @@
  * sim/tcp.c stand for net/ipv4/tcp.c and the loopback path.
  *
  * The wire is instantaneous and lossless: tcp_sendmsg_locked() on one end
- * builds skbs (slab head, data in page frags, as TCP does) and delivers
- * them to the peer's sk_receive_queue (or its backlog while the peer is
- * owned by a lock_sock() holder), then calls the peer's sk_data_ready.
+ * builds skbs (slab head, data in page frags, as TCP does) on its write
+ * queue and sends them as the peer's window and MSG_MORE allow to the
+ * peer's sk_receive_queue (or its backlog while the peer is owned by a
+ * lock_sock() holder), then calls the peer's sk_data_ready; the sender
+ * keeps each segment charged until the peer acks it.
  */
 #ifndef _TCP_H
 #define _TCP_H
