@@ -426,6 +426,57 @@ static void test_tcp_bpf_sendmem_rxtx_slow_reader(void **state)
 	fprintf(stderr, "# rxtx slow reader: %d rounds\n", rounds);
 }
 
+/* kernel behaviour (6.12.117, not changed by the series): while B's send
+ * buffer stays full, sk_psock_backlog() reschedules itself one jiffy after
+ * each -EAGAIN (schedule_delayed_work(&psock->work, 1)) instead of waiting
+ * for B's write space: the backlog polls, each run taking the work mutex
+ * and calling skb_send_sock() -> tcp_sendmsg() on B to get -EAGAIN again,
+ * every jiffy until B2 reads. Ten jiffies, ten fruitless runs. */
+static void test_tcp_bpf_sendmem_rxtx_backlog_polls_while_full(void **state)
+{
+	size_t len = 64 * 1024;
+	u32 off, left;
+	u64 runs;
+	int i;
+
+	(void)state;
+	sim_tcp_pair(&fx.a2, &fx.a, "A2", "A");
+	sim_tcp_pair(&fx.b, &fx.b2, "B", "B2");
+	small_buffers(fx.b, fx.b2);
+	fx.map = sim_sockmap_create(2);
+	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
+				     .key = SLOT_B };
+	fx.prog = sim_prog_skb_verdict(&fx.v);
+	assert_int_equal(sim_prog_attach(fx.prog, fx.map, BPF_SK_SKB_VERDICT), 0);
+	assert_int_equal(sim_map_update(fx.map, SLOT_A, fx.a, BPF_ANY), 0);
+	assert_int_equal(sim_map_update(fx.map, SLOT_B, fx.b, BPF_ANY), 0);
+	assert_int_equal(sim_send_pattern(fx.a2, 0, 0, len, MSG_DONTWAIT), len);
+	assert_int_equal(sim_run_work(), 1);
+	off = sk_psock(fx.b)->work_state.off;
+	left = sk_psock(fx.b)->work_state.len;
+	assert_true(left > 0);
+	runs = sim_stats.work_runs;
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(sim_run_work(), 0);	/* not due yet */
+		sim_advance_jiffies(1);
+		assert_int_equal(sim_run_work(), 1);	/* -EAGAIN again */
+		assert_int_equal(sk_psock(fx.b)->work_state.off, off);
+		assert_int_equal(sk_psock(fx.b)->work_state.len, left);
+		assert_true(delayed_work_pending(&sk_psock(fx.b)->work));
+	}
+	assert_int_equal(sim_stats.work_runs - runs, 10);
+
+	fx.got = 0;
+	while (fx.got < len) {
+		drain(fx.b2);
+		sim_advance_jiffies(1);
+		sim_run_work();
+		assert_true(++i < 100);
+	}
+	assert_pattern(fx.rbuf, 0, 0, len);
+	assert_send_idle(fx.b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +489,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_sendmem_txtx_slow_reader),
 		SIM_TEST(test_tcp_bpf_sendmem_txtx_blocking_sender_woken_by_reader),
 		SIM_TEST(test_tcp_bpf_sendmem_rxtx_slow_reader),
+		SIM_TEST(test_tcp_bpf_sendmem_rxtx_backlog_polls_while_full),
 	};
 
 	return sim_run_group_invariants("tcp_bpf_sendmem", tests, ARRAY_SIZE(tests));
