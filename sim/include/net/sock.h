@@ -227,6 +227,7 @@ struct sock {
 	u8 sk_userlocks;
 	int sk_wmem_queued;
 	refcount_t sk_wmem_alloc;
+	unsigned short sk_write_pending;	/* senders asleep for memory */
 	struct sk_buff_head sk_write_queue;
 	u64 sk_route_caps;
 	gfp_t sk_allocation;
