@@ -18,6 +18,7 @@
 #include <sim/net.h>
 #include <sim/sockmap.h>
 #include <sim/ledger.h>
+#include <linux/skmsg.h>
 #include <sim/task.h>
 #include <sim/invariant.h>
 #include <dlfcn.h>
@@ -139,6 +140,30 @@ static inline void *sim_pattern_buf(unsigned int stream, size_t off, size_t len)
 					 (size_t)(off) + __i, __b[__i],	\
 					 sim_pattern((stream), (off) + __i)); \
 	} while (0)
+
+/* Bytes on @sk's psock ingress_msg queue (0 without a psock). */
+static inline u32 sim_psock_queued(struct sock *sk)
+{
+	return sk_psock(sk) ? sk_psock(sk)->msg_tot_len : 0;
+}
+
+/* skbs waiting on @sk's psock backlog (ingress_skb). */
+static inline u32 sim_psock_backlog_len(struct sock *sk)
+{
+	return skb_queue_len(&sk_psock(sk)->ingress_skb);
+}
+
+/* recv(MSG_DONTWAIT) on @sk returns exactly bytes [off, off+len) of
+ * stream 0 (one byte more is asked for, so more would show). */
+static inline void sim_recv_expect(struct sock *sk, size_t off, size_t len)
+{
+	unsigned char *buf = malloc(len + 1);
+
+	assert_non_null(buf);
+	assert_int_equal(sim_recv(sk, buf, len + 1, MSG_DONTWAIT), len);
+	assert_pattern(buf, 0, off, len);
+	free(buf);
+}
 
 /* Send @len bytes of stream @stream starting at @off; returns send()'s value. */
 static inline int sim_send_pattern(struct sock *sk, unsigned int stream,

@@ -52,26 +52,6 @@ static void inject(struct sock *sk, size_t off, size_t len,
 	assert_int_equal(ret, 0);
 }
 
-static u32 queued(struct sock *sk)
-{
-	return sk_psock(sk) ? sk_psock(sk)->msg_tot_len : 0;
-}
-
-static u32 backlog_len(struct sock *sk)
-{
-	return skb_queue_len(&sk_psock(sk)->ingress_skb);
-}
-
-static void recv_expect(struct sock *sk, size_t off, size_t len)
-{
-	unsigned char *buf = malloc(len + 1);
-
-	assert_non_null(buf);
-	assert_int_equal(sim_recv(sk, buf, len + 1, MSG_DONTWAIT), len);
-	assert_pattern(buf, 0, off, len);
-	free(buf);
-}
-
 /* ---- every skb shape, both verdict program types ------------------------ */
 
 struct shape_row {
@@ -107,14 +87,14 @@ static void test_tcp_bpf_rxrx_recv_shape(void **state)
 
 	rxrx_setup(row->type, SIM_REDIRECT, 1);
 	inject(fx.a, 0, row->len, &row->shape);
-	assert_int_equal(backlog_len(fx.b), 1);
-	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 1);
+	assert_int_equal(sim_psock_queued(fx.b), 0);
 	assert_int_equal(sim_recv(fx.b, (char[1]){ 0 }, 1, MSG_DONTWAIT), -EAGAIN);
 	assert_int_equal(sim_run_work(), 1);
-	assert_int_equal(backlog_len(fx.b), 0);
-	assert_int_equal(queued(fx.b), row->len);
-	recv_expect(fx.b, 0, row->len);
-	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 0);
+	assert_int_equal(sim_psock_queued(fx.b), row->len);
+	sim_recv_expect(fx.b, 0, row->len);
+	assert_int_equal(sim_psock_queued(fx.b), 0);
 	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
 	/* A's stack consumed the skb: copied_seq caught up (tcp_eat_skb) */
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
@@ -137,7 +117,7 @@ static void test_tcp_bpf_rxrx_partial_reads(void **state)
 
 		assert_int_equal(sim_recv(fx.b, buf, n, MSG_DONTWAIT), n);
 		assert_pattern(buf, 0, off, n);
-		assert_int_equal(queued(fx.b), 8292 - off - n);
+		assert_int_equal(sim_psock_queued(fx.b), 8292 - off - n);
 	}
 	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
 }
@@ -153,8 +133,8 @@ static void test_tcp_bpf_rxrx_peek_then_read(void **state)
 	sim_run_work();
 	assert_int_equal(sim_recv(fx.b, buf, 600, MSG_PEEK | MSG_DONTWAIT), 600);
 	assert_pattern(buf, 0, 0, 600);
-	assert_int_equal(queued(fx.b), 600);
-	recv_expect(fx.b, 0, 600);
+	assert_int_equal(sim_psock_queued(fx.b), 600);
+	sim_recv_expect(fx.b, 0, 600);
 }
 
 /* FIONREAD on B counts what the backlog moved to ingress_msg. */
@@ -170,7 +150,7 @@ static void test_tcp_bpf_rxrx_fionread(void **state)
 	sim_run_work();
 	assert_int_equal(sim_fionread(fx.b, &avail), 0);
 	assert_int_equal(avail, 5000);
-	recv_expect(fx.b, 0, 5000);
+	sim_recv_expect(fx.b, 0, 5000);
 }
 
 /* Splice of head + frags: zero-copy hands B the frag pages themselves and
@@ -192,7 +172,7 @@ static void test_tcp_bpf_rxrx_splice_head_copied_frags_shared(void **state)
 	frag0 = sg_page(&msg->sg.data[1]);
 	if (!SERIES_SPLICE) {
 		assert_int_equal(sim_splice_read(fx.b, pipe, 8292, SPLICE_F_NONBLOCK), -EAGAIN);
-		recv_expect(fx.b, 0, 8292);
+		sim_recv_expect(fx.b, 0, 8292);
 		return;
 	}
 	assert_int_equal(sim_splice_read(fx.b, pipe, 8292, SPLICE_F_NONBLOCK), 8292);
@@ -222,7 +202,7 @@ static void test_tcp_bpf_rxrx_splice_chunked(void **state)
 	sim_set_nonblock(fx.b, true);
 	if (!SERIES_SPLICE) {
 		assert_int_equal(sim_splice_read(fx.b, pipe, 777, SPLICE_F_NONBLOCK), -EAGAIN);
-		recv_expect(fx.b, 0, 8292);
+		sim_recv_expect(fx.b, 0, 8292);
 		return;
 	}
 	for (size_t off = 0; off < 8292; off += 777) {
@@ -232,7 +212,7 @@ static void test_tcp_bpf_rxrx_splice_chunked(void **state)
 		assert_int_equal(sim_pipe_read(pipe, buf, sizeof(buf)), n);
 		assert_pattern(buf, 0, off, n);
 	}
-	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(sim_psock_queued(fx.b), 0);
 }
 
 /* ---- backlog and teardown ------------------------------------------------ */
@@ -249,15 +229,15 @@ static void test_tcp_bpf_rxrx_backlog_eagain_resumes(void **state)
 	inject(fx.a, 1000, 1000, &(struct sim_skb_shape){ .headlen = 1000 });
 	assert_int_equal(sim_run_work(), 1);
 	/* the first got in (rmem 0 <= rcvbuf), the second did not */
-	assert_int_equal(queued(fx.b), 1000);
-	assert_int_equal(backlog_len(fx.b), 1);
+	assert_int_equal(sim_psock_queued(fx.b), 1000);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 1);
 	assert_true(delayed_work_pending(&sk_psock(fx.b)->work));
 	assert_int_equal(sim_run_work(), 0);	/* not due before a jiffy */
-	recv_expect(fx.b, 0, 1000);
+	sim_recv_expect(fx.b, 0, 1000);
 	sim_advance_jiffies(1);
 	assert_int_equal(sim_run_work(), 1);
-	assert_int_equal(backlog_len(fx.b), 0);
-	recv_expect(fx.b, 1000, 1000);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 0);
+	sim_recv_expect(fx.b, 1000, 1000);
 }
 
 /* B closed with skbs still on its ingress_skb: dropped with the psock. */
@@ -266,7 +246,7 @@ static void test_tcp_bpf_rxrx_receiver_closed_backlog_pending(void **state)
 	(void)state;
 	rxrx_setup(KV, SIM_REDIRECT, 1);
 	inject(fx.a, 0, 3000, &head_and_frags);
-	assert_int_equal(backlog_len(fx.b), 1);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 1);
 	sim_close(fx.b);
 	sim_quiesce();
 	/* the only skb left is B's FIN, waiting on B2's receive queue */
@@ -291,7 +271,7 @@ static void test_tcp_bpf_rxrx_sender_closed_backlog_pending(void **state)
 	assert_int_equal(sim_live(SIM_SOCK), socks);	/* held by the skb */
 	sim_quiesce();					/* backlog runs */
 	assert_int_equal(sim_live(SIM_SOCK), socks - 1);
-	recv_expect(fx.b, 0, 3000);
+	sim_recv_expect(fx.b, 0, 3000);
 }
 
 /* B leaves the map between the verdict and the backlog run: the psock
@@ -323,7 +303,7 @@ static void test_tcp_bpf_rxrx_drop_verdict(void **state)
 	assert_int_equal(sim_fionread(fx.a, &avail), 0);
 	assert_int_equal(avail, 0);
 	assert_int_equal(sim_live(SIM_SKB), 0);
-	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(sim_psock_queued(fx.b), 0);
 }
 
 /* Redirect to an empty slot: bpf_sk_redirect_map() says SK_DROP. */
@@ -334,7 +314,7 @@ static void test_tcp_bpf_rxrx_redirect_to_empty_slot_drops(void **state)
 	inject(fx.a, 0, 2000, &head_and_frags);
 	assert_int_equal(sim_work_pending(), 0);
 	assert_int_equal(sim_live(SIM_SKB), 0);
-	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(sim_psock_queued(fx.b), 0);
 }
 
 /* SK_PASS with a verdict program: the skb goes to A's own ingress through
@@ -345,8 +325,8 @@ static void test_tcp_bpf_rxrx_pass_to_self(void **state)
 	rxrx_setup(KV, SIM_PASS, 0);
 	inject(fx.a, 0, 2000, &head_and_frags);
 	assert_int_equal(sim_work_pending(), 0);
-	assert_int_equal(queued(fx.a), 2000);
-	recv_expect(fx.a, 0, 2000);
+	assert_int_equal(sim_psock_queued(fx.a), 2000);
+	sim_recv_expect(fx.a, 0, 2000);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 }
 
@@ -375,7 +355,7 @@ static void test_tcp_bpf_rxrx_pass_to_self_forward_alloc_unscheduled(void **stat
 	assert_int_equal(fx.a->sk_forward_alloc, -truesize);
 	assert_int_equal(sim_tcp_memory_allocated(), 0);
 	assert_int_equal(sim_invariant_expected_hits(SIM_INV_FWD_NONNEG), 1);
-	recv_expect(fx.a, 0, 2000);
+	sim_recv_expect(fx.a, 0, 2000);
 	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc), 0);
 	assert_int_equal(fx.a->sk_forward_alloc, 0);
 }
@@ -397,14 +377,14 @@ static void test_tcp_bpf_rxrx_pass_to_self_splice_advances_copied_seq(void **sta
 	assert_int_equal(tcp_sk(fx.a)->rcv_nxt - tcp_sk(fx.a)->copied_seq, 2000);
 	if (!SERIES_SPLICE) {
 		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), -EAGAIN);
-		recv_expect(fx.a, 0, 2000);
+		sim_recv_expect(fx.a, 0, 2000);
 	} else {
 		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), 2000);
 		assert_int_equal(sim_pipe_read(pipe, buf, sizeof(buf)), 2000);
 		assert_pattern(buf, 0, 0, 2000);
 	}
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
-	assert_int_equal(queued(fx.a), 0);
+	assert_int_equal(sim_psock_queued(fx.a), 0);
 	sim_pipe_close(pipe);
 }
 
@@ -434,7 +414,7 @@ static void test_tcp_bpf_rxrx_added_after_partial_read_redelivers(void **state)
 	assert_int_equal(sim_send_pattern(fx.a2, 0, 17, 10, 0), 10);
 
 	assert_int_equal(sim_work_pending(), 0);
-	assert_int_equal(queued(fx.a), 27);
+	assert_int_equal(sim_psock_queued(fx.a), 27);
 	assert_int_equal(sim_recv(fx.a, buf, sizeof(buf), MSG_DONTWAIT), 27);
 	assert_pattern(buf, 0, 0, 27);		/* bytes 0-15 a second time */
 	assert_int_equal(sim_recv(fx.a, buf, sizeof(buf), MSG_DONTWAIT), -EAGAIN);
@@ -450,7 +430,7 @@ static void test_tcp_bpf_rxrx_redirect_to_self_is_pass(void **state)
 	rxrx_setup(KV, SIM_REDIRECT, 0);
 	inject(fx.a, 0, 2000, &head_and_frags);
 	assert_int_equal(sim_work_pending(), 0);
-	recv_expect(fx.a, 0, 2000);
+	sim_recv_expect(fx.a, 0, 2000);
 }
 
 /* fixes/0009: with a verdict program, the peer's FIN is a zero-length
@@ -530,7 +510,7 @@ static void test_tcp_bpf_rxrx_socket_backlog_segment_schedules_memory(void **sta
 	assert_int_equal(atomic_read(&x->sk_rmem_alloc), truesize);
 	assert_int_equal(x->sk_forward_alloc, sk_mem_pages(truesize) * PAGE_SIZE - truesize);
 	assert_int_equal(sim_tcp_memory_allocated() - pages, sk_mem_pages(truesize));
-	recv_expect(x, 0, 1000);
+	sim_recv_expect(x, 0, 1000);
 	assert_int_equal(atomic_read(&x->sk_rmem_alloc), 0);
 	assert_int_equal(x->sk_forward_alloc, 0);
 	assert_int_equal(sim_tcp_memory_allocated(), pages);
@@ -558,9 +538,9 @@ static void test_tcp_bpf_rxrx_socket_backlog_no_memory_resent_in_order(void **st
 	assert_int_equal(x->sk_forward_alloc,
 			 sk_mem_pages(atomic_read(&x->sk_rmem_alloc)) * PAGE_SIZE -
 			 atomic_read(&x->sk_rmem_alloc));
-	recv_expect(x, 0, 8292);
+	sim_recv_expect(x, 0, 8292);
 	assert_int_equal(skb_queue_len(&sim_tcp(x)->wire), 0);
-	recv_expect(x, 8292, 2 * 8292);
+	sim_recv_expect(x, 8292, 2 * 8292);
 	assert_int_equal(atomic_read(&x->sk_rmem_alloc), 0);
 	assert_int_equal(x->sk_forward_alloc, 0);
 	assert_int_equal(sim_tcp_memory_allocated(), pages);

@@ -74,26 +74,6 @@ static void inject_linear(struct sock *sk, size_t off, size_t len)
 	inject(sk, off, len, &shape);
 }
 
-static u32 queued(struct sock *sk)
-{
-	return sk_psock(sk) ? sk_psock(sk)->msg_tot_len : 0;
-}
-
-static u32 backlog_len(struct sock *sk)
-{
-	return skb_queue_len(&sk_psock(sk)->ingress_skb);
-}
-
-static void recv_expect(struct sock *sk, size_t off, size_t len)
-{
-	unsigned char *buf = malloc(len + 1);
-
-	assert_non_null(buf);
-	assert_int_equal(sim_recv(sk, buf, len + 1, MSG_DONTWAIT), len);
-	assert_pattern(buf, 0, off, len);
-	free(buf);
-}
-
 static void recv_eagain(struct sock *sk)
 {
 	assert_int_equal(sim_recv(sk, (char[1]){ 0 }, 1, MSG_DONTWAIT), -EAGAIN);
@@ -117,7 +97,7 @@ static void test_tcp_bpf_strp_pass_several_msgs_per_segment(void **state)
 	assert_int_equal(fx.verdict->runs, 3);
 	assert_int_equal(fx.parser->runs, 3);
 	assert_int_equal(sk_psock(fx.a)->strp.stats.msgs, 3);
-	assert_int_equal(queued(fx.a), 300);
+	assert_int_equal(sim_psock_queued(fx.a), 300);
 	assert_true(skb_queue_empty(&fx.a->sk_receive_queue));
 	assert_int_equal(tcp_sk(fx.a)->copied_seq + 300, tcp_sk(fx.a)->rcv_nxt);
 	/* each clone carries the segment's whole truesize (skb_clone copies
@@ -126,8 +106,8 @@ static void test_tcp_bpf_strp_pass_several_msgs_per_segment(void **state)
 		assert_int_equal(msg->skb->truesize, SKB_TRUESIZE(SKB_DATA_ALIGN(300)));
 	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc),
 			 3 * SKB_TRUESIZE(SKB_DATA_ALIGN(300)));
-	recv_expect(fx.a, 0, 300);
-	assert_int_equal(queued(fx.a), 0);
+	sim_recv_expect(fx.a, 0, 300);
+	assert_int_equal(sim_psock_queued(fx.a), 0);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc), 0);
 }
@@ -158,8 +138,8 @@ static void test_tcp_bpf_strp_pass_msg_split_across_segments(void **state)
 	assert_int_equal(fx.parser->runs, 1);
 	assert_null(strp->skb_head);
 	assert_int_equal(strp->need_bytes, 0);
-	assert_int_equal(queued(fx.a), 1000);
-	recv_expect(fx.a, 0, 1000);
+	assert_int_equal(sim_psock_queued(fx.a), 1000);
+	sim_recv_expect(fx.a, 0, 1000);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc), 0);
 }
@@ -182,7 +162,7 @@ static void test_tcp_bpf_strp_pass_parser_needs_more(void **state)
 	inject_linear(fx.a, 4, 296);
 	assert_int_equal(fx.parser->runs, 2);
 	assert_int_equal(fx.verdict->runs, 1);
-	recv_expect(fx.a, 0, 300);
+	sim_recv_expect(fx.a, 0, 300);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 }
 
@@ -199,10 +179,10 @@ static void test_tcp_bpf_strp_pass_msgs_straddle_segments(void **state)
 	inject_linear(fx.a, 100, 100);
 	assert_int_equal(fx.verdict->runs, 1);
 	assert_int_equal(sk_psock(fx.a)->strp.need_bytes, 100);
-	recv_expect(fx.a, 0, 150);
+	sim_recv_expect(fx.a, 0, 150);
 	inject_linear(fx.a, 200, 100);
 	assert_int_equal(fx.verdict->runs, 2);
-	recv_expect(fx.a, 150, 150);
+	sim_recv_expect(fx.a, 150, 150);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc), 0);
 }
@@ -235,10 +215,10 @@ static void test_tcp_bpf_strp_pass_unread_msgs_counted_twice(void **state)
 	assert_int_equal(tp->copied_seq - start, 50);
 	inject_linear(fx.a, 200, 100);
 	assert_int_equal(fx.verdict->runs, 2);
-	assert_int_equal(queued(fx.a), 300);
+	assert_int_equal(sim_psock_queued(fx.a), 300);
 	assert_int_equal(tp->copied_seq - start, 150);	/* should be 0 */
 	assert_int_equal(sim_invariant_expected_hits(SIM_INV_COPIED_SEQ), 0);
-	recv_expect(fx.a, 0, 300);
+	sim_recv_expect(fx.a, 0, 300);
 	assert_int_equal(tp->rcv_nxt - start, 300);
 	assert_int_equal(tp->copied_seq - start, 450);
 	assert_true(sim_invariant_expected_hits(SIM_INV_COPIED_SEQ) > 0);
@@ -255,11 +235,11 @@ static void test_tcp_bpf_strp_pass_partial_reads_and_peek(void **state)
 	inject_linear(fx.a, 0, 200);
 	assert_int_equal(sim_recv(fx.a, buf, 64, MSG_DONTWAIT | MSG_PEEK), 64);
 	assert_pattern(buf, 0, 0, 64);
-	assert_int_equal(queued(fx.a), 200);
+	assert_int_equal(sim_psock_queued(fx.a), 200);
 	assert_int_equal(sim_recv(fx.a, buf, 64, MSG_DONTWAIT), 64);
 	assert_pattern(buf, 0, 0, 64);
-	assert_int_equal(queued(fx.a), 136);
-	recv_expect(fx.a, 64, 136);
+	assert_int_equal(sim_psock_queued(fx.a), 136);
+	sim_recv_expect(fx.a, 64, 136);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 }
 
@@ -285,9 +265,9 @@ static void test_tcp_bpf_strp_pass_then_splice(void **state)
 		assert_pattern(buf, 0, 0, 300);
 	} else {
 		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), -EAGAIN);
-		recv_expect(fx.a, 0, 300);
+		sim_recv_expect(fx.a, 0, 300);
 	}
-	assert_int_equal(queued(fx.a), 0);
+	assert_int_equal(sim_psock_queued(fx.a), 0);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 	sim_pipe_close(pipe);
 }
@@ -317,7 +297,7 @@ static void test_tcp_bpf_strp_owned_socket_defers_to_kstrp(void **state)
 	recv_eagain(fx.a);
 	assert_int_equal(sim_run_work(), 1);
 	assert_int_equal(fx.verdict->runs, 3);
-	recv_expect(fx.a, 0, 300);
+	sim_recv_expect(fx.a, 0, 300);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 }
 
@@ -377,7 +357,7 @@ static void test_tcp_bpf_strp_verdict_sees_clones(void **state)
 		assert_int_equal(seen.len[i], 300);
 		assert_false(seen.frag_list[i]);
 	}
-	recv_expect(fx.a, 0, 300);
+	sim_recv_expect(fx.a, 0, 300);
 	fx.p.msg_len = 150;
 	inject_linear(fx.a, 300, 100);
 	inject_linear(fx.a, 400, 50);
@@ -388,7 +368,7 @@ static void test_tcp_bpf_strp_verdict_sees_clones(void **state)
 	assert_int_equal(seen.full_len[3], 150);
 	assert_int_equal(seen.len[3], 150);
 	assert_true(seen.frag_list[3]);
-	recv_expect(fx.a, 300, 150);
+	sim_recv_expect(fx.a, 300, 150);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 }
 
@@ -403,12 +383,12 @@ static void test_tcp_bpf_strp_redirect_ingress(void **state)
 	strp_setup(&(struct sim_parser){ .msg_len = 100 }, SIM_REDIRECT, 1, BPF_F_INGRESS);
 	inject_linear(fx.a, 0, 300);
 	assert_int_equal(fx.verdict->runs, 3);
-	assert_int_equal(backlog_len(fx.b), 3);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 3);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 	assert_int_equal(sim_run_work(), 1);
-	assert_int_equal(backlog_len(fx.b), 0);
-	assert_int_equal(queued(fx.b), 300);
-	recv_expect(fx.b, 0, 300);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 0);
+	assert_int_equal(sim_psock_queued(fx.b), 300);
+	sim_recv_expect(fx.b, 0, 300);
 	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
 	recv_eagain(fx.a);
 }
@@ -420,10 +400,10 @@ static void test_tcp_bpf_strp_redirect_egress(void **state)
 	(void)state;
 	strp_setup(&(struct sim_parser){ .msg_len = 100 }, SIM_REDIRECT, 1, 0);
 	inject_linear(fx.a, 0, 300);
-	assert_int_equal(backlog_len(fx.b), 3);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 3);
 	assert_int_equal(sim_run_work(), 1);
-	assert_int_equal(backlog_len(fx.b), 0);
-	recv_expect(fx.b2, 0, 300);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 0);
+	sim_recv_expect(fx.b2, 0, 300);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 }
 
@@ -442,16 +422,16 @@ static void test_tcp_bpf_strp_redirect_ingress_linearized(void **state)
 	for (size_t off = 0; off < 9 * 300; off += 300)
 		inject(fx.a, off, 300, &shape);
 	assert_int_equal(fx.verdict->runs, 1);
-	assert_int_equal(backlog_len(fx.b), 1);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 1);
 	copied = sim_stats.bytes_copied;
 	assert_int_equal(sim_run_work(), 1);
 	/* pskb_expand_head copied the 100-byte head, skb_copy_bits the rest */
 	assert_int_equal(sim_stats.bytes_copied - copied, 2700);
-	assert_int_equal(queued(fx.b), 2700);
+	assert_int_equal(sim_psock_queued(fx.b), 2700);
 	msg = list_first_entry(&sk_psock(fx.b)->ingress_msg, struct sk_msg, list);
 	assert_int_equal(msg->sg.end - msg->sg.start, 1);	/* one linear element */
 	assert_false(skb_is_nonlinear(msg->skb));
-	recv_expect(fx.b, 0, 2700);
+	sim_recv_expect(fx.b, 0, 2700);
 	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
 }
 
@@ -485,16 +465,16 @@ static void test_tcp_bpf_strp_redirect_ingress_linearize_shared_head(void **stat
 	/* the expanded clone took its own reference on the segment's frag */
 	assert_int_equal(sim_stats.page_get - gets, 1);
 	assert_int_equal(fx.verdict->runs, 2);
-	assert_int_equal(backlog_len(fx.b), 2);
+	assert_int_equal(sim_psock_backlog_len(fx.b), 2);
 	assert_int_equal(sim_run_work(), 1);
-	assert_int_equal(queued(fx.b), 2600);
+	assert_int_equal(sim_psock_queued(fx.b), 2600);
 	msg = list_first_entry(&sk_psock(fx.b)->ingress_msg, struct sk_msg, list);
 	assert_int_equal(msg->sg.size, 100);
 	msg = list_next_entry(msg, list);
 	assert_int_equal(msg->sg.size, 2500);
 	assert_int_equal(msg->sg.end - msg->sg.start, 1);
 	assert_false(skb_cloned(msg->skb));
-	recv_expect(fx.b, 0, 2600);
+	sim_recv_expect(fx.b, 0, 2600);
 	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
 }
 
@@ -654,7 +634,7 @@ static void test_tcp_bpf_strp_msg_timer_cancelled_on_completion(void **state)
 	sim_advance_jiffies(100);
 	assert_int_equal(sim_run_work(), 0);
 	assert_int_equal(fx.a->sk_err, 0);
-	recv_expect(fx.a, 0, 1000);
+	sim_recv_expect(fx.a, 0, 1000);
 }
 
 /* ---- teardown -------------------------------------------------------------- */
@@ -687,7 +667,7 @@ static void test_tcp_bpf_strp_map_delete_with_partial_msg(void **state)
 	assert_null(sk_psock(fx.a));
 	inject_linear(fx.a, 600, 400);
 	/* the first 600 bytes were consumed by the parser: lost to TCP */
-	recv_expect(fx.a, 600, 400);
+	sim_recv_expect(fx.a, 600, 400);
 }
 
 static const struct CMUnitTest tests[] = {
