@@ -189,6 +189,8 @@ filter_patch() {
 # passing run would say otherwise. So such a patch stops the build with
 # one line naming what would go untested, unless ALLOW_UNTESTED=1, which
 # writes the same lines to OUTDIR/.untested for the test run's summary.
+[[ ${USER_PATCH_FUZZ:-0} =~ ^[0-9]$ ]] ||
+	die "USER_PATCH_FUZZ=$USER_PATCH_FUZZ is not a number of fuzz lines (0-9)"
 declare -A user_patch=()
 for p in ${USER_PATCHES:-}; do user_patch[$p]=1; done
 untested=()

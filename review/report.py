@@ -222,7 +222,8 @@ def main():
                if l.startswith("  OFFSET ")]
     untested = [l.split("warning: ", 1)[1] for l in apply_log
                 if l.startswith("sockmap-sim: warning: ")]
-    apply_err = [l for l in apply_log if l.startswith("sockmap-sim: ")
+    apply_err = [re.sub(r"^.*\*\*\* (sockmap-sim: .*?)\.? +Stop\.$", r"\1", l)
+                 for l in apply_log if (l.startswith("sockmap-sim: ") or "*** sockmap-sim: " in l)
                  and "warning:" not in l]
     r = {
         "name": a.name, "base": a.base, "patches": [p[1] if len(p) > 1 else p[0] for p in patches],

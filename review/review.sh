@@ -38,6 +38,7 @@ pristine | fixes | copy | full) level=(SERIES_LEVEL="$base") ;;
 	;;
 esac
 [[ $fuzz_secs =~ ^[0-9]+$ ]] || die "REVIEW_FUZZ_SECONDS=$fuzz_secs is not a number of seconds"
+[[ ${REVIEW_FUZZ:-2} =~ ^[0-9]$ ]] || die "REVIEW_FUZZ=$REVIEW_FUZZ is not a number of fuzz lines (0-9)"
 [[ -n ${PATCH:-}${MBOX:-} ]] || die "give PATCH=\"a.patch b.patch\" or MBOX=series.mbx"
 [[ -z ${PATCH:-} || -z ${MBOX:-} ]] || die "give PATCH or MBOX, not both"
 
@@ -122,7 +123,7 @@ else
 	echo failed >"$out/apply.status"
 	failed=1
 fi
-grep -E '^  OFFSET |^sockmap-sim: ' "$logs/apply.log" | sed 's/^/  /' | head -20
+grep -E '^  OFFSET |^sockmap-sim: |\*\*\* sockmap-sim: ' "$logs/apply.log" | sed 's/^/  /' | head -20
 ksrc=$("${mk[@]}" -s print-ksrc "${patched[@]}" 2>/dev/null | tail -1)
 
 if (( !failed )); then
