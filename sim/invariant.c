@@ -15,6 +15,11 @@
  *     takes back what it consumes, __sk_psock_purge_ingress_msg() the rest.
  *   - the socket backlog holds skbs not yet charged (sk_backlog.len only;
  *     tcp_v4_do_rcv() charges them when release_sock() runs the backlog).
+ *   - tcp_stream_alloc_skb()/tcp_skb_entail() and each copy into an skb
+ *     charge its truesize to sk_wmem_queued (and sk_forward_alloc) until
+ *     the peer acks it (tcp_clean_rtx_queue()) or the queues are purged:
+ *     sk_wmem_queued is the truesize of the write queue's skbs plus that
+ *     of the segments sent and not yet acked (the sim's rtx records).
  * The checker reads with plain loads and takes no lock: see the header.
  */
 #include <stdio.h>
@@ -35,6 +40,7 @@ static const char *const inv_names[SIM_INV_NR] = {
 	[SIM_INV_FWD_NONNEG]	= "forward_alloc_nonneg",
 	[SIM_INV_FWD_IDLE]	= "forward_alloc_idle",
 	[SIM_INV_COPIED_SEQ]	= "copied_seq",
+	[SIM_INV_WMEM_QUEUED]	= "wmem_queued",
 };
 
 const char *sim_inv_name(enum sim_inv inv)
@@ -199,6 +205,21 @@ static enum sim_inv check(struct sock *sk, unsigned int skip, char *why, size_t 
 		snprintf(why, len, "invariant forward_alloc_idle broken on %s: expected 0 (nothing charged: no queued msg or skb, sk_wmem_queued 0, no cork), sk->sk_forward_alloc is %d",
 			 sk_name(sk), fwd);
 		return SIM_INV_FWD_IDLE;
+	}
+	if (!(skip & (1u << SIM_INV_WMEM_QUEUED))) {
+		const struct sim_rtx *r;
+		const struct sk_buff *skb;
+		long queued = 0;
+
+		skb_queue_walk(&sk->sk_write_queue, skb)
+			queued += skb->truesize;
+		list_for_each_entry(r, &sim_tcp(sk)->rtx, list)
+			queued += r->truesize;
+		if (sk->sk_wmem_queued != queued) {
+			snprintf(why, len, "invariant wmem_queued broken on %s: expected %ld (truesize of the write queue and of the segments not yet acked), sk->sk_wmem_queued is %d",
+				 sk_name(sk), queued, sk->sk_wmem_queued);
+			return SIM_INV_WMEM_QUEUED;
+		}
 	}
 	if (!(skip & (1u << SIM_INV_COPIED_SEQ)) &&
 	    (int)(tp->rcv_nxt - tp->copied_seq) < 0) {

@@ -44,9 +44,42 @@ static void wire_rx_softirq(void *arg)
 	sock_put(sk);
 }
 
+/* Segments transmitted while an ack is processed in softirq (under the
+ * sender's bh lock) wait on their wire until the deferral ends. */
+static int xmit_defer;
+static struct sock *rx_pending[64];
+static int rx_npending;
+
+void sim_tcp_xmit_defer(bool on)
+{
+	if (on) {
+		xmit_defer++;
+		return;
+	}
+	if (--xmit_defer)
+		return;
+	while (rx_npending) {
+		struct sock *sk = rx_pending[--rx_npending];
+
+		sim_tcp(sk)->rx_pending = false;
+		sim_tcp_wire_flush(sk);
+		sock_put(sk);
+	}
+}
+
 void sim_tcp_wire_flush(struct sock *sk)
 {
 	struct sim_tcp_sock *st = sim_tcp(sk);
+
+	if (xmit_defer) {
+		if (!st->rx_pending) {
+			BUG_ON(rx_npending >= (int)ARRAY_SIZE(rx_pending));
+			st->rx_pending = true;
+			sock_hold(sk);
+			rx_pending[rx_npending++] = sk;
+		}
+		return;
+	}
 
 	if (wire_softirq && sim_sched_active() && !sim_in_softirq()) {
 		char name[32];
@@ -86,9 +119,20 @@ static void wire_deliver(struct sock *sk)
 				kfree_skb(skb);	/* peer gone: RST, data lost */
 				continue;
 			}
+			/* out of receive memory (or backlog room): the window
+			 * is shut; the segment waits, charged to its sender */
 			__skb_queue_head(&st->wire, skb);
+			st->rwnd_closed = true;
 			break;
 		}
+		sim_tcp_ack_flush(sk);
+	}
+	if (skb_queue_empty(&st->wire) && st->rwnd_closed &&
+	    !(sk->sk_state == TCP_CLOSE || sock_flag(sk, SOCK_DEAD))) {
+		/* all that waited is in: the window opens (window update) */
+		st->rwnd_closed = false;
+		tcp_send_ack(sk);
 	}
 	st->wire_flushing = false;
+	sim_tcp_ack_flush(sk);
 }

@@ -12,6 +12,7 @@
 #include <sim/task.h>
 #include <sim/watch.h>
 #include <sim/net.h>
+#include <sim/tcp.h>
 
 static void sk_lock_force_release(void *lock)
 {
@@ -83,18 +84,50 @@ static void release_backlog(struct sock *sk)	/* sim-edit: a static helper of rel
 {
 	struct sk_buff *skb, *next;	/* sim-edit: no cond_resched() batching (nb) */
 
-	while ((skb = sk->sk_backlog.head) != NULL) {
+	while ((skb = sk->sk_backlog.head) != NULL || sim_tcp(sk)->ack_backlog) {	/* sim-edit: an ack the peer sent meanwhile is a backlog skb too (the sim keeps its sequence number) */
+		u32 ack = sim_tcp(sk)->ack_backlog_seq;	/* sim-edit: the backlogged ack, taken under slock */
+		bool acked = sim_tcp(sk)->ack_backlog;	/* sim-edit: the backlogged ack, taken under slock */
+
+		sim_tcp(sk)->ack_backlog = false;	/* sim-edit: the backlogged ack, taken under slock */
 		sk->sk_backlog.head = sk->sk_backlog.tail = NULL;
 		spin_unlock_bh(&sk->sk_lock.slock);
-		do {	/* sim-edit: do/while for while (1) ... if (!skb) break */
+		while (skb) {	/* sim-edit: while for while (1) ... if (!skb) break */
 			next = skb->next;
 			skb->next = NULL;	/* sim-edit: skb_mark_not_on_list() open-coded; no prefetch, no dst (none in the sim) */
 			sk->sk_backlog_rcv(sk, skb);	/* sim-edit: the backlog hook called directly (sk_backlog_rcv() without memalloc) */
 			skb = next;
-		} while (skb);	/* sim-edit: the do/while's end; no cond_resched() */
+		}	/* sim-edit: the loop's end; no cond_resched() */
+		if (acked)	/* sim-edit: the backlogged ack: tcp_v4_do_rcv() -> tcp_ack() */
+			tcp_ack(sk, ack);	/* sim-edit: the backlogged ack: tcp_v4_do_rcv() -> tcp_ack() */
 		spin_lock_bh(&sk->sk_lock.slock);
 	}
 	sk->sk_backlog.len = 0;
+}
+
+/* net/core/sock.c __sk_flush_backlog(): tcp_sendmsg_locked() processes
+ * what softirq queued (acks among it) every 16 skbs. */
+bool sim_sk_ack_backlogged(const struct sock *sk)
+{
+	return READ_ONCE(sim_tcp((struct sock *)sk)->ack_backlog);
+}
+
+bool __sk_flush_backlog(struct sock *sk)
+{
+	spin_lock_bh(&sk->sk_lock.slock);
+	release_backlog(sk);
+	spin_unlock_bh(&sk->sk_lock.slock);
+	return true;
+}
+
+/* Segments the full backlog dropped (tcp_add_backlog()) wait on the wire,
+ * unacked; the sender's retransmission timer brings them again: the sim
+ * delivers them once the owner released the socket. */
+static void sim_tcp_backlog_retransmit(struct sock *sk)
+{
+	if (likely(!sim_tcp(sk)->backlog_dropped) || sim_tcp(sk)->wire_flushing)
+		return;
+	sim_tcp(sk)->backlog_dropped = false;
+	sim_tcp_wire_flush(sk);
 }
 
 /* sim-origin: net/core/sock.c release_sock */
@@ -105,13 +138,14 @@ void release_sock(struct sock *sk)
 		sim_bug(__FILE__, __LINE__, "release_sock",	/* sim-edit: the sim checks that the caller owns the lock */
 			"release_sock(%s) without lock_sock",	/* sim-edit: the sim checks that the caller owns the lock */
 			sk->sim_name ? sk->sim_name : "?");	/* sim-edit: the sim checks that the caller owns the lock */
-	if (sk->sk_backlog.tail)	/* sim-edit: no release_cb (tcp_release_cb(): no timers or TSQ in the sim) */
+	if (sk->sk_backlog.tail || sim_tcp(sk)->ack_backlog)	/* sim-edit: no release_cb (tcp_release_cb(): no timers or TSQ in the sim); a backlogged ack counts */
 		release_backlog(sk);	/* sim-edit: __release_sock() is release_backlog() above */
 	sk->sk_lock.owned = 0;	/* sim-edit: sock_release_ownership() open-coded */
 	sim_lock_released(&sk->sk_lock, "release_sock", __FILE__, __LINE__);	/* sim-edit: sock_release_ownership(): the sim's lockdep release */
 	if (waitqueue_active(&sk->sk_lock.wq))
 		sim_wake_up(&sk->sk_lock.wq, 0);	/* sim-edit: the sim's wake-up for wake_up() */
 	spin_unlock_bh(&sk->sk_lock.slock);
+	sim_tcp_backlog_retransmit(sk);	/* sim-edit: what the full backlog dropped comes again (the sender's RTO) once the owner let go */
 }
 
 /* net/core/sock.c: __lock_sock_fast(): false with slock held and bh off
@@ -255,38 +289,72 @@ void sk_stream_write_space(struct sock *sk)
 	}
 }
 
-/* net/core/stream.c */
+/* sim-origin: net/core/stream.c sk_stream_wait_memory */
 int sk_stream_wait_memory(struct sock *sk, long *timeo_p)
 {
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int ret, err = 0;
 	long vm_wait = 0;
-	int ret = 0;
+	long current_timeo = *timeo_p;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	if (sk_stream_memory_free(sk))
+		current_timeo = vm_wait = (HZ / 5) / 2 + 2;	/* sim-edit: deterministic: the mean of get_random_u32_below(HZ / 5) + 2 */
 
 	add_wait_queue(sk_sleep(sk), &wait);
+
 	while (1) {
 		sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
-		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
-			ret = -EPIPE;
-			break;
-		}
-		if (!*timeo_p) {
-			ret = -EAGAIN;
-			break;
-		}
-		if (signal_pending(current)) {
-			ret = sock_intr_errno(*timeo_p);
-			break;
-		}
+
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+			goto do_error;
+		if (!*timeo_p)
+			goto do_eagain;
+		if (signal_pending(current))
+			goto do_interrupted;
 		sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 		if (sk_stream_memory_free(sk) && !vm_wait)
 			break;
+
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		sk_wait_event(sk, timeo_p, sk->sk_err ||
-			      (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
-			      (sk_stream_memory_free(sk) && !vm_wait), &wait);
+		sk->sk_write_pending++;
+		ret = sk_wait_event(sk, &current_timeo, READ_ONCE(sk->sk_err) ||
+				    (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
+				    (sk_stream_memory_free(sk) && !vm_wait),
+				    &wait);
+		sk->sk_write_pending--;
+		if (ret < 0)
+			goto do_error;
+
+		if (vm_wait) {
+			vm_wait -= current_timeo;
+			current_timeo = *timeo_p;
+			if (current_timeo != MAX_SCHEDULE_TIMEOUT &&
+			    (current_timeo -= vm_wait) < 0)
+				current_timeo = 0;
+			vm_wait = 0;
+		}
+		*timeo_p = current_timeo;
 	}
-	remove_wait_queue(sk_sleep(sk), &wait);
-	return ret;
+out:
+	if (!sock_flag(sk, SOCK_DEAD))
+		remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+
+do_error:
+	err = -EPIPE;
+	goto out;
+do_eagain:
+	/* Make sure that whenever EAGAIN is returned, EPOLLOUT event can
+	 * be generated later.
+	 * When TCP receives ACK packets that make room, tcp_check_space()
+	 * only calls tcp_new_space() if SOCK_NOSPACE is set.
+	 */
+	set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	err = -EAGAIN;
+	goto out;
+do_interrupted:
+	err = sock_intr_errno(*timeo_p);
+	goto out;
 }
 
 /* sim-origin: net/core/stream.c sk_stream_error */
@@ -312,6 +380,10 @@ void sk_free(struct sock *sk)
 	WARN_ON(atomic_read(&sk->sk_rmem_alloc));
 	WARN_ON(sk->sk_wmem_queued);
 	WARN_ON(sk->sk_forward_alloc);
+	/* sk_free(): the socket's own reference is the last one: every
+	 * skb_set_owner_w() was given back (sock_wfree()) */
+	WARN_ON(refcount_read(&sk->sk_wmem_alloc) != 1);
+	WARN_ON(!list_empty(&sim_tcp(sk)->rtx));
 	if (sk->sk_frag.page) {
 		put_page(sk->sk_frag.page);
 		sk->sk_frag.page = NULL;
@@ -361,6 +433,8 @@ static void sk_init_common_sim(struct sock *sk)
 	skb_queue_head_init(&sk->sk_write_queue);
 	skb_queue_head_init(&sk->sk_error_queue);
 	skb_queue_head_init(&st->wire);
+	INIT_LIST_HEAD(&st->rtx);
+	sim_tcp_timers_init(sk);
 	sim_watch_register(&sk->sk_forward_alloc, sizeof(sk->sk_forward_alloc),
 			   "sk_forward_alloc", sk->sim_name, SIM_RULE_SOCK, sk);
 	sim_watch_register(&st->tp.copied_seq, sizeof(st->tp.copied_seq),

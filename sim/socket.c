@@ -107,6 +107,10 @@ static void sim_tcp_connect(struct sock *a, struct sock *b)
 
 	tcp_sk(a)->sim_peer = tcp_sk(b);
 	tcp_sk(b)->sim_peer = tcp_sk(a);
+	/* tcp_init_buffer_space() -> tcp_sndbuf_expand() once established;
+	 * the window each side offered in its SYN (65535, unscaled) */
+	a->sk_sndbuf = b->sk_sndbuf = min(SIM_TCP_SNDBUF_LO, sysctl_tcp_wmem[2]);
+	tcp_sk(a)->max_window = tcp_sk(b)->max_window = 65535;
 	ia->inet_saddr = ia->inet_daddr = ib->inet_saddr = ib->inet_daddr =
 		0x0100007f;
 	ia->inet_sport = ib->inet_dport = next_port++;
@@ -310,7 +314,7 @@ int sim_recv(struct sock *sk, void *buf, size_t len, int flags)
  * the default SO_RCVLOWAT of 1, or sk_is_readable(): for a socket in a
  * sockmap, tcp_bpf_sock_is_readable(), the psock ingress queue), EPOLLIN |
  * EPOLLRDNORM | EPOLLRDHUP on RCV_SHUTDOWN, EPOLLERR on a socket error.
- * Writability is not modelled (sock_writeable() only sees sk_wmem_alloc). */
+ * Writability (EPOLLOUT: sk_stream_is_writeable()) is not reported. */
 int sim_poll(struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
@@ -362,6 +366,43 @@ void sim_close(struct sock *sk)
 	sim_world_disown(&st->res);
 	sim_fd_release(&st->res);
 	sim_invariants_step("close");
+}
+
+/* sock_setsockopt(SO_SNDBUF): __sock_set_sndbuf() */
+void sim_set_sndbuf(struct sock *sk, int val)
+{
+	lock_sock(sk);
+	sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+	WRITE_ONCE(sk->sk_sndbuf, max_t(int, val * 2, SOCK_MIN_SNDBUF));
+	/* Wake up sending tasks if we upped the value. */
+	sk->sk_write_space(sk);
+	release_sock(sk);
+}
+
+/* sock_setsockopt(SO_RCVBUF): __sock_set_rcvbuf() */
+void sim_set_rcvbuf(struct sock *sk, int val)
+{
+	lock_sock(sk);
+	sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
+	WRITE_ONCE(sk->sk_rcvbuf, max_t(int, val * 2, SOCK_MIN_RCVBUF));
+	release_sock(sk);
+}
+
+void sim_tcp_timers_fire(void)
+{
+	sim_advance_jiffies(TCP_RTO_MIN);
+	sim_run_work();
+	sim_invariants_step("timers");
+}
+
+int sim_outq(struct sock *sk)
+{
+	struct socket *sock = &sim_tcp(sk)->socket;
+	int val = 0;
+
+	BUG_ON(!sim_tcp(sk)->fd_open);
+	BUG_ON(sock->ops->ioctl(sock, SIOCOUTQ, (unsigned long)&val));
+	return val;
 }
 
 void sim_set_rcvtimeo(struct sock *sk, long timeo)
@@ -438,6 +479,9 @@ static int inject(struct sock *sk, const void *data, size_t len,
 		}
 	}
 	TCP_SKB_CB(skb)->tcp_flags = TCPHDR_ACK | TCPHDR_PSH;
+	/* the peer's TCP sent it: its sequence space moves (not charged:
+	 * the driver's skb is not the peer's write queue) */
+	WRITE_ONCE(peer->write_seq, peer->write_seq + skb->len);
 	tcp_xmit(&peer->inet_conn.icsk_inet.sk, skb);
 	return 0;
 }

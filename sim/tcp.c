@@ -4,8 +4,10 @@
  * (a small slab head, the data in page frags copied from the user, or page
  * references with MSG_SPLICE_PAGES), tcp_recvmsg(), tcp_read_skb(),
  * tcp_splice_read(), tcp_close() and tcp_shutdown(), and TCP's memory
- * limits. Each skb sent is transmitted at once (tcp_output.c): the
- * sender's accounting is released as if acked.
+ * limits. A send appends to the write queue (coalescing up to the size
+ * goal), tcp_push() sends what the window and MSG_MORE allow
+ * (tcp_output.c); each segment stays charged until the peer acks it
+ * (tcp_input.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +56,8 @@ void __tcp_cleanup_rbuf(struct sock *sk, int copied)
 	if (copied > 0) {
 		tcp_sk(sk)->sim_acks++;
 		sim_tcp_wire_flush(sk);
+		/* the window update (tcp_send_ack()) */
+		tcp_send_ack(sk);
 	}
 }
 
@@ -94,7 +98,9 @@ int tcp_ioctl(struct sock *sk, int cmd, int *karg)
 		unlock_sock_fast(sk, slow);
 		return 0;
 	case SIOCOUTQ:
-		*karg = 0;	/* everything is acked at once on the sim's wire */
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		*karg = READ_ONCE(tcp_sk(sk)->write_seq) - tcp_sk(sk)->snd_una;
 		return 0;
 	default:
 		return -ENOTTY;
@@ -154,11 +160,22 @@ int tcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		size_t used;
 
 		skb_queue_walk(&sk->sk_receive_queue, skb) {
+			/* Now that we have two receive queues this
+			 * shouldn't happen.
+			 */
+			if (WARN(before(*seq, TCP_SKB_CB(skb)->seq),
+				 "TCP recvmsg seq # bug: copied %X, seq %X, rcvnxt %X, fl %X\n",
+				 *seq, TCP_SKB_CB(skb)->seq, tp->rcv_nxt,
+				 flags))
+				break;
 			offset = *seq - TCP_SKB_CB(skb)->seq;
 			if (offset < skb->len)
 				goto found_ok_skb;
 			if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN)
 				goto found_fin_ok;
+			WARN(!(flags & MSG_PEEK),
+			     "TCP recvmsg seq # bug 2: copied %X, seq %X, rcvnxt %X, fl %X\n",
+			     *seq, TCP_SKB_CB(skb)->seq, tp->rcv_nxt, flags);
 		}
 		if (copied >= target)
 			break;
@@ -569,8 +586,7 @@ ssize_t tcp_splice_read(struct socket *sock, loff_t *ppos,
 
 /* ---- send side ------------------------------------------------------- */
 
-#define SIM_SIZE_GOAL	65536
-
+/* skb_can_coalesce() for page frags */
 static bool can_coalesce(struct sk_buff *skb, int i, struct page *page, int off)
 {
 	if (i) {
@@ -582,112 +598,360 @@ static bool can_coalesce(struct sk_buff *skb, int i, struct page *page, int off)
 	return false;
 }
 
+/* tcp_send_mss(): mss_now and the size goal (tcp_xmit_size_goal()) on
+ * loopback: one segment of SIM_TCP_MSS. */
+static int tcp_send_mss(struct sock *sk, int *size_goal, int flags)
+{
+	(void)sk; (void)flags;
+	*size_goal = SIM_TCP_MSS;
+	return SIM_TCP_MSS;
+}
+
+/* sim-origin: net/ipv4/tcp.c forced_push */
+static inline bool forced_push(const struct tcp_sock *tp)
+{
+	return after(tp->write_seq, tp->pushed_seq + (tp->max_window >> 1));
+}
+
+/* sim-origin: net/ipv4/tcp.c tcp_mark_push */
+static inline void tcp_mark_push(struct tcp_sock *tp, struct sk_buff *skb)
+{
+	TCP_SKB_CB(skb)->tcp_flags |= TCPHDR_PSH;
+	tp->pushed_seq = tp->write_seq;
+}
+
+/* include/net/tcp.h tcp_skb_can_collapse_to(): not after an MSG_EOR */
+static inline bool tcp_skb_can_collapse_to(const struct sk_buff *skb)
+{
+	return likely(!TCP_SKB_CB(skb)->eor);
+}
+
+static inline bool tcp_rtx_and_write_queues_empty(const struct sock *sk)
+{
+	return list_empty(&sim_tcp((struct sock *)sk)->rtx) && !tcp_send_head(sk);
+}
+
+/* tcp_stream_alloc_skb(): the skb's own truesize is scheduled (forced for
+ * the first skb of empty queues). The sim's skb has no header room. */
+static struct sk_buff *tcp_stream_alloc_skb(struct sock *sk, gfp_t gfp,
+					    bool force_schedule)
+{
+	struct sk_buff *skb = alloc_skb(0, gfp);
+
+	if (likely(skb)) {
+		bool mem_scheduled;
+
+		if (force_schedule) {
+			mem_scheduled = true;
+			sk_forced_mem_schedule(sk, skb->truesize);
+		} else {
+			mem_scheduled = sk_wmem_schedule(sk, skb->truesize);
+		}
+		if (likely(mem_scheduled))
+			return skb;
+		__kfree_skb(skb);
+	} else {
+		/* sk_stream_moderate_sndbuf() */
+		if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK))
+			WRITE_ONCE(sk->sk_sndbuf, min_t(int, sk->sk_sndbuf,
+					max_t(int, sk->sk_wmem_queued >> 1, SOCK_MIN_SNDBUF)));
+	}
+	return NULL;
+}
+
+/* tcp_skb_entail(): the new skb joins the write queue, charged. */
+static void tcp_skb_entail(struct sock *sk, struct sk_buff *skb)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct tcp_skb_cb *tcb = TCP_SKB_CB(skb);
+
+	tcb->seq = tcb->end_seq = tp->write_seq;
+	tcb->tcp_flags = TCPHDR_ACK;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	sk->sk_wmem_queued += skb->truesize;	/* sk_wmem_queued_add() */
+	sk_mem_charge(sk, skb->truesize);
+	if (tp->nonagle & TCP_NAGLE_PUSH)
+		tp->nonagle &= ~TCP_NAGLE_PUSH;
+}
+
+/* tcp_remove_empty_skb(): an skb the loop allocated but put nothing in. */
+static void tcp_remove_empty_skb(struct sock *sk)
+{
+	struct sk_buff *skb = tcp_write_queue_tail(sk);
+
+	if (skb && TCP_SKB_CB(skb)->seq == TCP_SKB_CB(skb)->end_seq) {
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk->sk_wmem_queued -= skb->truesize;	/* tcp_wmem_free_skb() */
+		sk_mem_uncharge(sk, skb->truesize);
+		__kfree_skb(skb);
+	}
+}
+
+/* sim-origin: net/ipv4/tcp.c tcp_wmem_schedule */
+static int tcp_wmem_schedule(struct sock *sk, int copy)
+{
+	int left;
+
+	if (likely(sk_wmem_schedule(sk, copy)))
+		return copy;
+
+	/* We could be in trouble if we have nothing queued.
+	 * Use whatever is left in sk->sk_forward_alloc and tcp_wmem[0]
+	 * to guarantee some progress.
+	 */
+	left = READ_ONCE(sysctl_tcp_wmem[0]) - sk->sk_wmem_queued;	/* sim-edit: one netns: the sysctl is a global */
+	if (left > 0)
+		sk_forced_mem_schedule(sk, min(left, copy));
+	return min(copy, sk->sk_forward_alloc);
+}
+
+/* sim-origin: net/ipv4/tcp.c tcp_push */
+void tcp_push(struct sock *sk, int flags, int mss_now,
+	      int nonagle, int size_goal)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	struct sk_buff *skb;
+
+	skb = tcp_write_queue_tail(sk);
+	if (!skb)
+		return;
+	if (!(flags & MSG_MORE) || forced_push(tp))
+		tcp_mark_push(tp, skb);
+
+	(void)size_goal;	/* sim-edit: no urgent data (tcp_mark_urg()); no autocorking: loopback_xmit() orphans each skb, so sk_wmem_alloc never exceeds the tail's truesize (tcp_should_autocork() is false) */
+
+	if (flags & MSG_MORE)
+		nonagle = TCP_NAGLE_CORK;
+
+	__tcp_push_pending_frames(sk, mss_now, nonagle);
+}
+
+/* skb_splice_from_iter() for the one bvec the sim's callers pass:
+ * reference the caller's page (coalesced with the last frag when it
+ * continues it); -EMSGSIZE when the skb has no frag left. */
+static ssize_t skb_splice_from_iter(struct sk_buff *skb, struct iov_iter *iter,
+				    ssize_t maxsize)
+{
+	const struct bio_vec *bv = iter->bvec;
+	int i = skb_shinfo(skb)->nr_frags;
+	struct page *page;
+	size_t off;
+	ssize_t len;
+
+	BUG_ON(!iov_iter_is_bvec(iter));
+	page = bv->bv_page;
+	off = bv->bv_offset + iter->iov_offset;
+	len = min_t(ssize_t, maxsize, bv->bv_len - iter->iov_offset);
+	if (i && skb_frag_page(&skb_shinfo(skb)->frags[i - 1]) == page &&
+	    off == skb_frag_off(&skb_shinfo(skb)->frags[i - 1]) +
+		   skb_frag_size(&skb_shinfo(skb)->frags[i - 1])) {
+		skb_shinfo(skb)->frags[i - 1].len += len;	/* skb_append_pagefrags() */
+	} else {
+		if (i >= MAX_SKB_FRAGS)
+			return -EMSGSIZE;
+		get_page(page);
+		skb_fill_page_desc(skb, i, page, off, len);
+	}
+	iov_iter_advance(iter, len);
+	skb->len += len;	/* skb_len_add() */
+	skb->data_len += len;
+	skb->truesize += len;
+	return len;
+}
+
+/* tcp_sendmsg_locked() for established sockets: copies into page frags
+ * (or references spliced pages) appended to the write queue's tail skb up
+ * to the size goal, charged to sk_wmem_queued and sk_forward_alloc, sent
+ * by tcp_push() as the window and MSG_MORE allow; waits for memory
+ * (sk_stream_wait_memory()) when sk_wmem_queued reached sk_sndbuf. The
+ * kernel's structure and labels; no zerocopy, fastopen, repair, cmsgs. */
 int tcp_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
-	int flags = msg->msg_flags, copied = 0, err = 0;
-	long timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
-	bool splice = flags & MSG_SPLICE_PAGES;
+	struct sk_buff *skb;
+	int flags, err, copied = 0;
+	int mss_now = 0, size_goal;
+	int process_backlog = 0;
+	int zc = 0;
+	long timeo;
 
-	(void)size;
 	BUG_ON(!sock_owned_by_user(sk));	/* callers hold lock_sock */
-	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+	flags = msg->msg_flags;
+	if (unlikely(flags & MSG_SPLICE_PAGES) && size)
+		zc = MSG_SPLICE_PAGES;	/* loopback has NETIF_F_SG */
+
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+
+	tcp_rate_check_app_limited(sk);  /* is sending application-limited? */
+
+	if ((1 << sk->sk_state) & ~((1 << TCP_ESTABLISHED) | (1 << TCP_CLOSE_WAIT))) {
+		/* sk_stream_wait_connect(): no connection to wait for */
+		err = -EPIPE;
 		goto do_error;
-	if (sk->sk_state != TCP_ESTABLISHED && sk->sk_state != TCP_CLOSE_WAIT)
+	}
+
+	/* This should be in poll */
+	sk_clear_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+
+	/* Ok commence sending. */
+	copied = 0;
+
+restart:
+	mss_now = tcp_send_mss(sk, &size_goal, flags);
+
+	err = -EPIPE;
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 		goto do_error;
 
 	while (msg_data_left(msg)) {
-		struct sk_buff *skb = alloc_skb(0, sk->sk_allocation);
-		int charged = 0;
+		int copy = 0;
 
-		if (!skb)
-			goto wait_for_space;
-		while (msg_data_left(msg) && skb->len < SIM_SIZE_GOAL) {
+		skb = tcp_write_queue_tail(sk);
+		if (skb)
+			copy = size_goal - skb->len;
+
+		if (copy <= 0 || !tcp_skb_can_collapse_to(skb)) {
+			bool first_skb;
+
+new_segment:
+			if (!sk_stream_memory_free(sk))
+				goto wait_for_space;
+
+			if (unlikely(process_backlog >= 16)) {
+				process_backlog = 0;
+				if (sk_flush_backlog(sk))
+					goto restart;
+			}
+			first_skb = tcp_rtx_and_write_queues_empty(sk);
+			skb = tcp_stream_alloc_skb(sk, sk->sk_allocation,
+						   first_skb);
+			if (!skb)
+				goto wait_for_space;
+
+			process_backlog++;
+			tcp_skb_entail(sk, skb);
+			copy = size_goal;
+		}
+
+		/* Try to append data to the end of skb. */
+		if (copy > (int)msg_data_left(msg))
+			copy = msg_data_left(msg);
+
+		if (zc == 0) {
+			bool merge = true;
 			int i = skb_shinfo(skb)->nr_frags;
-			int copy;
+			struct page_frag *pfrag = sk_page_frag(sk);
 
-			if (splice) {
-				/* skb_splice_from_iter(): reference the caller's pages */
-				const struct bio_vec *bv = msg->msg_iter.bvec;
-				struct page *page = bv->bv_page;
-				int off = bv->bv_offset + msg->msg_iter.iov_offset;
+			if (!sk_page_frag_refill(sk, pfrag))
+				goto wait_for_space;
 
-				BUG_ON(!iov_iter_is_bvec(&msg->msg_iter));
-				copy = min_t(int, bv->bv_len - msg->msg_iter.iov_offset,
-					     SIM_SIZE_GOAL - skb->len);
-				if (!sk_wmem_schedule(sk, copy))
-					break;
-				if (can_coalesce(skb, i, page, off)) {
-					skb_shinfo(skb)->frags[i - 1].len += copy;
-				} else {
-					if (i >= MAX_SKB_FRAGS)
-						break;
-					get_page(page);
-					skb_fill_page_desc(skb, i, page, off, copy);
+			if (!can_coalesce(skb, i, pfrag->page,
+					  pfrag->offset)) {
+				if (i >= MAX_SKB_FRAGS) {
+					tcp_mark_push(tp, skb);
+					goto new_segment;
 				}
-				iov_iter_advance(&msg->msg_iter, copy);
-			} else {
-				struct page_frag *pfrag = sk_page_frag(sk);
+				merge = false;
+			}
 
-				if (!sk_page_frag_refill(sk, pfrag))
-					break;
-				if (!can_coalesce(skb, i, pfrag->page, pfrag->offset) &&
-				    i >= MAX_SKB_FRAGS)
-					break;
-				copy = min_t(int, msg_data_left(msg),
-					     pfrag->size - pfrag->offset);
-				copy = min_t(int, copy, SIM_SIZE_GOAL - skb->len);
-				if (!sk_wmem_schedule(sk, copy))
-					break;
-				if (copy_page_from_iter(pfrag->page, pfrag->offset,
-							copy, &msg->msg_iter) != (size_t)copy) {
-					err = -EFAULT;
-					break;
-				}
-				if (can_coalesce(skb, i, pfrag->page, pfrag->offset)) {
-					skb_shinfo(skb)->frags[i - 1].len += copy;
-				} else {
-					skb_fill_page_desc(skb, i, pfrag->page,
-							   pfrag->offset, copy);
-					get_page(pfrag->page);
-				}
-				pfrag->offset += copy;
+			copy = min_t(int, copy, pfrag->size - pfrag->offset);
+
+			copy = tcp_wmem_schedule(sk, copy);
+			if (!copy)
+				goto wait_for_space;
+
+			/* skb_copy_to_page_nocache() */
+			if (copy_page_from_iter(pfrag->page, pfrag->offset,
+						copy, &msg->msg_iter) != (size_t)copy) {
+				err = -EFAULT;
+				goto do_error;
 			}
 			skb->len += copy;
 			skb->data_len += copy;
 			skb->truesize += copy;
-			sk->sk_wmem_queued += copy;
+			sk->sk_wmem_queued += copy;	/* sk_wmem_queued_add() */
 			sk_mem_charge(sk, copy);
-			charged += copy;
-			copied += copy;
-			WRITE_ONCE(tp->write_seq, tp->write_seq + copy);
+
+			/* Update the skb. */
+			if (merge) {
+				skb_shinfo(skb)->frags[i - 1].len += copy;
+			} else {
+				skb_fill_page_desc(skb, i, pfrag->page,
+						   pfrag->offset, copy);
+				get_page(pfrag->page);	/* page_ref_inc() */
+			}
+			pfrag->offset += copy;
+		} else {
+			/* Splice in data if we can; copy if we can't. */
+			ssize_t n;
+
+			copy = tcp_wmem_schedule(sk, copy);
+			if (!copy)
+				goto wait_for_space;
+
+			n = skb_splice_from_iter(skb, &msg->msg_iter, copy);
+			if (n < 0) {
+				tcp_mark_push(tp, skb);
+				goto new_segment;	/* -EMSGSIZE */
+			}
+			copy = n;
+
+			sk->sk_wmem_queued += copy;	/* sk_wmem_queued_add() */
+			sk_mem_charge(sk, copy);
 		}
-		if (!skb->len) {
-			kfree_skb(skb);
-			if (err)
-				goto do_error;
-			goto wait_for_space;
+
+		if (!copied)
+			TCP_SKB_CB(skb)->tcp_flags &= ~TCPHDR_PSH;
+
+		WRITE_ONCE(tp->write_seq, tp->write_seq + copy);
+		TCP_SKB_CB(skb)->end_seq += copy;
+
+		copied += copy;
+		if (!msg_data_left(msg)) {
+			if (unlikely(flags & MSG_EOR))
+				TCP_SKB_CB(skb)->eor = 1;
+			goto out;
 		}
-		/* transmitted and acked: the sender's charge goes away */
-		sk->sk_wmem_queued -= charged;
-		sk_mem_uncharge(sk, charged);
-		TCP_SKB_CB(skb)->tcp_flags = TCPHDR_ACK | TCPHDR_PSH;
-		tcp_xmit(sk, skb);
-		if (err)
-			goto do_error;
+
+		if ((int)skb->len < size_goal)
+			continue;
+
+		if (forced_push(tp)) {
+			tcp_mark_push(tp, skb);
+			__tcp_push_pending_frames(sk, mss_now, TCP_NAGLE_PUSH);
+		} else if (skb == tcp_send_head(sk))
+			tcp_push_one(sk, mss_now);
 		continue;
+
 wait_for_space:
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		tcp_remove_empty_skb(sk);
+		if (copied)
+			tcp_push(sk, flags & ~MSG_MORE, mss_now,
+				 TCP_NAGLE_PUSH, size_goal);
+
 		err = sk_stream_wait_memory(sk, &timeo);
-		if (err)
+		if (err != 0)
 			goto do_error;
+
+		mss_now = tcp_send_mss(sk, &size_goal, flags);
 	}
+
+out:
+	if (copied)
+		tcp_push(sk, flags, mss_now, tp->nonagle, size_goal);
 	return copied;
 
 do_error:
+	tcp_remove_empty_skb(sk);
+
 	if (copied)
-		return copied;
-	return sk_stream_error(sk, flags, err ? err : -EPIPE);
+		goto out;
+	err = sk_stream_error(sk, flags, err);
+	/* make sure we wake any epoll edge trigger waiter */
+	if (unlikely(tcp_rtx_and_write_queues_empty(sk) && err == -EAGAIN))
+		READ_ONCE(sk->sk_write_space)(sk);
+	return err;
 }
 
 /* sim-origin: net/ipv4/tcp.c tcp_sendmsg */
@@ -772,6 +1036,7 @@ void tcp_close(struct sock *sk, long timeout)
 	(void)timeout;
 	lock_sock(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	tcp_clear_xmit_timers(sk);
 	while ((skb = __skb_dequeue(&sk->sk_receive_queue)) != NULL) {
 		data_was_unread += skb->len;
 		__kfree_skb(skb);

@@ -71,12 +71,40 @@ int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 			else
 				__skb_queue_head(&st->wire, skb);
 			st->requeued = skb;
+			st->rwnd_closed = true;
 			return 0;
 		}
 		sk_forced_mem_schedule(sk, skb->truesize);
 	}
 	tcp_rcv_established_sim(sk, skb);
+	sim_tcp_ack_flush(sk);	/* the owner's context: no bh lock held */
 	return 0;
+}
+
+/* tcp_add_backlog()'s limit: twice sk_rcvbuf, half sk_sndbuf, 64 KiB of
+ * headroom; sk_add_backlog() refuses (sk_rcvqueues_full()) when the
+ * backlog and the receive queue together are past it. */
+static bool tcp_add_backlog(struct sock *sk, struct sk_buff *skb)
+{
+	u64 limit;
+
+	limit = ((u64)READ_ONCE(sk->sk_rcvbuf)) << 1;
+	limit += ((u32)READ_ONCE(sk->sk_sndbuf)) >> 1;
+	limit += 64 * 1024;
+	limit = min_t(u64, limit, UINT_MAX);
+	/* sk_rcvqueues_full() */
+	if ((unsigned int)sk->sk_backlog.len + atomic_read(&sk->sk_rmem_alloc) >
+	    (unsigned int)limit)
+		return true;	/* -ENOBUFS: dropped */
+	/* __sk_add_backlog() */
+	if (!sk->sk_backlog.tail)
+		sk->sk_backlog.head = skb;
+	else
+		sk->sk_backlog.tail->next = skb;
+	sk->sk_backlog.tail = skb;
+	skb->next = NULL;
+	sk->sk_backlog.len += skb->truesize;
+	return false;
 }
 
 /* tcp_v4_rcv(): deliver now, or to the backlog while the owner holds it. */
@@ -91,15 +119,14 @@ bool tcp_v4_rcv(struct sock *sk, struct sk_buff *skb)
 			return false;
 		}
 		tcp_rcv_established_sim(sk, skb);
-	} else {
-		/* sk_add_backlog() */
-		if (!sk->sk_backlog.tail)
-			sk->sk_backlog.head = skb;
-		else
-			sk->sk_backlog.tail->next = skb;
-		sk->sk_backlog.tail = skb;
-		skb->next = NULL;
-		sk->sk_backlog.len += skb->truesize;
+	} else if (tcp_add_backlog(sk, skb)) {
+		bh_unlock_sock(sk);
+		/* SKB_DROP_REASON_SOCKET_BACKLOG: tcp_v4_rcv()'s
+		 * sk_drops_add(); the sender retransmits it: in the sim it
+		 * waits on the wire, unacked, charged to its sender */
+		sk_drops_add(sk, skb);
+		sim_tcp(sk)->backlog_dropped = true;
+		return false;
 	}
 	bh_unlock_sock(sk);
 	return true;
@@ -107,7 +134,7 @@ bool tcp_v4_rcv(struct sock *sk, struct sk_buff *skb)
 
 void tcp_v4_destroy_sock(struct sock *sk)
 {
-	skb_queue_purge(&sk->sk_write_queue);
+	tcp_write_queue_purge(sk);
 }
 
 /* tcp_v4_syn_recv_sock(): the child of listener @sk for @req (the

@@ -182,7 +182,15 @@ static void test_fuzz_cork_apply1_second_send(void **state)
 	psock = sk_psock(fx.a);
 	cork = psock->cork;
 	assert_non_null(cork);
-	/* 157 bytes went out over TCP, 1 verdict at a time; 99 wait */
+	/* 157 bytes went to TCP, 1 verdict at a time, each push with
+	 * MSG_MORE (1 byte of a longer element): they wait corked on A's
+	 * write queue, coalesced into one skb, until the probe timer sends
+	 * them 200 ms later; 99 wait in the psock's cork */
+	assert_int_equal(sim_outq(fx.a), 157);
+	assert_int_equal(skb_queue_len(&fx.a->sk_write_queue), 1);
+	assert_int_equal(tcp_inq(a2), 0);
+	sim_tcp_timers_fire();
+	assert_int_equal(sim_outq(fx.a), 0);
 	assert_int_equal(cork->sg.size, 99);
 	assert_int_equal(cork->sg.end, (cork->sg.start + 1) % NR_MSG_FRAG_IDS);
 	assert_int_equal(sk_msg_elem(cork, cork->sg.start)->length, 99);
@@ -196,6 +204,7 @@ static void test_fuzz_cork_apply1_second_send(void **state)
 	assert_int_equal(sim_send_pattern(fx.a, 0, 256, 256, MSG_DONTWAIT), 256);
 	cork = psock->cork;
 	assert_non_null(cork);
+	sim_tcp_timers_fire();	/* the corked pushes go out */
 	recv_all_expect(a2, 0, 512 - cork->sg.size);
 }
 

@@ -345,58 +345,76 @@ struct resume_row {
 	const char *name;
 	size_t len;
 	struct sim_skb_shape shape;
-	int mem_ok;		/* __sk_mem_schedule() calls that succeed first */
-	size_t sent_first;	/* bytes B sent before memory ran out */
+	size_t taken_first;	/* bytes B2 took before its window shut */
+	size_t sent_first;	/* bytes B sent before its send buffer filled */
 };
 
 /*
- * The __sk_mem_schedule() calls, in order (each socket's forward
- * allocation is reclaimed to 0 when its charge goes, so B needs one per
- * sendmsg; B2 keeps what it received charged):
- *   head_and_frags: B's head (1), B2 takes it (2), B's frag 0 (3), B2
- *     takes it (4), B's frag 1 fails (5) and fails again on the retry (6).
- *   fraglist: B's head (1), B2 takes it (2: one page, room for the next
- *     two skbs as well), B's frag_list skb 0 (3), B's frag_list skb 1
- *     fails (4) and fails again (5).
+ * B's SO_SNDBUF 1 (SOCK_MIN_SNDBUF) and B2's SO_RCVBUF 1 (SOCK_MIN_RCVBUF):
+ * B2 takes segments while its sk_rmem_alloc is within sk_rcvbuf, then
+ * its window shuts; the next segment waits on B2's wire, charged to B,
+ * and once B's sk_wmem_queued reaches sk_sndbuf, tcp_sendmsg_locked()
+ * (MSG_DONTWAIT from skb_send_sock()) returns -EAGAIN.
+ *   head_and_frags: B2 takes the head (500) and frag 0 (4096); frag 1
+ *     waits on the wire; frag 2 finds B's send buffer full.
+ *   fraglist: B2 takes the head (100) and frag_list skb 0 (4000); skb 1
+ *     waits; skb 2 finds the buffer full: off points into the frag_list.
  */
 static const struct resume_row resume_rows[] = {
 	{ "test_tcp_bpf_rxtx_partial_send_resumes_head_and_frags", 500 + 3 * 4096,
-	  { .headlen = 500, .frag_size = 4096 }, 4, 500 + 4096 },
-	{ "test_tcp_bpf_rxtx_partial_send_resumes_fraglist", 100 + 2000,
-	  { .headlen = 100, .head_frag = true, .fraglist = 2 }, 3, 100 + 1000 },
+	  { .headlen = 500, .frag_size = 4096 }, 500 + 4096, 500 + 2 * 4096 },
+	{ "test_tcp_bpf_rxtx_partial_send_resumes_fraglist", 100 + 3 * 4000,
+	  { .headlen = 100, .head_frag = true, .fraglist = 3 }, 100 + 4000, 100 + 2 * 4000 },
 };
 
 /*
- * B runs out of send memory in the middle of an skb (injected: two
- * __sk_mem_schedule() failures, as under tcp_mem pressure). B's
- * tcp_sendmsg (MSG_DONTWAIT) returns -EAGAIN; skb_send_sock() returns
- * what it sent so far; the backlog advances off and calls it again; this
- * time nothing is sent, -EAGAIN: work_state keeps (len, off) and the work
- * is rescheduled. The next run resumes at off: every byte reaches B2 once,
- * in order. In the fraglist row off points into the second frag_list skb:
- * __skb_send_sock() carries the offset from skb to skb.
+ * B's send buffer fills in the middle of an skb (RX->TX to a slow
+ * reader). skb_send_sock() returns what B took; the backlog advances off
+ * and calls it again: -EAGAIN, nothing sent: work_state keeps (len, off)
+ * and the work is rescheduled one jiffy later (sk_psock_backlog()). B2
+ * reads: its window update lets the waiting segment in and acks it, B's
+ * retransmit queue drains (tcp_clean_rtx_queue()), tcp_check_space() ->
+ * sk_psock_write_space() schedules the work, which resumes at off. Three
+ * reads of B2 get every byte once, in order; B ends with nothing charged.
  */
 static void test_tcp_bpf_rxtx_partial_send_resumes(void **state)
 {
 	const struct resume_row *row = *state;
+	static unsigned char buf[1 << 15];
 	struct sk_psock *psock;
+	size_t got = 0;
+	int rounds = 0, ret;
 
 	rxtx_setup(SIM_REDIRECT, SLOT_B);
 	psock = b_psock();
+	sim_set_sndbuf(fx.b, 1);
+	sim_set_rcvbuf(fx.b2, 1);
+	assert_int_equal(fx.b->sk_sndbuf, SOCK_MIN_SNDBUF);
+	assert_int_equal(fx.b2->sk_rcvbuf, SOCK_MIN_RCVBUF);
 	inject(0, row->len, &row->shape);
-	sim_fail_alloc(SIM_SOCK, row->mem_ok, 2);
 
 	assert_int_equal(sim_run_work(), 1);
 
-	assert_int_equal(tcp_inq(fx.b2), row->sent_first);
+	assert_int_equal(tcp_inq(fx.b2), row->taken_first);
+	assert_int_equal(sim_outq(fx.b), row->sent_first - row->taken_first);
+	assert_true(fx.b->sk_wmem_queued >= fx.b->sk_sndbuf);
+	assert_false(sk_stream_memory_free(fx.b));
 	assert_int_equal(psock->work_state.off, row->sent_first);
 	assert_int_equal(psock->work_state.len, row->len - row->sent_first);
 	assert_true(delayed_work_pending(&psock->work));
-	sim_advance_jiffies(1);
-	assert_int_equal(sim_run_work(), 1);
 
-	assert_int_equal(tcp_inq(fx.b2), row->len);
-	recv_expect(fx.b2, 0, row->len, row->len + 1, MSG_DONTWAIT);
+	while (got < row->len) {
+		ret = sim_recv(fx.b2, buf + got, sizeof(buf) - got, MSG_DONTWAIT);
+		assert_true(ret > 0);
+		got += ret;
+		sim_advance_jiffies(1);
+		sim_run_work();
+		assert_true(++rounds <= 3);
+	}
+	assert_int_equal(rounds, 3);
+	assert_int_equal(got, row->len);
+	assert_pattern(buf, 0, 0, row->len);
+	assert_int_equal(sim_outq(fx.b), 0);
 	assert_b_idle();
 	assert_b2_drained();
 }

@@ -159,7 +159,8 @@ static const struct size_row size_rows[] = {
 /* selftest: sockmap_listen "sockmap IPv4 test_msg_redir_to_connected" */
 /* One message of row->len bytes goes A -> B's egress -> B2 in one verdict
  * run and one tcp_bpf_push round per sg element (tcp_rate_check_app_limited
- * counts the rounds); B2 reads it whole; A, B and B2 end with nothing
+ * counts the rounds twice: tcp_bpf_push() calls it, then
+ * tcp_sendmsg_locked()); B2 reads it whole; A, B and B2 end with nothing
  * charged, and only the frag's own page reference is left. */
 static void test_tcp_bpf_txtx_whole_msg(void **state)
 {
@@ -170,7 +171,7 @@ static void test_tcp_bpf_txtx_whole_msg(void **state)
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, row->len, 0), row->len);
 
 	assert_int_equal(fx.prog->runs, 1);
-	assert_int_equal(tcp_sk(fx.b)->sim_app_limited, row->elems);
+	assert_int_equal(tcp_sk(fx.b)->sim_app_limited, 2 * row->elems);
 	assert_int_equal(tcp_sk(fx.b)->snd_nxt, row->len);
 	assert_int_equal(skb_queue_len(&fx.b2->sk_receive_queue), row->elems);
 	assert_int_equal(rmem(fx.b2), b2_rmem(row->elems, row->len));
@@ -353,7 +354,11 @@ static void test_tcp_bpf_txtx_peer_splices(void **state)
 /* apply_bytes 10 on a 100-byte send: after each 10 bytes psock->eval goes
  * back to __SK_NONE and the verdict runs again, redirecting again: ten
  * verdict runs, ten tcp_bpf_push calls of 10 bytes (MSG_MORE on all but
- * the last, which ends the element), ten skbs at B2 sharing the one sk_msg
+ * the last, which ends the element). MSG_MORE corks B: each partial
+ * segment stays on B's write queue (tcp_push() -> TCP_NAGLE_CORK) and the
+ * next 10 bytes are appended to it, the contiguous page range merged into
+ * its one frag (skb_splice_from_iter()); the last push, without MSG_MORE,
+ * sends it: one 100-byte skb at B2 holding one reference on the sk_msg
  * page. */
 static void test_tcp_bpf_txtx_apply_bytes_verdict_per_chunk(void **state)
 {
@@ -365,14 +370,15 @@ static void test_tcp_bpf_txtx_apply_bytes_verdict_per_chunk(void **state)
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), 100);
 
 	assert_int_equal(fx.prog->runs, 10);
-	assert_int_equal(tcp_sk(fx.b)->sim_app_limited, 10);
-	assert_int_equal(skb_queue_len(&fx.b2->sk_receive_queue), 10);
+	assert_int_equal(tcp_sk(fx.b)->sim_app_limited, 2 * 10);	/* push + sendmsg_locked */
+	assert_int_equal(skb_queue_len(&fx.b2->sk_receive_queue), 1);
 	skb_queue_walk(&fx.b2->sk_receive_queue, skb) {
-		assert_int_equal(skb->len, 10);
+		assert_int_equal(skb->len, 100);
+		assert_int_equal(skb_shinfo(skb)->nr_frags, 1);
 		assert_ptr_equal(skb_frag_page(&skb_shinfo(skb)->frags[0]),
 				 current->task_frag.page);
 	}
-	assert_int_equal(page_count(current->task_frag.page), 1 + 10);
+	assert_int_equal(page_count(current->task_frag.page), 1 + 1);
 	assert_a_idle();
 	assert_a_verdict_spent();
 	assert_b_idle();
@@ -401,7 +407,7 @@ static void test_tcp_bpf_txtx_cork_bytes_delivers_when_reached(void **state)
 
 	assert_int_equal(fx.prog->runs, 2);
 	assert_int_equal(sim_live(SIM_SK_MSG), 0);
-	assert_int_equal(tcp_sk(fx.b)->sim_app_limited, 1);
+	assert_int_equal(tcp_sk(fx.b)->sim_app_limited, 2);	/* push + sendmsg_locked */
 	assert_int_equal(skb_queue_len(&fx.b2->sk_receive_queue), 1);
 	assert_int_equal(rmem(fx.b2), b2_rmem(1, 200));
 	assert_a_idle();
@@ -579,7 +585,8 @@ static void test_tcp_bpf_txtx_b_shutdown_wr_epipe(void **state)
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), -EPIPE);
 
 	assert_int_equal(fx.prog->runs, 1);
-	assert_int_equal(tcp_sk(fx.b)->sim_app_limited, 1);
+	/* tcp_bpf_push(), then tcp_sendmsg_locked() before its SEND_SHUTDOWN check */
+	assert_int_equal(tcp_sk(fx.b)->sim_app_limited, 2);
 	assert_a_idle();
 	assert_a_verdict_spent();
 	assert_b_idle();

@@ -365,6 +365,15 @@ static inline struct sk_buff *skb_peek(const struct sk_buff_head *list)
 	return skb;
 }
 
+static inline struct sk_buff *skb_peek_tail(const struct sk_buff_head *list)
+{
+	struct sk_buff *skb = READ_ONCE(list->prev);
+
+	if (skb == (struct sk_buff *)list)
+		skb = NULL;
+	return skb;
+}
+
 static inline struct sk_buff *skb_peek_next(struct sk_buff *skb,
 					    const struct sk_buff_head *list)
 {

@@ -240,10 +240,12 @@ struct sock {
 	unsigned long sk_flags;
 	struct socket_wq *sk_wq;
 	int sk_sndbuf;
+	u8 sk_userlocks;
 	int sk_wmem_queued;
 	refcount_t sk_wmem_alloc;
 	u32 sk_ack_backlog;
 	u32 sk_max_ack_backlog;
+	unsigned short sk_write_pending;	/* senders asleep for memory */
 	struct sk_buff_head sk_write_queue;
 	u64 sk_route_caps;
 	gfp_t sk_allocation;
@@ -302,6 +304,14 @@ enum sock_flags {
 	SOCK_TSTAMP_NEW,
 	SOCK_RCVMARK,
 };
+
+/* sk_userlocks: set by SO_SNDBUF / SO_RCVBUF, no autotuning after */
+#define SOCK_SNDBUF_LOCK	1
+#define SOCK_RCVBUF_LOCK	2
+/* include/net/sock.h: the least SO_SNDBUF / SO_RCVBUF give */
+#define TCP_SKB_MIN_TRUESIZE	(2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)))
+#define SOCK_MIN_SNDBUF		(TCP_SKB_MIN_TRUESIZE * 2)
+#define SOCK_MIN_RCVBUF		TCP_SKB_MIN_TRUESIZE
 
 #define RCV_SHUTDOWN	1
 #define SEND_SHUTDOWN	2
@@ -676,6 +686,13 @@ static inline bool sock_writeable(const struct sock *sk)
 }
 
 int sk_stream_wait_memory(struct sock *sk, long *timeo_p);
+bool __sk_flush_backlog(struct sock *sk);
+bool sim_sk_ack_backlogged(const struct sock *sk);	/* an ack waits for the owner */
+static inline bool sk_flush_backlog(struct sock *sk)
+{
+	return unlikely(READ_ONCE(sk->sk_backlog.tail) || sim_sk_ack_backlogged(sk)) &&
+	       __sk_flush_backlog(sk);
+}
 int sk_stream_error(struct sock *sk, int flags, int err);
 
 struct page_frag *sk_page_frag(struct sock *sk);

@@ -5,9 +5,11 @@
  * sim/tcp.c stand for net/ipv4/tcp.c and the loopback path.
  *
  * The wire is instantaneous and lossless: tcp_sendmsg_locked() on one end
- * builds skbs (slab head, data in page frags, as TCP does) and delivers
- * them to the peer's sk_receive_queue (or its backlog while the peer is
- * owned by a lock_sock() holder), then calls the peer's sk_data_ready.
+ * builds skbs (slab head, data in page frags, as TCP does) on its write
+ * queue and sends them as the peer's window and MSG_MORE allow to the
+ * peer's sk_receive_queue (or its backlog while the peer is owned by a
+ * lock_sock() holder), then calls the peer's sk_data_ready; the sender
+ * keeps each segment charged until the peer acks it.
  */
 #ifndef _TCP_H
 #define _TCP_H
@@ -100,9 +102,15 @@ struct tcp_skb_cb {
 	__u32 seq;
 	__u32 end_seq;
 	__u8 tcp_flags;
+	__u8 eor:1;		/* Is skb MSG_EOR marked? */
 };
 
 #define TCP_SKB_CB(__skb)	((struct tcp_skb_cb *)&((__skb)->cb[0]))
+
+/* include/net/tcp.h: tcp_push()'s nonagle bits */
+#define TCP_NAGLE_OFF		1	/* Nagle's algo is disabled */
+#define TCP_NAGLE_CORK		2	/* Socket is corked	    */
+#define TCP_NAGLE_PUSH		4	/* Cork is overridden for already queued data */
 
 struct tcp_ulp_ops {
 	char name[16];
@@ -148,12 +156,24 @@ struct tcp_sock {
 	u32 snd_una;
 	u32 urg_data;
 	u32 urg_seq;
+	u32 pushed_seq;		/* last pushed seq (tcp_mark_push) */
+	u32 max_window;		/* largest window the peer offered */
+	u32 packets_out;	/* segments sent and not yet acked */
+	u8 nonagle;		/* TCP_NAGLE_OFF/CORK/PUSH bits */
 	/* sim: test fields */
 	struct tcp_sock *sim_peer;	/* the other end of the loopback wire */
 	unsigned long sim_acks;		/* __tcp_cleanup_rbuf() window updates */
 	unsigned long sim_rcv_space_adjust;
 	unsigned long sim_app_limited;
+	unsigned long sim_acked;	/* acks that freed retransmit queue space */
 };
+
+/* include/net/tcp.h: sequence number arithmetic */
+static inline bool before(__u32 seq1, __u32 seq2)
+{
+	return (__s32)(seq1 - seq2) < 0;
+}
+#define after(seq2, seq1)	before(seq1, seq2)
 
 static inline struct inet_sock *inet_sk(const struct sock *sk)
 {

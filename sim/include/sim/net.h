@@ -11,6 +11,7 @@
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <sim/world.h>
+#include <sim/workqueue.h>
 
 /* A TCP socket and its file: what the sim allocates per socket. */
 struct sim_tcp_sock {
@@ -19,12 +20,33 @@ struct sim_tcp_sock {
 	bool wire_flushing;		/* sim_tcp_wire_flush() is delivering */
 	struct sk_buff *requeued;	/* last backlog skb put back on the wire */
 	bool softirq_pending;		/* a softirq task will deliver the wire */
+	bool rwnd_closed;		/* refused a segment: its window is shut until it reads */
+	struct list_head rtx;		/* struct sim_rtx: segments sent, not yet acked */
+	bool ack_backlog;		/* an ack arrived while lock_sock() was held */
+	u32 ack_backlog_seq;		/* ... acking up to here */
+	bool ack_due;			/* tcp_send_ack() not yet delivered */
+	bool rx_pending;		/* on the deferred-delivery list */
+	bool backlog_dropped;		/* the full backlog dropped a segment */
+	struct delayed_work probe_timer; /* ICSK_TIME_PROBE0: held data goes out */
 	struct socket socket;		/* the file side (sk->sk_socket) */
 	struct file file;		/* socket.file */
 	struct sim_resource res;	/* open "fd", closed at world end */
 	bool fd_open;
 	bool accept_pending;		/* a child in its listener's accept queue */
 	struct list_head sim_all;	/* sim_tcp_socks, until sk_free() */
+};
+
+/*
+ * The retransmit queue (tcp_rtx_queue): a segment stays charged to its
+ * sender (sk_wmem_queued, sk_forward_alloc) from tcp_skb_entail() until
+ * the peer acks it (tcp_clean_rtx_queue). The kernel keeps the skb there
+ * and transmits a clone sharing its data; the sim hands the skb itself to
+ * the wire and keeps its sequence range and truesize here.
+ */
+struct sim_rtx {
+	struct list_head list;
+	u32 end_seq;
+	unsigned int truesize;
 };
 
 /* Every sock the sim created and sk_free() has not freed yet. */
@@ -99,6 +121,16 @@ void sim_tcp6_pair(struct sock **a, struct sock **b, const char *name_a,
 		   const char *name_b);
 void sim_set_rcvtimeo(struct sock *sk, long jiffies);
 void sim_set_nonblock(struct sock *sk, bool nonblock);	/* O_NONBLOCK on the fd */
+/* setsockopt(SO_SNDBUF / SO_RCVBUF): twice @val (at least the minimum),
+ * and locked against autotuning, as sock_setsockopt() does. */
+void sim_set_sndbuf(struct sock *sk, int val);
+void sim_set_rcvbuf(struct sock *sk, int val);
+/* Unsent (write queue) and sent-unacked (retransmit queue) bytes, as
+ * SIOCOUTQ reports them: write_seq - snd_una. */
+int sim_outq(struct sock *sk);
+/* 200 ms pass (TCP_RTO_MIN): the probe timer sends what MSG_MORE (a
+ * cork) left on a write queue; the due work runs (sim_run_work()). */
+void sim_tcp_timers_fire(void);
 void sim_tcp_wire_flush(struct sock *sk);
 void sim_tcp_set_mem_limits(long low, long pressure, long high);
 long sim_tcp_memory_allocated(void);

@@ -23,8 +23,49 @@ void tcp_rcv_established_sim(struct sock *sk, struct sk_buff *skb);
 bool tcp_try_rmem_schedule(struct sock *sk, struct sk_buff *skb);
 void tcp_fin(struct sock *sk);
 
+/* The segment size on loopback (MTU 65536, IPv4, timestamps): mss_now,
+ * and tcp_xmit_size_goal() of it (one segment: gso_max_size 65536). */
+#define SIM_TCP_MSS		65483
+/* tcp_sndbuf_expand() at establishment on loopback: 2 * TCP_INIT_CWND *
+ * (roundup_pow_of_two(mss + MAX_TCP_HEADER + shinfo) + sk_buff): what
+ * `ss -m` shows as tb2626560 for a loopback connection. */
+#define SIM_TCP_SNDBUF_LO	2626560
+
+/* tcp.c */
+void tcp_push(struct sock *sk, int flags, int mss_now, int nonagle,
+	      int size_goal);
+
+/* tcp_input.c */
+void tcp_ack_rcv(struct sock *sk, u32 ack);	/* tcp_v4_rcv() of a pure ack */
+void tcp_ack(struct sock *sk, u32 ack);
+void tcp_send_ack(struct sock *sk);
+void sim_tcp_ack_flush(struct sock *sk);	/* deliver @sk's ack due */
+
+/* loopback.c: while deferred, tcp_xmit() queues on the peer's wire and the
+ * wires are delivered when the deferral ends (net_rx_action after the
+ * softirq that transmitted). */
+void sim_tcp_xmit_defer(bool on);
+void tcp_check_space(struct sock *sk);
+
 /* tcp_output.c */
 void tcp_xmit(struct sock *sk, struct sk_buff *skb);
+void __tcp_push_pending_frames(struct sock *sk, unsigned int cur_mss,
+			       int nonagle);
+void tcp_push_one(struct sock *sk, unsigned int mss_now);
+#define TCP_RTO_MIN	((unsigned)(HZ / 5))
+void sim_tcp_timers_init(struct sock *sk);
+void tcp_check_probe_timer(struct sock *sk);
+void tcp_clear_xmit_timers(struct sock *sk);
+void tcp_write_queue_flush(struct sock *sk);
+void tcp_write_queue_purge(struct sock *sk);
+static inline struct sk_buff *tcp_write_queue_tail(const struct sock *sk)
+{
+	return skb_peek_tail((struct sk_buff_head *)&sk->sk_write_queue);
+}
+static inline struct sk_buff *tcp_send_head(const struct sock *sk)
+{
+	return skb_peek((struct sk_buff_head *)&sk->sk_write_queue);
+}
 void tcp_send_fin(struct sock *sk);
 void tcp_send_active_reset(struct sock *sk);	/* no gfp, no reason */
 

@@ -91,6 +91,7 @@ struct workqueue_struct *sim_alloc_ordered_workqueue(const char *name);
 #define create_singlethread_workqueue(name) sim_alloc_ordered_workqueue(name)
 bool schedule_work(struct work_struct *work);
 bool cancel_delayed_work_sync(struct delayed_work *dwork);
+bool cancel_delayed_work(struct delayed_work *dwork);
 bool cancel_work_sync(struct work_struct *work);
 bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
 bool delayed_work_pending(const struct delayed_work *dwork);
