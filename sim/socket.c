@@ -479,6 +479,9 @@ static int inject(struct sock *sk, const void *data, size_t len,
 		}
 	}
 	TCP_SKB_CB(skb)->tcp_flags = TCPHDR_ACK | TCPHDR_PSH;
+	/* it follows what the peer's write queue holds (a shut window):
+	 * that goes on the wire first, where it waits for the window */
+	tcp_write_queue_flush(&peer->inet_conn.icsk_inet.sk);
 	/* the peer's TCP sent it: its sequence space moves (not charged:
 	 * the driver's skb is not the peer's write queue) */
 	WRITE_ONCE(peer->write_seq, peer->write_seq + skb->len);

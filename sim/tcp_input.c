@@ -26,6 +26,8 @@ void tcp_rcv_established_sim(struct sock *sk, struct sk_buff *skb)
 	struct tcp_sock *tp = tcp_sk(sk);
 	bool fin = TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN;
 
+	/* no out-of-order queue: the wire delivers in sequence */
+	WARN_ON(TCP_SKB_CB(skb)->seq != tp->rcv_nxt);
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
 	WRITE_ONCE(tp->rcv_nxt, TCP_SKB_CB(skb)->end_seq);

@@ -172,6 +172,38 @@ static void test_tcp_bpf_sendmem_small_sends_coalesce_while_window_shut(void **s
 	assert_send_idle(fx.a);
 }
 
+/* A segment built by the driver (sim_inject()) stands for the next one
+ * A's TCP sends: it follows what A's write queue held while B's window
+ * was shut, and B reads the stream in order (a cold cflite-check found
+ * the injected bytes overtaking the queued ones). */
+static void test_tcp_bpf_sendmem_inject_after_queued_data(void **state)
+{
+	struct sim_skb_shape shape = { .headlen = 17 };
+	void *buf;
+
+	(void)state;
+	sim_tcp_pair(&fx.a, &fx.b, "A", "B");
+	sim_set_rcvbuf(fx.b, 1);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 4000, 0), 4000);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 4000, 4000, 0), 4000);
+	assert_int_equal(sim_send_pattern(fx.a, 0, 8000, 1000, 0), 1000);
+	assert_true(sim_tcp(fx.b)->rwnd_closed);
+	assert_int_equal(sim_outq(fx.a), 5000);
+	assert_int_equal(skb_queue_len(&fx.a->sk_write_queue), 1);
+
+	buf = sim_pattern_buf(0, 9000, 17);
+	assert_int_equal(sim_inject(fx.b, buf, 17, &shape), 0);
+	free(buf);
+	assert_null(skb_peek(&fx.a->sk_write_queue));	/* sent ahead of it */
+	assert_int_equal(tcp_sk(fx.a)->write_seq, tcp_sk(fx.a)->snd_nxt);
+
+	fx.got = 0;
+	while (fx.got < 9017)
+		assert_true(drain(fx.b) > 0);
+	assert_pattern(fx.rbuf, 0, 0, 9017);
+	assert_send_idle(fx.a);
+}
+
 /* MSG_MORE: tcp_push() corks a partial segment (TCP_NAGLE_CORK); the next
  * sends append to it; a send without MSG_MORE pushes it: B gets one skb.
  * A segment left corked goes out when the probe timer fires (200 ms). */
@@ -483,6 +515,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_sendmem_plain_acked_at_once),
 		SIM_TEST(test_tcp_bpf_sendmem_plain_dontwait_partial_then_eagain),
 		SIM_TEST(test_tcp_bpf_sendmem_small_sends_coalesce_while_window_shut),
+		SIM_TEST(test_tcp_bpf_sendmem_inject_after_queued_data),
 		SIM_TEST(test_tcp_bpf_sendmem_msg_more_corks_until_push),
 		SIM_TEST(test_tcp_bpf_sendmem_backlog_limit_drops),
 		SIM_TEST(test_tcp_bpf_sendmem_blocking_sender_woken_by_reader),
