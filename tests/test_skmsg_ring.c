@@ -543,6 +543,49 @@ static void test_skmsg_ring_clone_range_coalesces_adjacent(void **state)
 	assert_int_equal(sk_msg_free(r->a, &r->msg), 300);
 }
 
+/*
+ * 6.12.117 (kernel bug, not fixed by the series): sk_msg_clone() takes the
+ * element to coalesce with, sgd, only while dst->sg.end is not 0. The
+ * first source piece goes into dst's last slot (17) and sg.end wraps to 0;
+ * the second piece is compared with the stale sgd (slot 16), which ends
+ * where it starts in the page, and slot 16 is extended: dst's bytes come
+ * out as D E2 E1 instead of D E1 E2. The ring fuzzer keeps clear of it.
+ *   page: E1 [0,50) D [50,150) E2 [150,200)
+ *   src: E1 E2    dst: slot 16 = D    clone all of src
+ */
+static void test_skmsg_ring_clone_wrap_extends_stale_element(void **state)
+{
+	struct ring *r = *state;
+	u32 base;
+
+	alloc_elem(r->a, &r->msg, 50);			/* E1 */
+	ring_start_at(&r->dst, NR_MSG_FRAG_IDS - 2);
+	alloc_elem(r->a, &r->dst, 100);			/* D */
+	alloc_elem(r->a, &r->msg, 50);			/* E2 */
+	base = r->msg.sg.data[0].offset;
+	assert_ptr_equal(sg_page(&r->dst.sg.data[16]), sg_page(&r->msg.sg.data[0]));
+	assert_int_equal(r->dst.sg.data[16].offset, base + 50);
+	assert_int_equal(r->msg.sg.data[1].offset, base + 150);
+
+	assert_int_equal(sk_msg_clone(r->a, &r->dst, &r->msg, 0, 100), 0);
+
+	assert_int_equal(r->dst.sg.size, 200);
+	assert_int_equal(r->dst.sg.end, 0);
+	/* slot 16: D and then E2 (not E1) */
+	assert_int_equal(r->dst.sg.data[16].offset, base + 50);
+	assert_int_equal(r->dst.sg.data[16].length, 150);
+	/* slot 17: E1, last in the ring though cloned first */
+	assert_int_equal(r->dst.sg.data[17].offset, base);
+	assert_int_equal(r->dst.sg.data[17].length, 50);
+	assert_int_equal(sk_msg_elem_used(&r->dst), 2);
+	/* frag + E1 + D + E2 + the clone of E1 (extending D took none) */
+	assert_int_equal(page_count(frag_page()), 5);
+	assert_int_equal(r->a->sk_forward_alloc, fwd_alloc(300));
+
+	assert_int_equal(sk_msg_free(r->a, &r->dst), 200);
+	assert_int_equal(sk_msg_free(r->a, &r->msg), 100);
+}
+
 /* Cloning more than the source holds fails with -ENOSPC after cloning
  * what there is: the caller owns (and must free) the partial clone. */
 static void test_skmsg_ring_clone_past_end_enospc(void **state)
@@ -913,6 +956,7 @@ int main(void)
 		RING_TEST(test_skmsg_ring_free_nocharge_keeps_charge),
 		RING_TEST(test_skmsg_ring_clone_shares_page),
 		RING_TEST(test_skmsg_ring_clone_range_coalesces_adjacent),
+		RING_TEST(test_skmsg_ring_clone_wrap_extends_stale_element),
 		RING_TEST(test_skmsg_ring_clone_past_end_enospc),
 		RING_TEST(test_skmsg_ring_clone_offset_past_end_enospc),
 		RING_TEST(test_skmsg_ring_return_uncharges_only),
