@@ -24,7 +24,19 @@
  *           ingress, S receives. One row per hop: "C send", "P splice-..."
  *           (tcp_bpf's splice_read, then splice_to_socket -> tcp_bpf_sendmsg
  *           with MSG_SPLICE_PAGES), "S recv". Unpatched, the proxy's splice
- *           moves nothing.
+ *           moves nothing. Both connections are accepted from listeners,
+ *           as a real proxy and server do: the server sides joined the
+ *           SOCKHASH at PASSIVE_ESTABLISHED, before accept().
+ *   PROXY x32  the same with 32 connections through the proxy at once (128
+ *           sockets in a SOCKHASH of 128 entries, so 128 buckets, some
+ *           shared), the messages taken in turn by each connection.
+ *
+ *   read-slow  (TX->TX, RX->TX) egress push-back: B's send buffer and B2's
+ *           receive buffer at their minimums, B2 reads only when the path
+ *           is pushed back (A's MSG_DONTWAIT send returns short or -EAGAIN;
+ *           on RX->TX, B's backlog stopped at -EAGAIN), and then reads what
+ *           it has; the backlog retries one jiffy later. The check column
+ *           says how often the path was pushed back.
  *
  * The counters come from the shims around the real skmsg.c/tcp_bpf.c and
  * include the whole path, the sender's copy from user memory included.
@@ -62,6 +74,7 @@ struct row {
 	bool data_ok, ledger_ok;
 	bool moved_nothing;	/* the expected result of an unpatched splice */
 	int msgs;		/* messages sent */
+	int pushbacks;		/* read-slow: sends cut short, backlogs stopped */
 };
 
 static struct {
@@ -203,7 +216,7 @@ static void run_proxy(struct row r[NR_HOPS], size_t size)
 {
 	unsigned char *buf = malloc(size), *in = malloc(size);
 	struct pipe_inode_info *pipe;
-	struct sock *c, *p1, *p2, *s;
+	struct sock *c, *p1, *p2, *s, *lp, *ls;
 	struct sim_bypass bp = {};
 	struct sim_stats before;
 	bool data_ok = true, nothing = false;
@@ -213,8 +226,10 @@ static void run_proxy(struct row r[NR_HOPS], size_t size)
 	sim_world_begin();
 	if (sim_bypass_setup(&bp, 8))
 		abort();
-	sim_tcp_pair(&c, &p1, "client", "proxy-in");
-	sim_tcp_pair(&p2, &s, "proxy-out", "server");
+	lp = sim_tcp_listen("proxy-listen");
+	ls = sim_tcp_listen("server-listen");
+	sim_bypass_connect(lp, &c, &p1, "client", "proxy-in");
+	sim_bypass_connect(ls, &p2, &s, "proxy-out", "server");
 	sim_set_nonblock(p1, true);
 	sim_set_nonblock(p2, true);
 	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
@@ -275,6 +290,167 @@ static void run_proxy(struct row r[NR_HOPS], size_t size)
 	free(in);
 }
 
+/* Read what B2 has (MSG_DONTWAIT) into @in at @got; check it. */
+static void slow_drain(struct row *r, unsigned char *in, size_t *got)
+{
+	ssize_t n;
+
+	while ((n = sim_recv(w.b2, in, 65536, MSG_DONTWAIT)) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			if (in[i] != pat(*got + i))
+				r->data_ok = false;
+		*got += n;
+	}
+}
+
+/* B's backlog stopped at -EAGAIN (RX->TX): it retries one jiffy later. */
+static bool backlog_stuck(void)
+{
+	struct sk_psock *psock = sk_psock(w.b);
+
+	return psock && (psock->work_state.len ||
+			 !skb_queue_empty(&psock->ingress_skb));
+}
+
+/* The read-slow rows: egress with a reader that reads only when pushed
+ * back (see the header). */
+static void run_slow(struct row *r)
+{
+	unsigned char *buf = malloc(r->size), *in = malloc(65536);
+	size_t off = 0, got = 0, total = (size_t)NR_MSGS * r->size;
+	bool tx = r->path == TXTX;
+	int rounds = 0;
+
+	sim_world_begin();
+	setup(r->path);
+	sim_set_sndbuf(w.b, 1);
+	sim_set_rcvbuf(w.b2, 1);
+	r->data_ok = true;
+	memset(&sim_stats, 0, sizeof(sim_stats));
+	for (int m = 0; m < NR_MSGS; m++) {
+		size_t sent = 0;
+
+		for (size_t i = 0; i < r->size; i++)
+			buf[i] = pat(off + i);
+		while (sent < r->size && rounds++ < 100000) {
+			int n = sim_send(tx ? w.a : w.a2, buf + sent, r->size - sent,
+					 MSG_DONTWAIT);
+
+			if (n < 0 && n != -EAGAIN) {
+				r->data_ok = false;
+				break;
+			}
+			if (n > 0)
+				sent += n;
+			sim_run_work();
+			if (sent < r->size || backlog_stuck()) {
+				r->pushbacks++;
+				slow_drain(r, in, &got);
+				sim_advance_jiffies(1);
+				sim_run_work();
+			}
+		}
+		if (sent < r->size)
+			r->data_ok = false;
+		r->msgs++;
+		off += r->size;
+	}
+	while (got < off && rounds++ < 100000) {
+		slow_drain(r, in, &got);
+		sim_advance_jiffies(1);
+		sim_run_work();
+	}
+	r->bytes = got;
+	if (got != total)
+		r->data_ok = false;
+	r->s = sim_stats;
+	r->ledger_ok = sim_world_end() == 0;
+	free(buf);
+	free(in);
+}
+
+#define NR_CONNS 32
+
+/* The proxy rows with NR_CONNS connections at once: @r[hop]. */
+static void run_proxy_many(struct row r[NR_HOPS], size_t size)
+{
+	struct sock *c[NR_CONNS], *p1[NR_CONNS], *p2[NR_CONNS], *s[NR_CONNS], *lp, *ls;
+	unsigned char *buf = malloc(size), *in = malloc(size);
+	size_t off[NR_CONNS] = { 0 };
+	struct pipe_inode_info *pipe;
+	struct sim_bypass bp = {};
+	struct sim_stats before;
+	bool data_ok = true;
+	int msgs = 0;
+
+	sim_world_begin();
+	if (sim_bypass_setup(&bp, 4 * NR_CONNS))
+		abort();
+	lp = sim_tcp_listen("proxy-listen");
+	ls = sim_tcp_listen("server-listen");
+	for (int j = 0; j < NR_CONNS; j++) {
+		sim_bypass_connect(lp, &c[j], &p1[j], "client", "proxy-in");
+		sim_bypass_connect(ls, &p2[j], &s[j], "proxy-out", "server");
+		sim_set_nonblock(p1[j], true);
+		sim_set_nonblock(p2[j], true);
+	}
+	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	memset(&sim_stats, 0, sizeof(sim_stats));
+	for (int m = 0; m < NR_MSGS; m++) {
+		int j = m % NR_CONNS;
+		size_t moved = 0, got;
+		ssize_t n;
+
+		/* each connection its own stream: pattern offset by j */
+		for (size_t i = 0; i < size; i++)
+			buf[i] = pat(off[j] + i + j);
+		msgs++;
+		before = sim_stats;
+		if (sim_send(c[j], buf, size, MSG_DONTWAIT) != (int)size)
+			data_ok = false;
+		stats_acc(&r[HOP_SEND].s, &before);
+		r[HOP_SEND].bytes += size;
+
+		before = sim_stats;
+		while (moved < size) {
+			n = sim_splice_read(p1[j], pipe, size - moved, SPLICE_F_NONBLOCK);
+			if (n <= 0)
+				break;
+			if (sim_splice_to_socket(pipe, p2[j], n, SPLICE_F_NONBLOCK) != n)
+				data_ok = false;
+			moved += n;
+		}
+		stats_acc(&r[HOP_PROXY].s, &before);
+		r[HOP_PROXY].bytes += moved;
+		if (moved != size) {
+			data_ok = false;
+			break;
+		}
+
+		before = sim_stats;
+		got = consume(s[j], NULL, in, size);
+		stats_acc(&r[HOP_RECV].s, &before);
+		r[HOP_RECV].bytes += got;
+		if (got != size)
+			data_ok = false;
+		for (size_t i = 0; i < got; i++)
+			if (in[i] != pat(off[j] + i + j))
+				data_ok = false;
+		off[j] += size;
+	}
+	bool ledger_ok = sim_world_end() == 0;
+
+	for (int h = 0; h < NR_HOPS; h++) {
+		r[h].path = PROXY;
+		r[h].size = size;
+		r[h].msgs = msgs;
+		r[h].data_ok = data_ok;
+		r[h].ledger_ok = ledger_ok;
+	}
+	free(buf);
+	free(in);
+}
+
 static bool ok(const struct row *r)
 {
 	return r->ledger_ok && (r->data_ok || r->moved_nothing);
@@ -299,15 +475,19 @@ static void print_row(const struct row *r, bool csv)
 		       r->s.wakeups / msgs, r->s.work_runs / msgs, ok(r));
 		return;
 	}
+	char check[48];
+
 	if (r->bytes)
 		snprintf(copies, sizeof(copies), "%.2f", r->s.bytes_copied / bytes);
+	snprintf(check, sizeof(check), "%s", !r->ledger_ok ? "LEDGER" : r->data_ok ? "ok" :
+		 r->moved_nothing ? "ok: splice moves nothing (EAGAIN), recv() would" : "DATA");
+	if (r->ledger_ok && r->data_ok && r->pushbacks)
+		snprintf(check, sizeof(check), "ok: pushed back %d times", r->pushbacks);
 	printf("%-6s %-16s %7zu %9llu %8s %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f   %s\n",
 	       path_names[r->path], r->consumer, r->size, (unsigned long long)r->bytes,
 	       copies, r->s.page_get / msgs, r->s.page_put / msgs, allocs / msgs,
 	       r->s.lock_sock / msgs, r->s.data_ready / msgs, r->s.wakeups / msgs,
-	       r->s.work_runs / msgs,
-	       !r->ledger_ok ? "LEDGER" : r->data_ok ? "ok" :
-	       r->moved_nothing ? "ok: splice moves nothing (EAGAIN), recv() would" : "DATA");
+	       r->s.work_runs / msgs, check);
 }
 
 static const char *proxy_splice_label(void)
@@ -325,6 +505,8 @@ int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 64, 1024, 16384, 65536 };
 	static const size_t proxy_sizes[] = { 64, 1024, 16384, 65536, 262144 };
+	static const size_t many_sizes[] = { 1024, 16384 };
+	static const size_t slow_sizes[] = { 4096, 16384, 65536 };
 	const char *fmt = getenv("FORMAT");
 	bool csv = fmt && !strcmp(fmt, "csv");
 	bool splice_only = false, header = true;
@@ -369,6 +551,31 @@ int main(int argc, char **argv)
 		for (int h = splice_only ? HOP_PROXY : 0; h < (splice_only ? HOP_PROXY + 1 : NR_HOPS); h++)
 			print_row(&r[h], csv);
 		bad += !ok(&r[HOP_PROXY]);
+	}
+	if (splice_only || !SIM_LEVEL_AT_LEAST(COPY))
+		return bad ? 1 : 0;
+	for (size_t i = 0; i < sizeof(many_sizes) / sizeof(many_sizes[0]); i++) {
+		static char label[NR_HOPS][24];
+		struct row r[NR_HOPS] = {};
+
+		snprintf(label[HOP_SEND], sizeof(label[0]), "C send x%d", NR_CONNS);
+		snprintf(label[HOP_PROXY], sizeof(label[0]), "%s x%d", proxy_splice_label(), NR_CONNS);
+		snprintf(label[HOP_RECV], sizeof(label[0]), "S recv x%d", NR_CONNS);
+		for (int h = 0; h < NR_HOPS; h++)
+			r[h].consumer = label[h];
+		run_proxy_many(r, many_sizes[i]);
+		for (int h = 0; h < NR_HOPS; h++)
+			print_row(&r[h], csv);
+		bad += !ok(&r[HOP_PROXY]);
+	}
+	for (int p = TXTX; p <= RXTX; p++) {
+		for (size_t i = 0; i < sizeof(slow_sizes) / sizeof(slow_sizes[0]); i++) {
+			struct row r = { .path = p, .size = slow_sizes[i], .consumer = "read-slow" };
+
+			run_slow(&r);
+			print_row(&r, csv);
+			bad += !ok(&r) || !r.pushbacks;
+		}
 	}
 	return bad ? 1 : 0;
 }
