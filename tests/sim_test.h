@@ -83,6 +83,11 @@ static bool sim_suite_invariants;
 #define KBUG_STRP_COPIED_SEQ_OVERWRITTEN				\
 	"strp_copied_seq_overwritten: tcp_bpf_strp_read_sock() sets copied_seq to psock->copied_seq less the bytes passed to self in this read only: messages passed in an earlier read and not yet read count as read, and tcp_bpf_recvmsg_parser() counts them again when they are (copied_seq runs past rcv_nxt)"
 
+/* Candidate, not fixed: tests/test_tcp_bpf_rxrx.c
+ * test_tcp_bpf_rxrx_peer_fin_breaks_target. */
+#define KBUG_REDIRECTED_FIN_COUNTED					\
+	"redirected_fin_counted: tcp_bpf_recvmsg_parser() counts a FIN in copied_seq when the next msg is an empty one whose skb carries a FIN, also when that skb is another connection's FIN an skb verdict redirected here: copied_seq runs past rcv_nxt"
+
 static inline void sim_invariant_failed(const char *msg)
 {
 	fail_msg("%s", msg);

@@ -274,6 +274,64 @@ static void test_tcp_bpf_rxrx_sender_closed_backlog_pending(void **state)
 	sim_recv_expect(fx.b, 0, 3000);
 }
 
+/*
+ * kernel behaviour (6.12.117, not changed by the series; found by the
+ * fuzzer's crowd): a FIN that arrives on a socket whose sk_skb verdict
+ * redirects is redirected too. The peer's FIN reaches A as an skb of its
+ * own (the verdict took A's data), and tcp_read_skb() hands it to the
+ * verdict like data: a 0-length skb on B's backlog. sk_psock_backlog()
+ * takes the 0 that sk_psock_handle_skb() returns for it as a hard error:
+ * sk_psock_report_error(EPIPE) on B and TX disabled. B reads what came
+ * before; then the empty msg with C's FIN makes B's recv() return 0, a
+ * false end of stream on a connection (B <-> B2) that is fine, and
+ * tcp_bpf_recvmsg_parser() counts that FIN in B's copied_seq, past
+ * rcv_nxt (KBUG_REDIRECTED_FIN_COUNTED); from level fixes the next
+ * recv() returns -EPIPE, then -EAGAIN (6.12.117 returns 0 at every read,
+ * counting the FIN each time: fixes/0009); what any other socket
+ * redirects to B from then on is dropped.
+ *   C2 --> C --verdict--> B        C2 sends 1000 then closes: C's FIN
+ *   A2 --> A --verdict--> B        A2's later 500 bytes never reach B
+ */
+static void test_tcp_bpf_rxrx_peer_fin_breaks_target(void **state)
+{
+	struct sock *c, *c2;
+
+	(void)state;
+	sim_invariants_expect(SIM_INV_COPIED_SEQ, KBUG_REDIRECTED_FIN_COUNTED);
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	sim_tcp_pair(&c, &c2, "C", "C2");
+	assert_int_equal(sim_map_update(fx.map, 2, c, BPF_ANY), 0);
+	assert_int_equal(sim_send_pattern(c2, 0, 0, 1000, 0), 1000);
+	sim_close(c2);
+	sim_quiesce();
+	assert_int_equal(fx.b->sk_err, EPIPE);
+	assert_false(sk_psock_test_state(sk_psock(fx.b), SK_PSOCK_TX_ENABLED));
+	sim_recv_expect(fx.b, 0, 1000);
+	/* C's FIN, read as B's own end of stream (and counted in B's
+	 * copied_seq: KBUG_REDIRECTED_FIN_COUNTED), then the error */
+	assert_int_equal(sim_recv(fx.b, (char[1]){ 0 }, 1, MSG_DONTWAIT), 0);
+	assert_int_equal(tcp_sk(fx.b)->copied_seq - tcp_sk(fx.b)->rcv_nxt, 1);
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
+		/* and again at every read (KBUG_FIN_COUNTED_TWICE): the
+		 * error never surfaces */
+		assert_int_equal(sim_recv(fx.b, (char[1]){ 0 }, 1, MSG_DONTWAIT), 0);
+		assert_int_equal(tcp_sk(fx.b)->copied_seq - tcp_sk(fx.b)->rcv_nxt, 2);
+		assert_int_equal(fx.b->sk_err, EPIPE);
+	} else {
+		assert_int_equal(sim_recv(fx.b, (char[1]){ 0 }, 1, MSG_DONTWAIT), -EPIPE);
+		assert_int_equal(fx.b->sk_err, 0);
+		assert_int_equal(sim_recv(fx.b, (char[1]){ 0 }, 1, MSG_DONTWAIT), -EAGAIN);
+	}
+
+	assert_int_equal(sim_send_pattern(fx.a2, 1, 0, 500, 0), 500);
+	sim_quiesce();
+	assert_int_equal(sim_recv(fx.b, (char[1]){ 0 }, 1, MSG_DONTWAIT),
+			 SIM_LEVEL_AT_LEAST(FIXES) ? -EAGAIN : 0);
+	assert_int_equal(sim_psock_queued(fx.b), 0);
+	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
+	sim_close(c);
+}
+
 /* B leaves the map between the verdict and the backlog run: the psock
  * stops (TX disabled), the backlog does nothing, and the skb is freed
  * with the psock: the data is lost, nothing leaks. */
@@ -558,6 +616,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_rxrx_receiver_closed_backlog_pending),
 		SIM_TEST(test_tcp_bpf_rxrx_sender_closed_backlog_pending),
 		SIM_TEST(test_tcp_bpf_rxrx_map_delete_before_backlog),
+		SIM_TEST(test_tcp_bpf_rxrx_peer_fin_breaks_target),
 		SIM_TEST(test_tcp_bpf_rxrx_drop_verdict),
 		SIM_TEST(test_tcp_bpf_rxrx_redirect_to_empty_slot_drops),
 		SIM_TEST(test_tcp_bpf_rxrx_pass_to_self),
