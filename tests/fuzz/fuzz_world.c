@@ -81,7 +81,13 @@
  *           {0, 1, 100, 3000} (TX), bit 7 a one-buffer pipe (else 16)
  *   byte 1  bits 0-1 readers {recv, splice, lazy splice, proxy}, bit 2
  *           SOCKHASH (else SOCKMAP), bit 3 IPv6 pairs, bit 4 both program
- *           types (the other one passes)
+ *           types (the other one passes), bit 5 a crowd: NR_CROWD more
+ *           sockets (plain pairs that never send) in the map under keys
+ *           (slots) 2.., a map of MAP_SLOTS entries (a SOCKHASH of as many
+ *           buckets, some shared with A's and B's keys), bit 6 accepted:
+ *           A and B are the accepted ends of connections to two listeners,
+ *           put in the map by a sockops program at PASSIVE_ESTABLISHED,
+ *           before accept(), as the bypass does
  *   then operations, an opcode byte (modulo OP_NR) and its arguments; WHO
  *   is a byte, modulo 4: A, A2, B, B2:
  *     OP_SEND       u16 len (+1)            S0: A (TX) or A2 (RX) sends
@@ -108,6 +114,14 @@
  *     OP_ADD        u8 slot                 (re-)add A or B to the map
  *     OP_ATTACH     u8 which (odd: msg)      attach a new msg or skb verdict
  *                                           program where one was detached
+ *     OP_CROWD      u8 k                    crowd world: bits 0-4 pick crowd
+ *                                           socket k % NR_CROWD; bit 5 clear:
+ *                                           delete it from the map if it is
+ *                                           in, else add it; set: close it
+ *     OP_BUFS       u8 b                    setsockopt() on WHO = b & 3: bit
+ *                                           2 SO_RCVBUF (else SO_SNDBUF), bit
+ *                                           3 back to wmem_max/rmem_max (else
+ *                                           the minimum): TCP pushes back
  *     OP_GROUP      u8 hdr, the group's     a concurrent group, below
  *                   operations, u8 k, k
  *                   choice bytes
@@ -160,7 +174,10 @@ static const char *const sk_names[SK_NR] = { "A", "A2", "B", "B2", "C", "D" };
 enum { OP_SEND, OP_SEND1, OP_INJECT, OP_READ, OP_PEEK, OP_PIPE_READ, OP_OTHER,
        OP_DRAIN_OTHER, OP_WORK, OP_FIONREAD, OP_FAIL, OP_DELETE, OP_DETACH,
        OP_SHUTDOWN, OP_CLOSE, OP_QUIESCE, OP_PIPE_CLOSE, OP_ADD, OP_ATTACH, OP_GROUP,
-       OP_NR };
+       OP_CROWD, OP_BUFS, OP_NR };
+
+#define NR_CROWD	30	/* 15 pairs */
+#define MAP_SLOTS	(2 + NR_CROWD)
 
 enum { V_PASS, V_INGRESS, V_DROP, V_EGRESS };
 enum { R_RECV, R_SPLICE, R_LAZY, R_PROXY };
@@ -208,8 +225,12 @@ static struct {
 	unsigned int pipe_bufs;
 	int pipe_owner;		/* whose bytes the pipe holds, -1: empty */
 	struct sim_verdict v, other;
-	bool rx, hash, both;
+	bool rx, hash, both, crowd, accepted;
 	bool in_map[2];		/* A, B */
+	struct sock *xs[NR_CROWD];	/* the crowd, in slots 2.. */
+	bool x_open[NR_CROWD], x_in[NR_CROWD];
+	struct sock *lsn[2];	/* accepted world: A's and B's listeners */
+	int joining;		/* the slot a new passive child joins, or -1 */
 	int verdict, readers;
 	int route[2];		/* where S0, S1 go: a socket, or -1 (dropped) */
 	bool lossy;		/* bytes may be lost */
@@ -228,7 +249,7 @@ static struct {
 	unsigned char *buf, *sendbuf;
 } w;
 
-static const u32 hkeys[2] = { 0, 1 };
+static u32 hkeys[MAP_SLOTS];	/* SOCKHASH key of slot i: i */
 
 #define MAX_GROUP	4	/* operations in a concurrent group */
 #define GROUP_BUF	65536	/* no operation moves more at once */
@@ -607,7 +628,7 @@ static void map_add(int slot, struct sock *sk)
 {
 	int ret = map_update(slot, sk);
 
-	oracle(!ret, "map update of %s failed: %d", slot ? "B" : "A", ret);
+	oracle(!ret, "map update of %s failed: %d", sk->sim_name, ret);
 }
 
 /* 6.12.117 (and 6.18): a socket that joins the map with an skb verdict
@@ -677,6 +698,42 @@ static void do_attach(bool msg)
 	w.lossy = w.moved = w.reordered = true;
 }
 
+/* sockops of an accepted world: the passive child of the connection
+ * being made joins slot w.joining (bpf_sock_map_update() or
+ * bpf_sock_hash_update() from the program, as the bypass does). */
+static int join_ret;
+
+static unsigned int sockops_join(const struct bpf_prog *prog, void *ctx)
+{
+	struct bpf_sock_ops_kern *sops = ctx;
+
+	(void)prog;
+	if (sops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB && w.joining >= 0)
+		join_ret = (int)(w.hash ?
+			bpf_sock_hash_update(sops, w.map, &hkeys[w.joining], BPF_ANY) :
+			bpf_sock_map_update(sops, w.map, &hkeys[w.joining], BPF_ANY));
+	return 1;
+}
+
+/* Accepted world: @client connects to a new listener; the server's end,
+ * in slot @slot before accept(), is accepted as @server. */
+static void accept_pair(bool v6, int slot, int server, int client)
+{
+	static const char *const lnames[2] = { "LA", "LB" };
+	struct sock *l = (v6 ? sim_tcp6_listen : sim_tcp_listen)(lnames[slot]);
+
+	w.lsn[slot] = l;
+	w.joining = slot;
+	join_ret = -1;
+	w.sk[client] = sim_tcp_connect_to(l, sk_names[client], sk_names[server]);
+	w.joining = -1;
+	oracle(!join_ret, "sockops: %s joining slot %d at PASSIVE_ESTABLISHED: %d",
+	       sk_names[server], slot, join_ret);
+	w.sk[server] = sim_tcp_accept(l);
+	oracle(w.sk[server] && w.sk[server] == sim_tcp_peer(w.sk[client]),
+	       "accept() on %s did not return %s", lnames[slot], sk_names[server]);
+}
+
 static void world_begin(u8 cfg, u8 cfg2)
 {
 	static const int tx_route[] = { SK_A2, SK_B, -1, SK_B2 };
@@ -695,6 +752,10 @@ static void world_begin(u8 cfg, u8 cfg2)
 	w.rx = cfg & 4;
 	w.hash = cfg2 & 4;
 	w.both = cfg2 & 16;
+	w.crowd = cfg2 & 32;
+	w.accepted = cfg2 & 64;
+	w.joining = -1;
+	memset(w.lsn, 0, sizeof(w.lsn));
 	w.verdict = cfg & 3;
 	w.readers = cfg2 & 3;
 	w.corking = !w.rx && (cfg >> 5 & 3);
@@ -704,15 +765,16 @@ static void world_begin(u8 cfg, u8 cfg2)
 
 	sim_world_begin();
 	TRACE("world 0x%02x 0x%02x\n", cfg, cfg2);
-	(v6 ? sim_tcp6_pair : sim_tcp_pair)(&w.sk[SK_A], &w.sk[SK_A2], "A", "A2");
-	(v6 ? sim_tcp6_pair : sim_tcp_pair)(&w.sk[SK_B], &w.sk[SK_B2], "B", "B2");
-	sim_tcp_pair(&w.sk[SK_C], &w.sk[SK_D], "C", "D");
-	for (int i = 0; i < SK_NR; i++) {
-		sim_set_nonblock(w.sk[i], true);
-		w.open[i] = true;
-		w.wr_shut[i] = false;
+	if (!w.accepted) {
+		(v6 ? sim_tcp6_pair : sim_tcp_pair)(&w.sk[SK_A], &w.sk[SK_A2], "A", "A2");
+		(v6 ? sim_tcp6_pair : sim_tcp_pair)(&w.sk[SK_B], &w.sk[SK_B2], "B", "B2");
 	}
-	w.map = w.hash ? sim_sockhash_create(2, sizeof(u32)) : sim_sockmap_create(2);
+	sim_tcp_pair(&w.sk[SK_C], &w.sk[SK_D], "C", "D");
+	if (w.crowd)
+		w.map = w.hash ? sim_sockhash_create(MAP_SLOTS, sizeof(u32)) :
+				 sim_sockmap_create(MAP_SLOTS);
+	else
+		w.map = w.hash ? sim_sockhash_create(2, sizeof(u32)) : sim_sockmap_create(2);
 	w.v = (struct sim_verdict){
 		.action = w.verdict == V_PASS ? SIM_PASS :
 			  w.verdict == V_DROP ? SIM_DROP : SIM_REDIRECT,
@@ -735,9 +797,37 @@ static void world_begin(u8 cfg, u8 cfg2)
 	if (w.skb_prog)
 		oracle(!sim_prog_attach(w.skb_prog, w.map, w.skb_type),
 		       "skb verdict attach failed");
-	map_add(0, w.sk[SK_A]);
-	map_add(1, w.sk[SK_B]);
+	if (w.accepted) {
+		sim_sockops_attach(sim_prog_load(BPF_PROG_TYPE_SOCK_OPS, sockops_join,
+						 NULL, "sockops_join"));
+		accept_pair(v6, 0, SK_A, SK_A2);
+		accept_pair(v6, 1, SK_B, SK_B2);
+	} else {
+		map_add(0, w.sk[SK_A]);
+		map_add(1, w.sk[SK_B]);
+	}
 	w.in_map[0] = w.in_map[1] = true;
+	for (int i = 0; i < SK_NR; i++) {
+		sim_set_nonblock(w.sk[i], true);
+		w.open[i] = true;
+		w.wr_shut[i] = false;
+	}
+	for (int k = 0; w.crowd && k < NR_CROWD; k += 2) {
+		static const char *const xnames[NR_CROWD] = {
+			"X0", "X1", "X2", "X3", "X4", "X5", "X6", "X7", "X8", "X9",
+			"X10", "X11", "X12", "X13", "X14", "X15", "X16", "X17", "X18",
+			"X19", "X20", "X21", "X22", "X23", "X24", "X25", "X26", "X27",
+			"X28", "X29",
+		};
+
+		sim_tcp_pair(&w.xs[k], &w.xs[k + 1], xnames[k], xnames[k + 1]);
+		for (int j = k; j < k + 2; j++) {
+			sim_set_nonblock(w.xs[j], true);
+			w.x_open[j] = true;
+			map_add(2 + j, w.xs[j]);
+			w.x_in[j] = true;
+		}
+	}
 	w.pipe_bufs = cfg & 0x80 ? 1 : PIPE_DEF_BUFFERS;
 	w.pipe = sim_pipe_create(w.pipe_bufs);
 }
@@ -825,6 +915,12 @@ again:
 	for (int i = 0; i < SK_NR; i++)
 		if (w.open[i])
 			sim_close(w.sk[i]);
+	for (int k = 0; w.crowd && k < NR_CROWD; k++)
+		if (w.x_open[k])
+			sim_close(w.xs[k]);
+	for (int i = 0; i < 2; i++)
+		if (w.lsn[i])
+			sim_close(w.lsn[i]);
 	sim_map_close(w.map);
 	oracle(!sim_world_end(), "the world's teardown checks failed (see above)");
 }
@@ -839,6 +935,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (int i = 0; i < MAX_GROUP; i++)
 		gbuf[i] = malloc(GROUP_BUF);
 	trace = getenv("SOCKMAP_SIM_FUZZ_TRACE");
+	for (int i = 0; i < MAP_SLOTS; i++)
+		hkeys[i] = i;
 	return 0;
 }
 
@@ -888,7 +986,59 @@ static void parse_op(struct input *in, struct op *op)
 		op->a = take(in, 1) % NR_DEST;
 		op->b = take(in, 1) % 3;
 		break;
+	case OP_CROWD:
+		op->a = take(in, 1);
+		op->b = (op->a & 31) % NR_CROWD;
+		break;
+	case OP_BUFS:
+		op->a = take(in, 1);
+		break;
 	}
+}
+
+/* OP_CROWD's map operation on crowd socket @k: delete it if it is in the
+ * map, else add it back (the bucket walks of sock_hash_delete_elem() and
+ * sock_hash_update_common() among A's and B's keys). */
+static int crowd_toggle(int k, bool in)
+{
+	int slot = 2 + k;
+
+	if (in)
+		return w.hash ? sim_hash_delete(w.map, &hkeys[slot]) :
+				sim_map_delete(w.map, slot);
+	return w.hash ? sim_hash_update(w.map, &hkeys[slot], w.xs[k], BPF_ANY) :
+			sim_map_update(w.map, slot, w.xs[k], BPF_ANY);
+}
+
+static void crowd_account(int k, bool was_in, int ret)
+{
+	TRACE("%s %s -> %d\n", was_in ? "crowd delete" : "crowd add", w.xs[k]->sim_name, ret);
+	/* the crowd's sockets are established and their psocks are free of
+	 * programs of a kind the map has (deleted first): only an injected
+	 * allocation failure makes an add fail */
+	oracle(!ret || (!was_in && ret == -ENOMEM && w.faulted),
+	       "crowd %s of %s: %d", was_in ? "delete" : "add", w.xs[k]->sim_name, ret);
+	if (!ret)
+		w.x_in[k] = !was_in;
+}
+
+/* OP_BUFS: setsockopt(SO_SNDBUF / SO_RCVBUF) on one of A, A2, B, B2. */
+static const char *bufs_name(unsigned int b)
+{
+	return b & 4 ? (b & 8 ? "rcvbuf max" : "rcvbuf min") :
+		       (b & 8 ? "sndbuf max" : "sndbuf min");
+}
+
+static void bufs_set(struct sock *sk, unsigned int b)
+{
+	/* __sock_set_sndbuf()/__sock_set_rcvbuf() clamp to the sysctls'
+	 * defaults (net.core.wmem_max, rmem_max: 212992) and double */
+	int val = b & 8 ? 212992 : 1;
+
+	if (b & 4)
+		sim_set_rcvbuf(sk, val);
+	else
+		sim_set_sndbuf(sk, val);
 }
 
 /* the oracle's bookkeeping of an allocation failure armed */
@@ -1027,6 +1177,34 @@ static void run_op(const struct op *op)
 		w.lossy = w.moved = true;
 		w.psock_dropped |= who == SK_A || who == SK_B;
 		break;
+	case OP_CROWD:
+		if (!w.crowd || !w.x_open[op->b])
+			break;
+		if (op->a & 32) {
+			TRACE("crowd close %s%s\n", w.xs[op->b]->sim_name,
+			      w.x_in[op->b] ? " (in the map)" : "");
+			sim_close(w.xs[op->b]);
+			w.x_open[op->b] = w.x_in[op->b] = false;
+			/* Its FIN reaches its peer, another crowd socket in
+			 * the map: an skb verdict redirects the 0-length FIN
+			 * skb as it does data (to B), B reads it as its own
+			 * end of stream, and 6.12.117's backlog takes the 0
+			 * that sk_psock_handle_skb() returns for it as a hard
+			 * error: EPIPE on B, TX off, later redirects to B
+			 * dropped (test_tcp_bpf_rxrx_peer_fin_breaks_target).
+			 * A route change, as the close of A2 is. */
+			w.lossy = w.moved = true;
+			break;
+		}
+		crowd_account(op->b, w.x_in[op->b], crowd_toggle(op->b, w.x_in[op->b]));
+		break;
+	case OP_BUFS:
+		who = op->a & 3;
+		if (!w.open[who])
+			break;
+		bufs_set(w.sk[who], op->a);
+		TRACE("%s %s\n", sk_names[who], bufs_name(op->a));
+		break;
 	}
 }
 
@@ -1053,7 +1231,7 @@ static void run_op(const struct op *op)
 static const char *const op_names[OP_NR] = {
 	"send", "send1", "inject", "read", "peek", "pipe-read", "other", "drain-other",
 	"work", "fionread", "fail", "delete", "detach", "shutdown", "close", "quiesce",
-	"pipe-close", "add", "attach", "group",
+	"pipe-close", "add", "attach", "group", "crowd", "bufs",
 };
 
 struct gtask {
@@ -1070,6 +1248,7 @@ struct gtask {
 /* what the group's admitted operations use, as socket bit masks */
 struct gstate {
 	unsigned int touched, closing, reads, injecting, shutting, produces;
+	unsigned int crowd;	/* crowd sockets with a map operation */
 	bool pipe, drops;
 };
 
@@ -1125,6 +1304,22 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 		break;
 	case OP_FAIL:
 	case OP_DELETE:
+		break;
+	case OP_CROWD:
+		if (!w.crowd || !w.x_open[op->b])
+			return "nothing to do";
+		if (op->a & 32)
+			return "a crowd socket's close runs alone";
+		if (g->crowd & (1u << op->b))
+			return "a second map operation on the crowd socket";
+		g->crowd |= 1u << op->b;
+		t->val = w.x_in[op->b];	/* delete if in, else add */
+		break;
+	case OP_BUFS:
+		t->who = op->a & 3;
+		socks = 1u << t->who;
+		if (!w.open[t->who])
+			return "closed";
 		break;
 	default:
 		return "not a syscall a task makes";
@@ -1242,6 +1437,12 @@ static void group_task(void *arg)
 	case OP_CLOSE:
 		sim_close(sk);
 		break;
+	case OP_CROWD:
+		t->ret = crowd_toggle(t->op.b, t->val);
+		break;
+	case OP_BUFS:
+		bufs_set(sk, t->op.a);
+		break;
 	}
 }
 
@@ -1294,6 +1495,12 @@ static void group_account(const struct gtask *t, bool readers, size_t unread)
 		TRACE("%s close\n", sk_names[d]);
 		w.open[d] = false;
 		w.lossy = w.moved = true;
+		break;
+	case OP_NR + OP_CROWD:
+		crowd_account(op->b, t->val, t->ret);
+		break;
+	case OP_NR + OP_BUFS:
+		TRACE("%s %s\n", sk_names[d], bufs_name(op->a));
 		break;
 	case OP_READ:
 		if (w.readers == R_RECV) {

@@ -6,7 +6,7 @@ world (every key optional, defaults first):
   world mode=tx|rx verdict=redirect|pass|drop|egress apply=0|1|700|4096
         cork=0|1|100|3000 parser=verdict|stream pipe=16|1
         read=recv|splice|lazy|proxy map=sockmap|sockhash ip=4|6
-        progs=one|both
+        progs=one|both crowd=0|1 accepted=0|1
 then (WHO is a, a2, b or b2; lengths are bytes):
   send LEN          S0: A sends (tx), A2 sends to A (rx)
   send1 LEN         S1: B2 sends to B
@@ -18,6 +18,9 @@ then (WHO is a, a2, b or b2; lengths are bytes):
   fail page|slab|skb|sk_msg|sock SKIP COUNT
   delete a|b | detach msg|skb | shutdown WHO rd|wr|rdwr | close WHO
   add a|b | attach msg|skb
+  crowd K [close]   crowd world: crowd socket K (0-29) leaves the map if in
+                    it, else joins it; close: closes it
+  bufs WHO snd|rcv min|max   setsockopt(SO_SNDBUF / SO_RCVBUF)
 and concurrent groups (fuzz_world.c: "Concurrent groups"):
   group [softirq] [sched=B,B,...]
   OP ...            2 to 4 operations, each run by a task of its own
@@ -30,7 +33,7 @@ import sys
 
 OPS = ["send", "send1", "inject", "read", "peek", "pipe-read", "other", "drain-other",
        "work", "fionread", "fail", "delete", "detach", "shutdown", "close", "quiesce",
-       "pipe-close", "add", "attach", "group"]
+       "pipe-close", "add", "attach", "group", "crowd", "bufs"]
 VERDICT = ["pass", "redirect", "drop", "egress"]
 APPLY = [0, 1, 700, 4096]
 CORK = [0, 1, 100, 3000]
@@ -47,7 +50,8 @@ def u16(n, minus=1):
 
 
 def world(kv, where):
-    known = {"mode", "verdict", "apply", "cork", "parser", "pipe", "read", "map", "ip", "progs"}
+    known = {"mode", "verdict", "apply", "cork", "parser", "pipe", "read", "map", "ip", "progs",
+             "crowd", "accepted"}
     if set(kv) - known:
         sys.exit(f"{where}: unknown world keys {sorted(set(kv) - known)}")
     rx = kv.get("mode", "tx") == "rx"
@@ -65,6 +69,8 @@ def world(kv, where):
     cfg2 |= 4 if kv.get("map", "sockmap") == "sockhash" else 0
     cfg2 |= 8 if kv.get("ip", "4") == "6" else 0
     cfg2 |= 16 if kv.get("progs", "one") == "both" else 0
+    cfg2 |= 32 if kv.get("crowd", "0") == "1" else 0
+    cfg2 |= 64 if kv.get("accepted", "0") == "1" else 0
     return bytes([cfg, cfg2])
 
 
@@ -91,6 +97,14 @@ def compile_op(op, args, where):
             out.append(["skb", "msg"].index(args[0]))
         elif op == "shutdown":
             out += bytes([WHO.index(args[0]), HOW.index(args[1])])
+        elif op == "crowd":
+            k = int(args[0])
+            if not 0 <= k < 30 or args[1:] not in ([], ["close"]):
+                raise ValueError("crowd K [close], K 0-29")
+            out.append(k | (32 if args[1:] else 0))
+        elif op == "bufs":
+            out.append(WHO.index(args[0]) | (4 if ["snd", "rcv"].index(args[1]) else 0) |
+                       (8 if ["min", "max"].index(args[2]) else 0))
     except (ValueError, IndexError) as e:
         sys.exit(f"{where}: bad arguments for '{op}': {e}")
     return bytes(out)
