@@ -53,7 +53,8 @@
 #   ksrc                extract + patch (cached by $(KSRC_STAMP))
 #   deps                install/check every package (deps.sh, always runs)
 #   verify-kernel-port  prove $(KSRC) == fresh tarball files + series, and
-#                       that the port objects were compiled from it
+#                       that the port objects were compiled from it, and
+#                       that no sim/ file defines a function they define
 #   kport-sums          regenerate $(KPORT_SUMS) from the tarball
 #                       (maintainers, after a KVER/KPKG_VERSION bump)
 
@@ -228,9 +229,12 @@ deps:
 
 # The top Makefile adds the port objects as prerequisites, so that
 # $(KPORT_DEPFILES) exist: verify-kernel-port: $(KPORT_OBJS)
+# And no function of the compiled files is defined again under sim/
+# (kernel-port/no-shadow.py).
 verify-kernel-port: $(KSRC_STAMP) $(KSRC_PRISTINE_STAMP)
 	$(Q)$(kport_env) DEPFILES='$(KPORT_DEPFILES)' kernel-port/verify.sh '$(KSRC_TARBALL)' \
 		$(KVER) $(KPORT_FILES) $(KSRC) $(KSERIES) $(EXTRA_PATCHES)
+	$(Q)python3 kernel-port/no-shadow.py --selftest $(KSRC) $(KPORT_FILES) $(sort $(wildcard sim/*.c))
 
 # Pristine checksums of the allow-listed files taken from the tarball (files
 # created by the series have none).  The extraction itself is thrown away.
