@@ -107,10 +107,8 @@ static void sim_tcp_connect(struct sock *a, struct sock *b)
 
 	tcp_sk(a)->sim_peer = tcp_sk(b);
 	tcp_sk(b)->sim_peer = tcp_sk(a);
-	/* tcp_init_buffer_space() -> tcp_sndbuf_expand() once established;
-	 * the window each side offered in its SYN (65535, unscaled) */
-	a->sk_sndbuf = b->sk_sndbuf = min(SIM_TCP_SNDBUF_LO, sysctl_tcp_wmem[2]);
-	tcp_sk(a)->max_window = tcp_sk(b)->max_window = 65535;
+	tcp_init_buffer_space(a);
+	tcp_init_buffer_space(b);
 	ia->inet_saddr = ia->inet_daddr = ib->inet_saddr = ib->inet_daddr =
 		0x0100007f;
 	ia->inet_sport = ib->inet_dport = next_port++;
@@ -192,6 +190,7 @@ struct sock *sim_tcp_connect_to(struct sock *listener, const char *name,
 	ia->inet_saddr = ia->inet_daddr = il->inet_saddr;
 	ia->inet_dport = il->inet_sport;
 	ia->inet_sport = listen_next_port++;
+	tcp_init_buffer_space(a);	/* tcp_finish_connect() -> tcp_init_transfer() */
 	sim_sockops_established(a, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB);
 
 	req = reqsk_alloc(listener);

@@ -197,11 +197,22 @@ void tcp_rcv_space_adjust(struct sock *sk)
  * BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB (bpf_skops_established()) while the
  * child is still in TCP_SYN_RECV, then it is established and its
  * sk_state_change() called (no one sleeps on it: no struct socket). */
+/* tcp_init_transfer() -> tcp_init_buffer_space() on loopback: the send
+ * buffer grows to what tcp_sndbuf_expand() gives (unless SO_SNDBUF locked
+ * it), and the window each side offered in its SYN (65535, unscaled). */
+void tcp_init_buffer_space(struct sock *sk)
+{
+	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK) && sk->sk_sndbuf < SIM_TCP_SNDBUF_LO)
+		WRITE_ONCE(sk->sk_sndbuf, min(SIM_TCP_SNDBUF_LO, sysctl_tcp_wmem[2]));
+	tcp_sk(sk)->max_window = 65535;
+}
+
 void tcp_rcv_synrecv_state_process(struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 
 	BUG_ON(sk->sk_state != TCP_SYN_RECV);
+	tcp_init_buffer_space(sk);
 	/* tcp_init_transfer() -> bpf_skops_established(); the sim's sockops
 	 * run takes the bh lock itself: drop the clone's meanwhile. */
 	bh_unlock_sock(sk);

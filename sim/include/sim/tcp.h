@@ -80,6 +80,7 @@ void sim_tcp_forget_peer(struct sock *sk);	/* the wire: tcp_close(), tcp_disconn
 
 /* tcp_input.c: the passive side's handshake completes */
 void tcp_rcv_synrecv_state_process(struct sock *sk);
+void tcp_init_buffer_space(struct sock *sk);
 
 /* tcp_minisocks.c */
 struct sock *tcp_create_openreq_child(const struct sock *sk,
