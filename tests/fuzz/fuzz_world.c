@@ -60,7 +60,10 @@
  * every level, a corked msg whose redirect fails (an allocation failure
  * at the target) is freed while send() reports success
  * (tcp_bpf_send_verdict() sets ret to 0 for a cork whatever the redirect
- * returned): that is a loss, which an allocation failure allows anyway.
+ * returned): that is a loss, which an allocation failure allows anyway;
+ * the same happens when B's egress pushes back (-EAGAIN from a full send
+ * buffer: test_tcp_bpf_sendmem_txtx_cork_lost_on_pushback), so a world
+ * that corks towards B's egress is lossy from the start.
  * Below level fixes, a cork that cannot be allocated after part of a msg went
  * out with apply_bytes makes send() fail with -ENOMEM for bytes it sent:
  * once a fault was injected into a corking world, the same. At every
@@ -762,6 +765,7 @@ static void world_begin(u8 cfg, u8 cfg2)
 	w.readers = cfg2 & 3;
 	w.corking = !w.rx && (cfg >> 5 & 3);
 	w.nodata = !SIM_LEVEL_AT_LEAST(FIXES) && w.corking && (cfg >> 3 & 3);
+	w.lossy = w.corking && w.verdict == V_EGRESS;
 	w.route[0] = w.rx ? rx_route[w.verdict] : tx_route[w.verdict];
 	w.route[1] = w.rx ? rx_route_b[w.verdict] : SK_B;
 
