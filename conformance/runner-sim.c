@@ -13,6 +13,7 @@
 #include <sim/pipe.h>
 #include <sim/workqueue.h>
 #include <sim/task.h>
+#include <sim/tcp.h>
 #include "../tests/sim_bypass.h"
 #include "runner.h"
 
@@ -62,9 +63,55 @@ int be_pair(int a, int b)
 	return 0;
 }
 
+static const char *const names[CONF_MAX_SOCKS] = {
+	"s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7",
+};
+/* a child not yet accepted is named after its client */
+static const char *const child_names[CONF_MAX_SOCKS] = {
+	"peer of s0", "peer of s1", "peer of s2", "peer of s3",
+	"peer of s4", "peer of s5", "peer of s6", "peer of s7",
+};
+
+int be_listen(int l)
+{
+	w.sk[l] = sim_tcp_listen(names[l]);
+	w.open[l] = true;
+	return 0;
+}
+
+/* sim_tcp_connect_to() completes the handshake: the child is in the
+ * listener's accept queue when it returns */
+int be_connect(int c, int l)
+{
+	if (!w.open[l] || w.sk[l]->sk_state != TCP_LISTEN)
+		return -EINVAL;
+	w.sk[c] = sim_tcp_connect_to(w.sk[l], names[c], child_names[c]);
+	w.open[c] = true;
+	return 0;
+}
+
+int be_accept(int s, int l)
+{
+	struct sock *child;
+	int err;
+
+	child = sim_tcp_accept_err(w.sk[l], &err);
+	if (!child)
+		return err;
+	sim_sk_rename(child, names[s]);
+	w.sk[s] = child;
+	w.open[s] = true;
+	return 0;
+}
+
 int be_map_add(int slot, int sock)
 {
 	return sim_map_update(w.map, slot, w.sk[sock], BPF_ANY);
+}
+
+int be_map_delete(int slot)
+{
+	return sim_map_delete(w.map, slot);
 }
 
 static void verdict(struct sim_verdict *v, enum conf_verdict cv, int slot,
@@ -133,6 +180,28 @@ int be_rcvtimeo(int sock, int ms)
 	return 0;
 }
 
+int be_sndbuf(int sock, int val)
+{
+	sim_set_sndbuf(w.sk[sock], val);
+	return 0;
+}
+
+int be_rcvbuf(int sock, int val)
+{
+	sim_set_rcvbuf(w.sk[sock], val);
+	return 0;
+}
+
+/* The sim's WARN count; what a scenario observed is expected at teardown
+ * (a WARN no WARNS op reported still fails it). */
+int be_warns(void)
+{
+	long n = sim_warnings();
+
+	sim_expect_warnings(n);
+	return n;
+}
+
 int be_fionread(int sock, int *val)
 {
 	return sim_fionread(w.sk[sock], val);
@@ -196,7 +265,14 @@ int be_close(int sock)
 	return 0;
 }
 
+/* The syscall backend sleeps 100 ms: 100 ms of jiffies pass here, one at
+ * a time, and the work due at each runs (a backlog that met -EAGAIN runs
+ * again one jiffy later; TCP's probe timer). */
 void be_settle(void)
 {
 	sim_run_work();
+	for (int i = 0; i < HZ / 10; i++) {
+		sim_advance_jiffies(1);
+		sim_run_work();
+	}
 }

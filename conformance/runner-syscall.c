@@ -147,6 +147,7 @@ void be_begin(void)
 		w.fd[i] = -1;
 	w.msg_prog = w.skb_prog = w.hash = w.ops_prog = w.peer_prog = w.cgroup = -1;
 	w.cgdir[0] = 0;
+	warn_count_at_begin = warn_count();
 	w.map = map_create(BPF_MAP_TYPE_SOCKMAP, 4, CONF_MAP_SLOTS);
 	if (pipe2(w.pipe, O_NONBLOCK))
 		w.pipe[0] = w.pipe[1] = -1;
@@ -236,6 +237,81 @@ int be_pair(int a, int b)
 		bound(w.fd[b]);
 	}
 	return ret;
+}
+
+int be_listen(int l)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	w.fd[l] = socket(AF_INET, SOCK_STREAM, 0);
+	if (w.fd[l] < 0)
+		return -errno;
+	bound(w.fd[l]);		/* accept() waits at most SO_RCVTIMEO */
+	if (bind(w.fd[l], (void *)&sa, sizeof(sa)) || listen(w.fd[l], 8))
+		return -errno;
+	return 0;
+}
+
+/* Children in @l's accept queue: a listener's tcpi_unacked is its
+ * sk_ack_backlog (tcp_get_info()). */
+static int accept_queue_len(int l)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(w.fd[l], IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -errno;
+	return ti.tcpi_unacked;
+}
+
+/* connect() returns once the client is established; the listener's side
+ * of the handshake (the child, sockops PASSIVE_ESTABLISHED) runs in the
+ * softirq of the client's ACK: wait (at most 1 s) until the child is in
+ * the accept queue, as the sim's connect leaves it. */
+int be_connect(int c, int l)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int before = accept_queue_len(l);
+
+	if (before < 0)
+		return before;
+	if (getsockname(w.fd[l], (void *)&sa, &len))
+		return -errno;
+	w.fd[c] = socket(AF_INET, SOCK_STREAM, 0);
+	if (w.fd[c] < 0)
+		return -errno;
+	bound(w.fd[c]);
+	if (connect(w.fd[c], (void *)&sa, sizeof(sa)))
+		return -errno;
+	for (int i = 0; i < 1000 && accept_queue_len(l) == before; i++)
+		usleep(1000);
+	if (accept_queue_len(l) == before) {
+		printf("# %s: CONNECT: the child never reached the accept queue\n", conf_current);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+int be_accept(int s, int l)
+{
+	w.fd[s] = accept(w.fd[l], NULL, NULL);
+	if (w.fd[s] < 0)
+		return -errno;
+	bound(w.fd[s]);
+	return 0;
+}
+
+int be_map_delete(int slot)
+{
+	union bpf_attr a;
+	__u32 key = slot;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = w.map;
+	a.key = (unsigned long)&key;
+	return sys_bpf(BPF_MAP_DELETE_ELEM, &a) ? -errno : 0;
 }
 
 int be_map_add(int slot, int sock)
@@ -462,6 +538,41 @@ int be_rcvtimeo(int sock, int ms)
 	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
 
 	return setsockopt(w.fd[sock], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ? -errno : 0;
+}
+
+int be_sndbuf(int sock, int val)
+{
+	return setsockopt(w.fd[sock], SOL_SOCKET, SO_SNDBUF, &val, sizeof(val)) ? -errno : 0;
+}
+
+int be_rcvbuf(int sock, int val)
+{
+	return setsockopt(w.fd[sock], SOL_SOCKET, SO_RCVBUF, &val, sizeof(val)) ? -errno : 0;
+}
+
+/* Kernel warnings: every WARN*() counts in /sys/kernel/warn_count
+ * (check_panic_on_warn(), since 6.2): the count is read at be_begin()
+ * and again at each WARNS. */
+static long warn_count_at_begin;
+
+static long warn_count(void)
+{
+	FILE *f = fopen("/sys/kernel/warn_count", "r");
+	long n = -ENOENT;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -EINVAL;
+		fclose(f);
+	}
+	return n;
+}
+
+int be_warns(void)
+{
+	long n = warn_count();
+
+	return n < 0 ? n : n - warn_count_at_begin;
 }
 
 int be_fionread(int sock, int *val)

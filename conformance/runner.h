@@ -22,7 +22,13 @@ void be_begin(void);
 const char *be_end(void);
 
 int be_pair(int a, int b);
+/* socket @l listens; socket @c connects to it (and waits until the child
+ * is in @l's accept queue); socket @s is what accept(@l) returns */
+int be_listen(int l);
+int be_connect(int c, int l);
+int be_accept(int s, int l);
 int be_map_add(int slot, int sock);
+int be_map_delete(int slot);
 int be_msg_prog(enum conf_verdict v, int slot, unsigned int apply, unsigned int cork);
 int be_skb_prog(enum conf_verdict v, int slot);
 int be_bypass(void);
@@ -36,6 +42,11 @@ long be_splice_out(int sock, size_t len, int flags);
 long be_pipe_read(void *buf, size_t len);
 int be_nonblock(int sock);
 int be_rcvtimeo(int sock, int ms);
+/* setsockopt(SO_SNDBUF / SO_RCVBUF, @val) */
+int be_sndbuf(int sock, int val);
+int be_rcvbuf(int sock, int val);
+/* kernel warnings (WARN*) since be_begin(), or -errno */
+int be_warns(void);
 int be_fionread(int sock, int *val);
 /* CONF_POLL_* bits of the socket's readiness, or -errno */
 #define CONF_POLL_IN	1
