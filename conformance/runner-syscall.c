@@ -117,6 +117,24 @@ static int prog_attach(int prog, int target, enum bpf_attach_type type)
 	return sys_bpf(BPF_PROG_ATTACH, &a) ? -errno : 0;
 }
 
+/* Kernel warnings: every WARN*() counts in /sys/kernel/warn_count
+ * (check_panic_on_warn(), since 6.2): the count is read at be_begin()
+ * and again at each WARNS. */
+static long warn_count_at_begin;
+
+static long warn_count(void)
+{
+	FILE *f = fopen("/sys/kernel/warn_count", "r");
+	long n = -ENOENT;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -EINVAL;
+		fclose(f);
+	}
+	return n;
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -548,24 +566,6 @@ int be_sndbuf(int sock, int val)
 int be_rcvbuf(int sock, int val)
 {
 	return setsockopt(w.fd[sock], SOL_SOCKET, SO_RCVBUF, &val, sizeof(val)) ? -errno : 0;
-}
-
-/* Kernel warnings: every WARN*() counts in /sys/kernel/warn_count
- * (check_panic_on_warn(), since 6.2): the count is read at be_begin()
- * and again at each WARNS. */
-static long warn_count_at_begin;
-
-static long warn_count(void)
-{
-	FILE *f = fopen("/sys/kernel/warn_count", "r");
-	long n = -ENOENT;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -EINVAL;
-		fclose(f);
-	}
-	return n;
 }
 
 int be_warns(void)

@@ -168,6 +168,10 @@ const struct conf_scenario conf_scenarios[] = {
 		BYPASS(), LISTEN(0), CONNECT(1, 0), SEND(1, 2000), SETTLE(), ACCEPT(2, 0),
 		NONBLOCK(2), POLL(2), SPLICE(2, 65536, 0), PIPE_READ(65536),
 		RECV(2, 4096, DONTWAIT) } },
+	{ "bypass_client_close_before_accept", "the bypass: the client sends and closes before the server accepts", {
+		BYPASS(), LISTEN(0), CONNECT(1, 0), SEND(1, 1000), CLOSE(1), SETTLE(),
+		ACCEPT(2, 0), POLL(2), FIONREAD(2), RECV(2, 4096, DONTWAIT),
+		RECV(2, 4096, DONTWAIT), POLL(2), SEND(2, 10) } },
 	{ "listener_skb_verdict_accept", "a listener in the map with an sk_skb verdict: its child drops what comes after accept()", {
 		LISTEN(0), SKB(V_PASS, 0), ADD(0, 0), CONNECT(1, 0), POLL(0), SEND(1, 100),
 		SETTLE(), ACCEPT(2, 0), FIONREAD(2), RECV(2, 4096, DONTWAIT), SEND(1, 300),
@@ -190,6 +194,9 @@ const struct conf_scenario conf_scenarios[] = {
 		MSG(V_REDIR_EGRESS, 1), ADD(0, 0), ADD(1, 2), FILL(0, 524288),
 		RECV(1, 4096, DONTWAIT), PUMP(3, 0, 524288), RECV(3, 4096, DONTWAIT),
 		RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_ingress_no_backpressure", "TX->RX to a socket that does not read, small SO_RCVBUF: ingress_msg takes everything", {
+		TXRX_SETUP(V_REDIR_INGRESS), RCVBUF(1, 16384), FILL(0, 524288), FIONREAD(1),
+		POLL(1), PUMP(1, 0, 524288), RECV(1, 4096, DONTWAIT) } },
 	{ "rxtx_backpressure", "RX->TX to a socket whose peer does not read: the backlog waits, nothing pushes back", {
 		PAIR(0, 1), PAIR(2, 3), SNDBUF(2, 16384), RCVBUF(3, 16384),
 		SKB(V_REDIR_EGRESS, 1), ADD(0, 1), ADD(1, 2), FILL(0, 524288), SETTLE(),
@@ -199,7 +206,7 @@ const struct conf_scenario conf_scenarios[] = {
 		PAIR(0, 1), SKB(V_PASS, 0), ADD(0, 1), SEND(0, 100), SETTLE(), FIONREAD(1),
 		DELETE(0), SETTLE(), SEND(0, 200), SETTLE(), FIONREAD(1), POLL(1),
 		RECV(1, 4096, DONTWAIT), WARNS(), RECV(1, 4096, DONTWAIT), WARNS(),
-		FIONREAD(1) } },
+		FIONREAD(1) }, .warns = true },
 };
 
 const size_t conf_nr_scenarios = sizeof(conf_scenarios) / sizeof(conf_scenarios[0]);
