@@ -104,6 +104,45 @@ int be_accept(int s, int l)
 	return 0;
 }
 
+/* OP_ACCEPT_WAIT: the connect runs from the sleep hook, when accept()
+ * sleeps (another CPU, as the syscall backend's child process); a sleep
+ * nothing wakes ends at the listener's SO_RCVTIMEO, when that many
+ * jiffies have passed. */
+static struct {
+	int c, l;
+	bool done;
+} aw;
+
+static void aw_connect(void *arg)
+{
+	(void)arg;
+	sim_set_sleep_hook(NULL, NULL);		/* once */
+	be_connect(aw.c, aw.l);
+	aw.done = true;
+}
+
+int be_accept_wait(int s, int l, int c, bool *timed_out)
+{
+	unsigned long start = sim_jiffies;
+	long timeo = w.sk[l]->sk_rcvtimeo;
+	struct sock *child;
+	int err;
+
+	aw = (typeof(aw)){ .c = c, .l = l };
+	sim_set_sleep_hook(aw_connect, NULL);
+	child = sim_tcp_accept_err(w.sk[l], &err);
+	sim_set_sleep_hook(NULL, NULL);
+	if (!aw.done)	/* accept() did not sleep: connect anyway */
+		be_connect(c, l);
+	*timed_out = timeo != MAX_SCHEDULE_TIMEOUT && (long)(sim_jiffies - start) >= timeo;
+	if (!child)
+		return err;
+	sim_sk_rename(child, names[s]);
+	w.sk[s] = child;
+	w.open[s] = true;
+	return 0;
+}
+
 int be_map_add(int slot, int sock)
 {
 	return sim_map_update(w.map, slot, w.sk[sock], BPF_ANY);

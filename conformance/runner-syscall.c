@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include "runner.h"
 
@@ -317,6 +318,54 @@ int be_accept(int s, int l)
 	w.fd[s] = accept(w.fd[l], NULL, NULL);
 	if (w.fd[s] < 0)
 		return -errno;
+	bound(w.fd[s]);
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* OP_ACCEPT_WAIT: @c is created here; a child process connects it (the
+ * same socket, inherited) 200 ms after the fork, by when accept() sleeps.
+ * The accept returned at its timeout if it took at least 90% of @l's
+ * SO_RCVTIMEO (a scenario sets 1 s: woken, it takes about 200 ms). */
+int be_accept_wait(int s, int l, int c, bool *timed_out)
+{
+	struct sockaddr_in sa;
+	struct timeval tv;
+	socklen_t len = sizeof(sa), tlen = sizeof(tv);
+	double t0, ms;
+	pid_t pid;
+	int err;
+
+	if (getsockname(w.fd[l], (void *)&sa, &len) ||
+	    getsockopt(w.fd[l], SOL_SOCKET, SO_RCVTIMEO, &tv, &tlen))
+		return -errno;
+	w.fd[c] = socket(AF_INET, SOCK_STREAM, 0);
+	if (w.fd[c] < 0)
+		return -errno;
+	bound(w.fd[c]);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		usleep(200 * 1000);
+		_exit(connect(w.fd[c], (void *)&sa, sizeof(sa)) ? 1 : 0);
+	}
+	t0 = now_ms();
+	w.fd[s] = accept(w.fd[l], NULL, NULL);
+	err = errno;
+	ms = now_ms() - t0;
+	if (waitpid(pid, NULL, 0) < 0)
+		return -errno;
+	*timed_out = ms >= 0.9 * (tv.tv_sec * 1e3 + tv.tv_usec / 1e3);
+	if (w.fd[s] < 0)
+		return -err;
 	bound(w.fd[s]);
 	return 0;
 }

@@ -141,6 +141,16 @@ static int run_step(const struct conf_step *s, char *res, size_t size)
 	case OP_ACCEPT:
 		ret = be_accept(s->sock, s->arg);
 		break;
+	case OP_ACCEPT_WAIT: {
+		bool timed_out = false;
+
+		ret = be_accept_wait(s->sock, s->arg, s->len, &timed_out);
+		if (ret >= 0) {
+			snprintf(res, size, "%ld %s", ret, timed_out ? "at the timeout" : "woken");
+			return 0;
+		}
+		break;
+	}
 	case OP_SNDBUF:
 		ret = be_sndbuf(s->sock, s->arg);
 		break;

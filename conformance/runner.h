@@ -7,6 +7,7 @@
 #ifndef _CONFORMANCE_RUNNER_H
 #define _CONFORMANCE_RUNNER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "scenarios.h"
 
@@ -27,6 +28,10 @@ int be_pair(int a, int b);
 int be_listen(int l);
 int be_connect(int c, int l);
 int be_accept(int s, int l);
+/* OP_ACCEPT_WAIT: accept(@l) into @s, blocking; once it sleeps, another
+ * context connects @c to @l. *@timed_out: the accept returned only when
+ * @l's SO_RCVTIMEO ran out (nothing woke it). */
+int be_accept_wait(int s, int l, int c, bool *timed_out);
 int be_map_add(int slot, int sock);
 int be_map_delete(int slot);
 int be_msg_prog(enum conf_verdict v, int slot, unsigned int apply, unsigned int cork);

@@ -37,6 +37,7 @@
 #define LISTEN(l)		{ OP_LISTEN, l }
 #define CONNECT(c, l)		{ OP_CONNECT, c, l }
 #define ACCEPT(s, l)		{ OP_ACCEPT, s, l }
+#define ACCEPT_WAIT(s, l, c)	{ OP_ACCEPT_WAIT, s, l, .len = c }
 #define SNDBUF(s, v)		{ OP_SNDBUF, s, v }
 #define RCVBUF(s, v)		{ OP_RCVBUF, s, v }
 #define FILL(s, n)		{ OP_FILL, s, 0, n, DONTWAIT }
@@ -172,6 +173,12 @@ const struct conf_scenario conf_scenarios[] = {
 		BYPASS(), LISTEN(0), CONNECT(1, 0), SEND(1, 1000), CLOSE(1), SETTLE(),
 		ACCEPT(2, 0), POLL(2), FIONREAD(2), RECV(2, 4096, DONTWAIT),
 		RECV(2, 4096, DONTWAIT), POLL(2), SEND(2, 10) } },
+	{ "accept_woken_by_connect", "control: a blocking accept() is woken by the connection", {
+		LISTEN(0), RCVTIMEO(0, 1000), ACCEPT_WAIT(2, 0, 1), POLL(0), SEND(1, 100),
+		RECV(2, 4096, DONTWAIT) } },
+	{ "listener_skb_verdict_accept_not_woken", "a listener in the map with an sk_skb verdict: a blocking accept() is not woken", {
+		LISTEN(0), SKB(V_PASS, 0), ADD(0, 0), RCVTIMEO(0, 1000), ACCEPT_WAIT(2, 0, 1),
+		POLL(0), SEND(1, 100), RECV(2, 4096, DONTWAIT) } },
 	{ "listener_skb_verdict_accept", "a listener in the map with an sk_skb verdict: its child drops what comes after accept()", {
 		LISTEN(0), SKB(V_PASS, 0), ADD(0, 0), CONNECT(1, 0), POLL(0), SEND(1, 100),
 		SETTLE(), ACCEPT(2, 0), FIONREAD(2), RECV(2, 4096, DONTWAIT), SEND(1, 300),
@@ -223,6 +230,7 @@ const char *conf_op_name(enum conf_op op)
 		[OP_SHUTDOWN] = "SHUTDOWN", [OP_POLL] = "POLL", [OP_CLOSE] = "CLOSE", [OP_SETTLE] = "SETTLE",
 		[OP_RECV_SHUTRD] = "RECV_SHUTRD", [OP_LISTEN] = "LISTEN",
 		[OP_CONNECT] = "CONNECT", [OP_ACCEPT] = "ACCEPT",
+		[OP_ACCEPT_WAIT] = "ACCEPT_WAIT",
 		[OP_SNDBUF] = "SNDBUF", [OP_RCVBUF] = "RCVBUF", [OP_FILL] = "FILL",
 		[OP_PUMP] = "PUMP", [OP_MAP_DELETE] = "MAP_DELETE", [OP_WARNS] = "WARNS",
 	};
@@ -297,6 +305,10 @@ void conf_format_step(const struct conf_step *s, char *buf, size_t size)
 	case OP_CONNECT:
 	case OP_ACCEPT:
 		snprintf(buf, size, "%s %d listener=%d", name, s->sock, s->arg);
+		break;
+	case OP_ACCEPT_WAIT:
+		snprintf(buf, size, "%s %d listener=%d connecting=%d", name, s->sock, s->arg,
+			 s->len);
 		break;
 	case OP_FILL:
 		snprintf(buf, size, "%s %d len=%d DONTWAIT", name, s->sock, s->len);

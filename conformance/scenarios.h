@@ -55,6 +55,10 @@ enum conf_op {
 	OP_CONNECT,	/* sock = a new socket connected to listener arg; the
 			 * child waits in arg's accept queue */
 	OP_ACCEPT,	/* sock = accept(arg) */
+	OP_ACCEPT_WAIT,	/* sock = a blocking accept(arg) (its SO_RCVTIMEO bounds
+			 * it); once it sleeps, another context connects socket
+			 * len to arg: whether the accept was woken or returned
+			 * at its timeout */
 	OP_SNDBUF,	/* setsockopt(sock, SO_SNDBUF, arg) */
 	OP_RCVBUF,	/* setsockopt(sock, SO_RCVBUF, arg) */
 	OP_FILL,	/* send(sock, MSG_DONTWAIT) until -EAGAIN or len bytes */
