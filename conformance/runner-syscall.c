@@ -333,7 +333,7 @@ static double now_ms(void)
 /* OP_ACCEPT_WAIT: @c is created here; a child process connects it (the
  * same socket, inherited) 200 ms after the fork, by when accept() sleeps.
  * The accept returned at its timeout if it took at least 90% of @l's
- * SO_RCVTIMEO (a scenario sets 1 s: woken, it takes about 200 ms). */
+ * SO_RCVTIMEO (a scenario sets 2 s: woken, it takes about 200 ms). */
 int be_accept_wait(int s, int l, int c, bool *timed_out)
 {
 	struct sockaddr_in sa;

@@ -174,10 +174,10 @@ const struct conf_scenario conf_scenarios[] = {
 		ACCEPT(2, 0), POLL(2), FIONREAD(2), RECV(2, 4096, DONTWAIT),
 		RECV(2, 4096, DONTWAIT), POLL(2), SEND(2, 10) } },
 	{ "accept_woken_by_connect", "control: a blocking accept() is woken by the connection", {
-		LISTEN(0), RCVTIMEO(0, 1000), ACCEPT_WAIT(2, 0, 1), POLL(0), SEND(1, 100),
+		LISTEN(0), RCVTIMEO(0, 2000), ACCEPT_WAIT(2, 0, 1), POLL(0), SEND(1, 100),
 		RECV(2, 4096, DONTWAIT) } },
 	{ "listener_skb_verdict_accept_not_woken", "a listener in the map with an sk_skb verdict: a blocking accept() is not woken", {
-		LISTEN(0), SKB(V_PASS, 0), ADD(0, 0), RCVTIMEO(0, 1000), ACCEPT_WAIT(2, 0, 1),
+		LISTEN(0), SKB(V_PASS, 0), ADD(0, 0), RCVTIMEO(0, 2000), ACCEPT_WAIT(2, 0, 1),
 		POLL(0), SEND(1, 100), RECV(2, 4096, DONTWAIT) } },
 	{ "listener_skb_verdict_accept", "a listener in the map with an sk_skb verdict: its child drops what comes after accept()", {
 		LISTEN(0), SKB(V_PASS, 0), ADD(0, 0), CONNECT(1, 0), POLL(0), SEND(1, 100),
