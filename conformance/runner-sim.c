@@ -176,6 +176,29 @@ int be_skb_prog(enum conf_verdict v, int slot)
 	return sim_prog_attach(sim_prog_skb_verdict(&w.skb_v), w.map, BPF_SK_SKB_VERDICT);
 }
 
+/* OP_SOCKOPS_ADD: a sockops program, bpf_sock_map_update() of each
+ * passive child at PASSIVE_ESTABLISHED into the slot. */
+static u32 sockops_slot;
+
+static unsigned int sockops_map_add(const struct bpf_prog *prog, void *ctx)
+{
+	struct bpf_sock_ops_kern *sops = ctx;
+	u32 key = sockops_slot;
+
+	(void)prog;
+	if (sops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
+		bpf_sock_map_update(sops, w.map, &key, BPF_ANY);
+	return 1;
+}
+
+int be_sockops_add(int slot)
+{
+	sockops_slot = slot;
+	sim_sockops_attach(sim_prog_load(BPF_PROG_TYPE_SOCK_OPS, sockops_map_add, NULL,
+					 "sockops_map_add"));
+	return 0;
+}
+
 int be_bypass(void)
 {
 	w.bypass = true;

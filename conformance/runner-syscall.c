@@ -465,11 +465,15 @@ static int cgroup2_root(char *buf, size_t size)
 	return ret;
 }
 
-int be_bypass(void)
+/* A cgroup v2 of our own for the sockops programs, with this process in
+ * it (be_end() moves it back and removes the cgroup). */
+static int cgroup_join(void)
 {
-	char root[256], pid[32];
+	char root[256], pid[32], procs[360];
 	int ret;
 
+	if (w.cgroup >= 0)
+		return 0;
 	ret = cgroup2_root(root, sizeof(root));
 	if (ret) {
 		printf("# %s: no cgroup2 mount\n", conf_current);
@@ -479,16 +483,52 @@ int be_bypass(void)
 	snprintf(w.cgdir, sizeof(w.cgdir), "%s/sockmap-sim-conformance-%d", root, getpid());
 	if (mkdir(w.cgdir, 0755) && errno != EEXIST)
 		return -errno;
-	{
-		char procs[360];
-
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", w.cgdir);
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		write_file(procs, pid);
-	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", w.cgdir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	write_file(procs, pid);
 	w.cgroup = open(w.cgdir, O_RDONLY | O_DIRECTORY);
-	if (w.cgroup < 0)
-		return -errno;
+	return w.cgroup < 0 ? -errno : 0;
+}
+
+/* OP_SOCKOPS_ADD: on PASSIVE_ESTABLISHED_CB, bpf_sock_map_update(the
+ * SOCKMAP, slot, BPF_ANY); one sockops program per scenario (this or
+ * BYPASS's). */
+int be_sockops_add(int slot)
+{
+	int ret = cgroup_join();
+
+	if (ret)
+		return ret;
+	struct bpf_insn ops[] = {
+		MOV_REG(BPF_REG_6, BPF_REG_1),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct bpf_sock_ops, op)),
+		JEQ_IMM(BPF_REG_2, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 2),
+		MOV_IMM(BPF_REG_0, 1),
+		EXIT(),
+		MOV_IMM(BPF_REG_2, slot),
+		STX_W(BPF_REG_10, BPF_REG_2, -4),
+		MOV_REG(BPF_REG_1, BPF_REG_6),
+		LD_MAP(BPF_REG_2, w.map),
+		MOV_REG(BPF_REG_3, BPF_REG_10),
+		ADD_IMM(BPF_REG_3, -4),
+		MOV_IMM(BPF_REG_4, BPF_ANY),
+		CALL(BPF_FUNC_sock_map_update),
+		MOV_IMM(BPF_REG_0, 1),
+		EXIT(),
+	};
+
+	w.ops_prog = prog_load(BPF_PROG_TYPE_SOCK_OPS, ops, sizeof(ops) / sizeof(ops[0]), 0);
+	if (w.ops_prog < 0)
+		return w.ops_prog;
+	return prog_attach(w.ops_prog, w.cgroup, BPF_CGROUP_SOCK_OPS);
+}
+
+int be_bypass(void)
+{
+	int ret = cgroup_join();
+
+	if (ret)
+		return ret;
 	w.hash = map_create(BPF_MAP_TYPE_SOCKHASH, 16, 64);
 	if (w.hash < 0)
 		return w.hash;

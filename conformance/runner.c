@@ -179,6 +179,9 @@ static int run_step(const struct conf_step *s, char *res, size_t size)
 	case OP_BYPASS:
 		ret = be_bypass();
 		break;
+	case OP_SOCKOPS_ADD:
+		ret = be_sockops_add(s->arg);
+		break;
 	case OP_SEND:
 		for (int i = 0; i < s->len; i++)
 			buf[i] = conf_pattern(s->sock, sent[s->sock] + i);

@@ -37,6 +37,7 @@ int be_map_delete(int slot);
 int be_msg_prog(enum conf_verdict v, int slot, unsigned int apply, unsigned int cork);
 int be_skb_prog(enum conf_verdict v, int slot);
 int be_bypass(void);
+int be_sockops_add(int slot);
 long be_send(int sock, const void *buf, size_t len, int flags);
 long be_recv(int sock, void *buf, size_t len, int flags);
 /* OP_RECV_SHUTRD: a blocking recv() that another context's

@@ -21,6 +21,7 @@
 #define MSG_AC(v, slot, a, c)	{ OP_MSG_PROG, -1, slot, .verdict = v, .apply = a, .cork = c }
 #define SKB(v, slot)		{ OP_SKB_PROG, -1, slot, .verdict = v }
 #define BYPASS()		{ OP_BYPASS, -1 }
+#define SOCKOPS_ADD(slot)	{ OP_SOCKOPS_ADD, -1, slot }
 #define SEND(s, n)		{ OP_SEND, s, 0, n }
 #define RECV(s, n, f)		{ OP_RECV, s, 0, n, f }
 #define SPLICE(s, n, f)		{ OP_SPLICE, s, 0, n, f }
@@ -179,6 +180,16 @@ const struct conf_scenario conf_scenarios[] = {
 	{ "listener_skb_verdict_accept_not_woken", "a listener in the map with an sk_skb verdict: a blocking accept() is not woken", {
 		LISTEN(0), SKB(V_PASS, 0), ADD(0, 0), RCVTIMEO(0, 2000), ACCEPT_WAIT(2, 0, 1),
 		POLL(0), SEND(1, 100), RECV(2, 4096, DONTWAIT) } },
+	{ "sockops_skb_pass_before_accept", "sockops puts the child in the map (sk_skb pass) before accept(); data before accept()", {
+		SKB(V_PASS, 0), SOCKOPS_ADD(0), LISTEN(0), CONNECT(1, 0), SEND(1, 1200), SETTLE(),
+		ACCEPT(2, 0), SETTLE(), FIONREAD(2), POLL(2), RECV(2, 4096, DONTWAIT),
+		RECV(2, 4096, DONTWAIT), SEND(1, 300), SETTLE(), FIONREAD(2),
+		RECV(2, 4096, DONTWAIT) } },
+	{ "sockops_skb_redirect_from_unaccepted_child", "the child's sk_skb verdict redirects to 3's ingress: nothing runs before accept()", {
+		PAIR(4, 3), SKB(V_REDIR_INGRESS, 1), ADD(1, 3), SOCKOPS_ADD(0), LISTEN(0),
+		CONNECT(1, 0), SEND(1, 1000), SETTLE(), FIONREAD(3), ACCEPT(2, 0), SETTLE(),
+		FIONREAD(3), SEND(1, 500), SETTLE(), FIONREAD(3), RECV(3, 4096, DONTWAIT),
+		RECV(2, 4096, DONTWAIT) } },
 	{ "listener_skb_verdict_accept", "a listener in the map with an sk_skb verdict: its child drops what comes after accept()", {
 		LISTEN(0), SKB(V_PASS, 0), ADD(0, 0), CONNECT(1, 0), POLL(0), SEND(1, 100),
 		SETTLE(), ACCEPT(2, 0), FIONREAD(2), RECV(2, 4096, DONTWAIT), SEND(1, 300),
@@ -223,7 +234,7 @@ const char *conf_op_name(enum conf_op op)
 	static const char *const names[] = {
 		[OP_END] = "END", [OP_PAIR] = "PAIR", [OP_MAP_ADD] = "MAP_ADD",
 		[OP_MSG_PROG] = "MSG_PROG", [OP_SKB_PROG] = "SKB_PROG",
-		[OP_BYPASS] = "BYPASS", [OP_SEND] = "SEND", [OP_RECV] = "RECV",
+		[OP_BYPASS] = "BYPASS", [OP_SOCKOPS_ADD] = "SOCKOPS_ADD", [OP_SEND] = "SEND", [OP_RECV] = "RECV",
 		[OP_SPLICE] = "SPLICE", [OP_SPLICE_OUT] = "SPLICE_OUT",
 		[OP_PIPE_READ] = "PIPE_READ", [OP_NONBLOCK] = "NONBLOCK",
 		[OP_RCVTIMEO] = "RCVTIMEO", [OP_FIONREAD] = "FIONREAD",
@@ -317,6 +328,7 @@ void conf_format_step(const struct conf_step *s, char *buf, size_t size)
 		snprintf(buf, size, "%s %d<-%d len=%d", name, s->sock, s->arg, s->len);
 		break;
 	case OP_MAP_DELETE:
+	case OP_SOCKOPS_ADD:
 		snprintf(buf, size, "%s slot%d", name, s->arg);
 		break;
 	case OP_RECV_SHUTRD:

@@ -37,6 +37,8 @@ enum conf_op {
 	OP_MSG_PROG,	/* sk_msg verdict on the map: verdict, arg = slot, apply, cork */
 	OP_SKB_PROG,	/* sk_skb (BPF_SK_SKB_VERDICT) verdict: verdict, arg = slot */
 	OP_BYPASS,	/* sockops fills a SOCKHASH by 4-tuple; sk_msg to the peer's ingress */
+	OP_SOCKOPS_ADD,	/* sockops puts each passive child (PASSIVE_ESTABLISHED)
+			 * into sockmap slot arg */
 	OP_SEND,	/* send(sock, len bytes of its stream, flags) */
 	OP_RECV,	/* recv(sock, len, flags) */
 	OP_SPLICE,	/* splice(sock -> the pipe, len, flags) */
