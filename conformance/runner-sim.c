@@ -13,6 +13,7 @@
 #include <sim/pipe.h>
 #include <sim/workqueue.h>
 #include <sim/task.h>
+#include <sim/tcp.h>
 #include "../tests/sim_bypass.h"
 #include "runner.h"
 
@@ -62,9 +63,94 @@ int be_pair(int a, int b)
 	return 0;
 }
 
+static const char *const names[CONF_MAX_SOCKS] = {
+	"s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7",
+};
+/* a child not yet accepted is named after its client */
+static const char *const child_names[CONF_MAX_SOCKS] = {
+	"peer of s0", "peer of s1", "peer of s2", "peer of s3",
+	"peer of s4", "peer of s5", "peer of s6", "peer of s7",
+};
+
+int be_listen(int l)
+{
+	w.sk[l] = sim_tcp_listen(names[l]);
+	w.open[l] = true;
+	return 0;
+}
+
+/* sim_tcp_connect_to() completes the handshake: the child is in the
+ * listener's accept queue when it returns */
+int be_connect(int c, int l)
+{
+	if (!w.open[l] || w.sk[l]->sk_state != TCP_LISTEN)
+		return -EINVAL;
+	w.sk[c] = sim_tcp_connect_to(w.sk[l], names[c], child_names[c]);
+	w.open[c] = true;
+	return 0;
+}
+
+int be_accept(int s, int l)
+{
+	struct sock *child;
+	int err;
+
+	child = sim_tcp_accept_err(w.sk[l], &err);
+	if (!child)
+		return err;
+	sim_sk_rename(child, names[s]);
+	w.sk[s] = child;
+	w.open[s] = true;
+	return 0;
+}
+
+/* OP_ACCEPT_WAIT: the connect runs from the sleep hook, when accept()
+ * sleeps (another CPU, as the syscall backend's child process); a sleep
+ * nothing wakes ends at the listener's SO_RCVTIMEO, when that many
+ * jiffies have passed. */
+static struct {
+	int c, l;
+	bool done;
+} aw;
+
+static void aw_connect(void *arg)
+{
+	(void)arg;
+	sim_set_sleep_hook(NULL, NULL);		/* once */
+	be_connect(aw.c, aw.l);
+	aw.done = true;
+}
+
+int be_accept_wait(int s, int l, int c, bool *timed_out)
+{
+	unsigned long start = sim_jiffies;
+	long timeo = w.sk[l]->sk_rcvtimeo;
+	struct sock *child;
+	int err;
+
+	aw = (typeof(aw)){ .c = c, .l = l };
+	sim_set_sleep_hook(aw_connect, NULL);
+	child = sim_tcp_accept_err(w.sk[l], &err);
+	sim_set_sleep_hook(NULL, NULL);
+	if (!aw.done)	/* accept() did not sleep: connect anyway */
+		be_connect(c, l);
+	*timed_out = timeo != MAX_SCHEDULE_TIMEOUT && (long)(sim_jiffies - start) >= timeo;
+	if (!child)
+		return err;
+	sim_sk_rename(child, names[s]);
+	w.sk[s] = child;
+	w.open[s] = true;
+	return 0;
+}
+
 int be_map_add(int slot, int sock)
 {
 	return sim_map_update(w.map, slot, w.sk[sock], BPF_ANY);
+}
+
+int be_map_delete(int slot)
+{
+	return sim_map_delete(w.map, slot);
 }
 
 static void verdict(struct sim_verdict *v, enum conf_verdict cv, int slot,
@@ -88,6 +174,29 @@ int be_skb_prog(enum conf_verdict v, int slot)
 {
 	verdict(&w.skb_v, v, slot, 0, 0);
 	return sim_prog_attach(sim_prog_skb_verdict(&w.skb_v), w.map, BPF_SK_SKB_VERDICT);
+}
+
+/* OP_SOCKOPS_ADD: a sockops program, bpf_sock_map_update() of each
+ * passive child at PASSIVE_ESTABLISHED into the slot. */
+static u32 sockops_slot;
+
+static unsigned int sockops_map_add(const struct bpf_prog *prog, void *ctx)
+{
+	struct bpf_sock_ops_kern *sops = ctx;
+	u32 key = sockops_slot;
+
+	(void)prog;
+	if (sops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
+		bpf_sock_map_update(sops, w.map, &key, BPF_ANY);
+	return 1;
+}
+
+int be_sockops_add(int slot)
+{
+	sockops_slot = slot;
+	sim_sockops_attach(sim_prog_load(BPF_PROG_TYPE_SOCK_OPS, sockops_map_add, NULL,
+					 "sockops_map_add"));
+	return 0;
 }
 
 int be_bypass(void)
@@ -131,6 +240,28 @@ int be_rcvtimeo(int sock, int ms)
 {
 	sim_set_rcvtimeo(w.sk[sock], (long)ms * HZ / 1000);
 	return 0;
+}
+
+int be_sndbuf(int sock, int val)
+{
+	sim_set_sndbuf(w.sk[sock], val);
+	return 0;
+}
+
+int be_rcvbuf(int sock, int val)
+{
+	sim_set_rcvbuf(w.sk[sock], val);
+	return 0;
+}
+
+/* The sim's WARN count; what a scenario observed is expected at teardown
+ * (a WARN no WARNS op reported still fails it). */
+int be_warns(void)
+{
+	long n = sim_warnings();
+
+	sim_expect_warnings(n);
+	return n;
 }
 
 int be_fionread(int sock, int *val)
@@ -196,7 +327,14 @@ int be_close(int sock)
 	return 0;
 }
 
+/* The syscall backend sleeps 100 ms: 100 ms of jiffies pass here, one at
+ * a time, and the work due at each runs (a backlog that met -EAGAIN runs
+ * again one jiffy later; TCP's probe timer). */
 void be_settle(void)
 {
 	sim_run_work();
+	for (int i = 0; i < HZ / 10; i++) {
+		sim_advance_jiffies(1);
+		sim_run_work();
+	}
 }

@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include "runner.h"
 
@@ -117,6 +118,24 @@ static int prog_attach(int prog, int target, enum bpf_attach_type type)
 	return sys_bpf(BPF_PROG_ATTACH, &a) ? -errno : 0;
 }
 
+/* Kernel warnings: every WARN*() counts in /sys/kernel/warn_count
+ * (check_panic_on_warn(), since 6.2): the count is read at be_begin()
+ * and again at each WARNS. */
+static long warn_count_at_begin;
+
+static long warn_count(void)
+{
+	FILE *f = fopen("/sys/kernel/warn_count", "r");
+	long n = -ENOENT;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -EINVAL;
+		fclose(f);
+	}
+	return n;
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -147,6 +166,7 @@ void be_begin(void)
 		w.fd[i] = -1;
 	w.msg_prog = w.skb_prog = w.hash = w.ops_prog = w.peer_prog = w.cgroup = -1;
 	w.cgdir[0] = 0;
+	warn_count_at_begin = warn_count();
 	w.map = map_create(BPF_MAP_TYPE_SOCKMAP, 4, CONF_MAP_SLOTS);
 	if (pipe2(w.pipe, O_NONBLOCK))
 		w.pipe[0] = w.pipe[1] = -1;
@@ -238,6 +258,129 @@ int be_pair(int a, int b)
 	return ret;
 }
 
+int be_listen(int l)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	w.fd[l] = socket(AF_INET, SOCK_STREAM, 0);
+	if (w.fd[l] < 0)
+		return -errno;
+	bound(w.fd[l]);		/* accept() waits at most SO_RCVTIMEO */
+	if (bind(w.fd[l], (void *)&sa, sizeof(sa)) || listen(w.fd[l], 8))
+		return -errno;
+	return 0;
+}
+
+/* Children in @l's accept queue: a listener's tcpi_unacked is its
+ * sk_ack_backlog (tcp_get_info()). */
+static int accept_queue_len(int l)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(w.fd[l], IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -errno;
+	return ti.tcpi_unacked;
+}
+
+/* connect() returns once the client is established; the listener's side
+ * of the handshake (the child, sockops PASSIVE_ESTABLISHED) runs in the
+ * softirq of the client's ACK: wait (at most 1 s) until the child is in
+ * the accept queue, as the sim's connect leaves it. */
+int be_connect(int c, int l)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int before = accept_queue_len(l);
+
+	if (before < 0)
+		return before;
+	if (getsockname(w.fd[l], (void *)&sa, &len))
+		return -errno;
+	w.fd[c] = socket(AF_INET, SOCK_STREAM, 0);
+	if (w.fd[c] < 0)
+		return -errno;
+	bound(w.fd[c]);
+	if (connect(w.fd[c], (void *)&sa, sizeof(sa)))
+		return -errno;
+	for (int i = 0; i < 1000 && accept_queue_len(l) == before; i++)
+		usleep(1000);
+	if (accept_queue_len(l) == before) {
+		printf("# %s: CONNECT: the child never reached the accept queue\n", conf_current);
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+int be_accept(int s, int l)
+{
+	w.fd[s] = accept(w.fd[l], NULL, NULL);
+	if (w.fd[s] < 0)
+		return -errno;
+	bound(w.fd[s]);
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* OP_ACCEPT_WAIT: @c is created here; a child process connects it (the
+ * same socket, inherited) 200 ms after the fork, by when accept() sleeps.
+ * The accept returned at its timeout if it took at least 90% of @l's
+ * SO_RCVTIMEO (a scenario sets 2 s: woken, it takes about 200 ms). */
+int be_accept_wait(int s, int l, int c, bool *timed_out)
+{
+	struct sockaddr_in sa;
+	struct timeval tv;
+	socklen_t len = sizeof(sa), tlen = sizeof(tv);
+	double t0, ms;
+	pid_t pid;
+	int err;
+
+	if (getsockname(w.fd[l], (void *)&sa, &len) ||
+	    getsockopt(w.fd[l], SOL_SOCKET, SO_RCVTIMEO, &tv, &tlen))
+		return -errno;
+	w.fd[c] = socket(AF_INET, SOCK_STREAM, 0);
+	if (w.fd[c] < 0)
+		return -errno;
+	bound(w.fd[c]);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		usleep(200 * 1000);
+		_exit(connect(w.fd[c], (void *)&sa, sizeof(sa)) ? 1 : 0);
+	}
+	t0 = now_ms();
+	w.fd[s] = accept(w.fd[l], NULL, NULL);
+	err = errno;
+	ms = now_ms() - t0;
+	if (waitpid(pid, NULL, 0) < 0)
+		return -errno;
+	*timed_out = ms >= 0.9 * (tv.tv_sec * 1e3 + tv.tv_usec / 1e3);
+	if (w.fd[s] < 0)
+		return -err;
+	bound(w.fd[s]);
+	return 0;
+}
+
+int be_map_delete(int slot)
+{
+	union bpf_attr a;
+	__u32 key = slot;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = w.map;
+	a.key = (unsigned long)&key;
+	return sys_bpf(BPF_MAP_DELETE_ELEM, &a) ? -errno : 0;
+}
+
 int be_map_add(int slot, int sock)
 {
 	union bpf_attr a;
@@ -322,11 +465,15 @@ static int cgroup2_root(char *buf, size_t size)
 	return ret;
 }
 
-int be_bypass(void)
+/* A cgroup v2 of our own for the sockops programs, with this process in
+ * it (be_end() moves it back and removes the cgroup). */
+static int cgroup_join(void)
 {
-	char root[256], pid[32];
+	char root[256], pid[32], procs[360];
 	int ret;
 
+	if (w.cgroup >= 0)
+		return 0;
 	ret = cgroup2_root(root, sizeof(root));
 	if (ret) {
 		printf("# %s: no cgroup2 mount\n", conf_current);
@@ -336,16 +483,52 @@ int be_bypass(void)
 	snprintf(w.cgdir, sizeof(w.cgdir), "%s/sockmap-sim-conformance-%d", root, getpid());
 	if (mkdir(w.cgdir, 0755) && errno != EEXIST)
 		return -errno;
-	{
-		char procs[360];
-
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", w.cgdir);
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		write_file(procs, pid);
-	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", w.cgdir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	write_file(procs, pid);
 	w.cgroup = open(w.cgdir, O_RDONLY | O_DIRECTORY);
-	if (w.cgroup < 0)
-		return -errno;
+	return w.cgroup < 0 ? -errno : 0;
+}
+
+/* OP_SOCKOPS_ADD: on PASSIVE_ESTABLISHED_CB, bpf_sock_map_update(the
+ * SOCKMAP, slot, BPF_ANY); one sockops program per scenario (this or
+ * BYPASS's). */
+int be_sockops_add(int slot)
+{
+	int ret = cgroup_join();
+
+	if (ret)
+		return ret;
+	struct bpf_insn ops[] = {
+		MOV_REG(BPF_REG_6, BPF_REG_1),
+		LDX_W(BPF_REG_2, BPF_REG_6, offsetof(struct bpf_sock_ops, op)),
+		JEQ_IMM(BPF_REG_2, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 2),
+		MOV_IMM(BPF_REG_0, 1),
+		EXIT(),
+		MOV_IMM(BPF_REG_2, slot),
+		STX_W(BPF_REG_10, BPF_REG_2, -4),
+		MOV_REG(BPF_REG_1, BPF_REG_6),
+		LD_MAP(BPF_REG_2, w.map),
+		MOV_REG(BPF_REG_3, BPF_REG_10),
+		ADD_IMM(BPF_REG_3, -4),
+		MOV_IMM(BPF_REG_4, BPF_ANY),
+		CALL(BPF_FUNC_sock_map_update),
+		MOV_IMM(BPF_REG_0, 1),
+		EXIT(),
+	};
+
+	w.ops_prog = prog_load(BPF_PROG_TYPE_SOCK_OPS, ops, sizeof(ops) / sizeof(ops[0]), 0);
+	if (w.ops_prog < 0)
+		return w.ops_prog;
+	return prog_attach(w.ops_prog, w.cgroup, BPF_CGROUP_SOCK_OPS);
+}
+
+int be_bypass(void)
+{
+	int ret = cgroup_join();
+
+	if (ret)
+		return ret;
 	w.hash = map_create(BPF_MAP_TYPE_SOCKHASH, 16, 64);
 	if (w.hash < 0)
 		return w.hash;
@@ -462,6 +645,23 @@ int be_rcvtimeo(int sock, int ms)
 	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
 
 	return setsockopt(w.fd[sock], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ? -errno : 0;
+}
+
+int be_sndbuf(int sock, int val)
+{
+	return setsockopt(w.fd[sock], SOL_SOCKET, SO_SNDBUF, &val, sizeof(val)) ? -errno : 0;
+}
+
+int be_rcvbuf(int sock, int val)
+{
+	return setsockopt(w.fd[sock], SOL_SOCKET, SO_RCVBUF, &val, sizeof(val)) ? -errno : 0;
+}
+
+int be_warns(void)
+{
+	long n = warn_count();
+
+	return n < 0 ? n : n - warn_count_at_begin;
 }
 
 int be_fionread(int sock, int *val)

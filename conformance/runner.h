@@ -7,6 +7,7 @@
 #ifndef _CONFORMANCE_RUNNER_H
 #define _CONFORMANCE_RUNNER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "scenarios.h"
 
@@ -22,10 +23,21 @@ void be_begin(void);
 const char *be_end(void);
 
 int be_pair(int a, int b);
+/* socket @l listens; socket @c connects to it (and waits until the child
+ * is in @l's accept queue); socket @s is what accept(@l) returns */
+int be_listen(int l);
+int be_connect(int c, int l);
+int be_accept(int s, int l);
+/* OP_ACCEPT_WAIT: accept(@l) into @s, blocking; once it sleeps, another
+ * context connects @c to @l. *@timed_out: the accept returned only when
+ * @l's SO_RCVTIMEO ran out (nothing woke it). */
+int be_accept_wait(int s, int l, int c, bool *timed_out);
 int be_map_add(int slot, int sock);
+int be_map_delete(int slot);
 int be_msg_prog(enum conf_verdict v, int slot, unsigned int apply, unsigned int cork);
 int be_skb_prog(enum conf_verdict v, int slot);
 int be_bypass(void);
+int be_sockops_add(int slot);
 long be_send(int sock, const void *buf, size_t len, int flags);
 long be_recv(int sock, void *buf, size_t len, int flags);
 /* OP_RECV_SHUTRD: a blocking recv() that another context's
@@ -36,6 +48,11 @@ long be_splice_out(int sock, size_t len, int flags);
 long be_pipe_read(void *buf, size_t len);
 int be_nonblock(int sock);
 int be_rcvtimeo(int sock, int ms);
+/* setsockopt(SO_SNDBUF / SO_RCVBUF, @val) */
+int be_sndbuf(int sock, int val);
+int be_rcvbuf(int sock, int val);
+/* kernel warnings (WARN*) since be_begin(), or -errno */
+int be_warns(void);
 int be_fionread(int sock, int *val);
 /* CONF_POLL_* bits of the socket's readiness, or -errno */
 #define CONF_POLL_IN	1

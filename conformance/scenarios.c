@@ -21,6 +21,7 @@
 #define MSG_AC(v, slot, a, c)	{ OP_MSG_PROG, -1, slot, .verdict = v, .apply = a, .cork = c }
 #define SKB(v, slot)		{ OP_SKB_PROG, -1, slot, .verdict = v }
 #define BYPASS()		{ OP_BYPASS, -1 }
+#define SOCKOPS_ADD(slot)	{ OP_SOCKOPS_ADD, -1, slot }
 #define SEND(s, n)		{ OP_SEND, s, 0, n }
 #define RECV(s, n, f)		{ OP_RECV, s, 0, n, f }
 #define SPLICE(s, n, f)		{ OP_SPLICE, s, 0, n, f }
@@ -34,6 +35,16 @@
 #define CLOSE(s)		{ OP_CLOSE, s }
 #define SETTLE()		{ OP_SETTLE, -1 }
 #define RECV_SHUTRD(s, n)	{ OP_RECV_SHUTRD, s, 0, n }
+#define LISTEN(l)		{ OP_LISTEN, l }
+#define CONNECT(c, l)		{ OP_CONNECT, c, l }
+#define ACCEPT(s, l)		{ OP_ACCEPT, s, l }
+#define ACCEPT_WAIT(s, l, c)	{ OP_ACCEPT_WAIT, s, l, .len = c }
+#define SNDBUF(s, v)		{ OP_SNDBUF, s, v }
+#define RCVBUF(s, v)		{ OP_RCVBUF, s, v }
+#define FILL(s, n)		{ OP_FILL, s, 0, n, DONTWAIT }
+#define PUMP(r, w, n)		{ OP_PUMP, r, w, n, DONTWAIT }
+#define DELETE(slot)		{ OP_MAP_DELETE, -1, slot }
+#define WARNS()			{ OP_WARNS, -1 }
 /* one byte from 0 (corked), one from 2 (plain TCP): not contiguous in the
  * task's page fragment */
 #define TWO_BYTES()		SEND(0, 1), SEND(2, 1)
@@ -146,6 +157,74 @@ const struct conf_scenario conf_scenarios[] = {
 		SPLICE(1, 65536, 0), SPLICE_OUT(2, 65536),
 		SPLICE(1, 65536, 0),
 		RECV(3, 262144, DONTWAIT), RECV(1, 262144, DONTWAIT) } },
+	/* a server: the client's bytes arrive before accept() */
+	{ "accept_after_data", "control: plain TCP, the client sends before the server accepts", {
+		LISTEN(0), NONBLOCK(0), ACCEPT(2, 0), POLL(0), CONNECT(1, 0), POLL(0),
+		SEND(1, 1500), SETTLE(), ACCEPT(2, 0), POLL(0), FIONREAD(2), POLL(2),
+		RECV(2, 4096, DONTWAIT), SEND(2, 700), RECV(1, 4096, DONTWAIT) } },
+	{ "bypass_accept_after_data", "the bypass: the client's message goes to the ingress of a child not yet accepted", {
+		BYPASS(), LISTEN(0), CONNECT(1, 0), SEND(1, 900), SETTLE(), POLL(0),
+		ACCEPT(2, 0), FIONREAD(2), POLL(2), RECV(2, 300, PEEK), RECV(2, 4096, DONTWAIT),
+		RECV(2, 4096, DONTWAIT), SEND(2, 400), RECV(1, 4096, DONTWAIT) } },
+	{ "bypass_accept_after_data_splice", "the bypass, data before accept(), the server splices (a proxy)", {
+		BYPASS(), LISTEN(0), CONNECT(1, 0), SEND(1, 2000), SETTLE(), ACCEPT(2, 0),
+		NONBLOCK(2), POLL(2), SPLICE(2, 65536, 0), PIPE_READ(65536),
+		RECV(2, 4096, DONTWAIT) } },
+	{ "bypass_client_close_before_accept", "the bypass: the client sends and closes before the server accepts", {
+		BYPASS(), LISTEN(0), CONNECT(1, 0), SEND(1, 1000), CLOSE(1), SETTLE(),
+		ACCEPT(2, 0), POLL(2), FIONREAD(2), RECV(2, 4096, DONTWAIT),
+		RECV(2, 4096, DONTWAIT), POLL(2), SEND(2, 10) } },
+	{ "accept_woken_by_connect", "control: a blocking accept() is woken by the connection", {
+		LISTEN(0), RCVTIMEO(0, 2000), ACCEPT_WAIT(2, 0, 1), POLL(0), SEND(1, 100),
+		RECV(2, 4096, DONTWAIT) } },
+	{ "listener_skb_verdict_accept_not_woken", "a listener in the map with an sk_skb verdict: a blocking accept() is not woken", {
+		LISTEN(0), SKB(V_PASS, 0), ADD(0, 0), RCVTIMEO(0, 2000), ACCEPT_WAIT(2, 0, 1),
+		POLL(0), SEND(1, 100), RECV(2, 4096, DONTWAIT) } },
+	{ "sockops_skb_pass_before_accept", "sockops puts the child in the map (sk_skb pass) before accept(); data before accept()", {
+		SKB(V_PASS, 0), SOCKOPS_ADD(0), LISTEN(0), CONNECT(1, 0), SEND(1, 1200), SETTLE(),
+		ACCEPT(2, 0), SETTLE(), FIONREAD(2), POLL(2), RECV(2, 4096, DONTWAIT),
+		RECV(2, 4096, DONTWAIT), SEND(1, 300), SETTLE(), FIONREAD(2),
+		RECV(2, 4096, DONTWAIT) } },
+	{ "sockops_skb_redirect_from_unaccepted_child", "the child's sk_skb verdict redirects to 3's ingress: nothing runs before accept()", {
+		PAIR(4, 3), SKB(V_REDIR_INGRESS, 1), ADD(1, 3), SOCKOPS_ADD(0), LISTEN(0),
+		CONNECT(1, 0), SEND(1, 1000), SETTLE(), FIONREAD(3), ACCEPT(2, 0), SETTLE(),
+		FIONREAD(3), SEND(1, 500), SETTLE(), FIONREAD(3), RECV(3, 4096, DONTWAIT),
+		RECV(2, 4096, DONTWAIT) } },
+	{ "listener_skb_verdict_accept", "a listener in the map with an sk_skb verdict: its child drops what comes after accept()", {
+		LISTEN(0), SKB(V_PASS, 0), ADD(0, 0), CONNECT(1, 0), POLL(0), SEND(1, 100),
+		SETTLE(), ACCEPT(2, 0), FIONREAD(2), RECV(2, 4096, DONTWAIT), SEND(1, 300),
+		SEND(1, 50), SETTLE(), FIONREAD(2), POLL(2), RECV(2, 4096, DONTWAIT),
+		SEND(2, 200), RECV(1, 4096, DONTWAIT) } },
+	/* the listener closes with children it never handed out */
+	{ "close_listener_unaccepted", "control: plain TCP, the listener closes with two children queued", {
+		LISTEN(0), CONNECT(1, 0), CONNECT(2, 0), ACCEPT(3, 0), SEND(2, 1000), CLOSE(0),
+		SETTLE(), POLL(2), SEND(2, 10), RECV(2, 4096, DONTWAIT), RECV(2, 4096, DONTWAIT),
+		SEND(2, 10), POLL(1), SEND(1, 500), RECV(3, 4096, DONTWAIT), SEND(3, 200),
+		RECV(1, 4096, DONTWAIT) } },
+	{ "bypass_close_listener_unaccepted", "the bypass: the listener closes with a child (and its psock) unaccepted", {
+		BYPASS(), LISTEN(0), CONNECT(1, 0), CONNECT(2, 0), ACCEPT(3, 0), SEND(2, 1000),
+		CLOSE(0), SETTLE(), POLL(2), SEND(2, 10), RECV(2, 4096, DONTWAIT),
+		RECV(2, 4096, DONTWAIT), SEND(2, 10), POLL(1), SEND(1, 500),
+		RECV(3, 4096, DONTWAIT), SEND(3, 200), RECV(1, 4096, DONTWAIT) } },
+	/* backpressure: the target's peer does not read; small buffers */
+	{ "txtx_backpressure", "TX->TX to a socket whose peer does not read: -EAGAIN, then the reader drains", {
+		PAIR(0, 1), PAIR(2, 3), SNDBUF(2, 16384), RCVBUF(3, 16384),
+		MSG(V_REDIR_EGRESS, 1), ADD(0, 0), ADD(1, 2), FILL(0, 524288),
+		RECV(1, 4096, DONTWAIT), PUMP(3, 0, 524288), RECV(3, 4096, DONTWAIT),
+		RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_ingress_no_backpressure", "TX->RX to a socket that does not read, small SO_RCVBUF: ingress_msg takes everything", {
+		TXRX_SETUP(V_REDIR_INGRESS), RCVBUF(1, 16384), FILL(0, 524288), FIONREAD(1),
+		POLL(1), PUMP(1, 0, 524288), RECV(1, 4096, DONTWAIT) } },
+	{ "rxtx_backpressure", "RX->TX to a socket whose peer does not read: the backlog waits, nothing pushes back", {
+		PAIR(0, 1), PAIR(2, 3), SNDBUF(2, 16384), RCVBUF(3, 16384),
+		SKB(V_REDIR_EGRESS, 1), ADD(0, 1), ADD(1, 2), FILL(0, 524288), SETTLE(),
+		RECV(1, 4096, DONTWAIT), PUMP(3, 0, 524288), RECV(3, 4096, DONTWAIT),
+		RECV(1, 4096, DONTWAIT) } },
+	{ "rxrx_pass_delete_unread", "sk_skb SK_PASS: the socket leaves the map with bytes unread on its psock", {
+		PAIR(0, 1), SKB(V_PASS, 0), ADD(0, 1), SEND(0, 100), SETTLE(), FIONREAD(1),
+		DELETE(0), SETTLE(), SEND(0, 200), SETTLE(), FIONREAD(1), POLL(1),
+		RECV(1, 4096, DONTWAIT), WARNS(), RECV(1, 4096, DONTWAIT), WARNS(),
+		FIONREAD(1) }, .warns = true },
 };
 
 const size_t conf_nr_scenarios = sizeof(conf_scenarios) / sizeof(conf_scenarios[0]);
@@ -155,12 +234,16 @@ const char *conf_op_name(enum conf_op op)
 	static const char *const names[] = {
 		[OP_END] = "END", [OP_PAIR] = "PAIR", [OP_MAP_ADD] = "MAP_ADD",
 		[OP_MSG_PROG] = "MSG_PROG", [OP_SKB_PROG] = "SKB_PROG",
-		[OP_BYPASS] = "BYPASS", [OP_SEND] = "SEND", [OP_RECV] = "RECV",
+		[OP_BYPASS] = "BYPASS", [OP_SOCKOPS_ADD] = "SOCKOPS_ADD", [OP_SEND] = "SEND", [OP_RECV] = "RECV",
 		[OP_SPLICE] = "SPLICE", [OP_SPLICE_OUT] = "SPLICE_OUT",
 		[OP_PIPE_READ] = "PIPE_READ", [OP_NONBLOCK] = "NONBLOCK",
 		[OP_RCVTIMEO] = "RCVTIMEO", [OP_FIONREAD] = "FIONREAD",
 		[OP_SHUTDOWN] = "SHUTDOWN", [OP_POLL] = "POLL", [OP_CLOSE] = "CLOSE", [OP_SETTLE] = "SETTLE",
-		[OP_RECV_SHUTRD] = "RECV_SHUTRD",
+		[OP_RECV_SHUTRD] = "RECV_SHUTRD", [OP_LISTEN] = "LISTEN",
+		[OP_CONNECT] = "CONNECT", [OP_ACCEPT] = "ACCEPT",
+		[OP_ACCEPT_WAIT] = "ACCEPT_WAIT",
+		[OP_SNDBUF] = "SNDBUF", [OP_RCVBUF] = "RCVBUF", [OP_FILL] = "FILL",
+		[OP_PUMP] = "PUMP", [OP_MAP_DELETE] = "MAP_DELETE", [OP_WARNS] = "WARNS",
 	};
 
 	return names[op];
@@ -230,17 +313,38 @@ void conf_format_step(const struct conf_step *s, char *buf, size_t size)
 	case OP_PIPE_READ:
 		snprintf(buf, size, "%s len=%d", name, s->len);
 		break;
+	case OP_CONNECT:
+	case OP_ACCEPT:
+		snprintf(buf, size, "%s %d listener=%d", name, s->sock, s->arg);
+		break;
+	case OP_ACCEPT_WAIT:
+		snprintf(buf, size, "%s %d listener=%d connecting=%d", name, s->sock, s->arg,
+			 s->len);
+		break;
+	case OP_FILL:
+		snprintf(buf, size, "%s %d len=%d DONTWAIT", name, s->sock, s->len);
+		break;
+	case OP_PUMP:
+		snprintf(buf, size, "%s %d<-%d len=%d", name, s->sock, s->arg, s->len);
+		break;
+	case OP_MAP_DELETE:
+	case OP_SOCKOPS_ADD:
+		snprintf(buf, size, "%s slot%d", name, s->arg);
+		break;
 	case OP_RECV_SHUTRD:
 		snprintf(buf, size, "%s %d len=%d", name, s->sock, s->len);
 		break;
 	case OP_RCVTIMEO:
 	case OP_SHUTDOWN:
+	case OP_SNDBUF:
+	case OP_RCVBUF:
 		snprintf(buf, size, "%s %d %d", name, s->sock, s->arg);
 		break;
 	case OP_NONBLOCK:
 	case OP_FIONREAD:
 	case OP_POLL:
 	case OP_CLOSE:
+	case OP_LISTEN:
 		snprintf(buf, size, "%s %d", name, s->sock);
 		break;
 	default:
