@@ -255,6 +255,44 @@ static void test_tcp_bpf_rxrx_receiver_closed_backlog_pending(void **state)
 	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc), 0);
 }
 
+/*
+ * An skb with more pieces than an sk_msg has room for (MAX_MSG_FRAGS + 1
+ * scatterlist entries, the last marked end): a GRO skb's frag_list of 20
+ * segments behind a 10-byte head is 21 entries. At B's backlog
+ * sk_psock_skb_ingress_enqueue()'s skb_to_sgvec() stops at the end mark
+ * with -EMSGSIZE, the skb is linearized (its frag_list copied into one
+ * new head: skb_linearize() -> __pskb_pull_tail()) and mapped again as
+ * one entry; B reads every byte. A skb of exactly 18 pieces (a head and
+ * 17 frags) fits and is mapped without a copy.
+ */
+static void test_tcp_bpf_rxrx_more_pieces_than_msg_linearized(void **state)
+{
+	static const struct sim_skb_shape fits = { .headlen = 100, .frag_size = 1 };
+	static const struct sim_skb_shape gro = { .headlen = 10, .fraglist = 20 };
+	u64 copied;
+
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+
+	inject(fx.a, 0, 100 + MAX_SKB_FRAGS, &fits);
+	copied = sim_stats.bytes_copied;
+	sim_run_work();
+	assert_int_equal(sim_stats.bytes_copied, copied);	/* mapped as is */
+	assert_int_equal(sim_psock_queued(fx.b), 100 + MAX_SKB_FRAGS);
+	sim_recv_expect(fx.b, 0, 100 + MAX_SKB_FRAGS);
+
+	inject(fx.a, 100 + MAX_SKB_FRAGS, 2010, &gro);
+	copied = sim_stats.bytes_copied;
+	sim_run_work();
+	/* the 2000 bytes of the frag_list (at least) copied into a new head */
+	assert_true(sim_stats.bytes_copied - copied >= 2000);
+	assert_int_equal(sim_psock_queued(fx.b), 2010);
+	sim_recv_expect(fx.b, 100 + MAX_SKB_FRAGS, 2010);
+	assert_int_equal(sim_live(SIM_SK_MSG), 0);
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
+}
+
 /* A closed while B's backlog holds A's skb: the skb keeps A alive
  * (sock_efree reference from tcp_read_skb) until the backlog re-owns it
  * to B; B still reads every byte. */
@@ -615,6 +653,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_rxrx_backlog_eagain_resumes),
 		SIM_TEST(test_tcp_bpf_rxrx_receiver_closed_backlog_pending),
 		SIM_TEST(test_tcp_bpf_rxrx_sender_closed_backlog_pending),
+		SIM_TEST(test_tcp_bpf_rxrx_more_pieces_than_msg_linearized),
 		SIM_TEST(test_tcp_bpf_rxrx_map_delete_before_backlog),
 		SIM_TEST(test_tcp_bpf_rxrx_peer_fin_breaks_target),
 		SIM_TEST(test_tcp_bpf_rxrx_drop_verdict),
