@@ -81,6 +81,15 @@
 #define CORK_BUG "cork bytes lost: pristine bug 3 (rest of the cork dropped)"
 /* (the single-task suites name it ingress_self_unscheduled, tests/sim_test.h) */
 #define N6_BUG "N6: sk_psock_skb_ingress_self() charges sk_forward_alloc it never scheduled (negative while queued)"
+/* Candidate (the world fuzzer, a group of delete A and close A): the map
+ * delete's sk_psock_put() takes the psock's refcount to 0 and is
+ * preempted before sk_psock_drop() restores A's proto; close(A) finds
+ * the psock still set (sock_map_close(): saved_close is tcp_close) but
+ * sk_psock_get() fails, so tcp_close() runs with A's sk_prot still
+ * tcp_bpf's, and its destroy, sock_map_destroy(), finds no psock and its
+ * own address as the proto's destroy: WARN, and tcp_v4_destroy_sock()
+ * is never called. */
+#define N7_BUG "N7: close() during a map delete's psock drop: sock_map_destroy() finds no psock and the tcp_bpf proto (WARN, no tcp destroy)"
 
 /* ---- the world of one schedule ------------------------------------------ */
 
@@ -418,6 +427,15 @@ static void delete_a(void *arg)
 	rw.ret2 = sim_map_delete(rw.map, 0);
 }
 
+static void close_a(void *arg)
+{
+	struct sock *a = rw.a;
+
+	(void)arg;
+	rw.a = NULL;
+	sim_close(a);
+}
+
 static void replace_b_with_c(void *arg)
 {
 	(void)arg;
@@ -629,6 +647,22 @@ static void check_deleted_backlog(void)
 	drain(rw.b, rw.rbuf, &rw.got);
 	assert_true(rw.got == 0 || rw.got == SEG);
 	assert_pattern(rw.rbuf, 0, 0, rw.got);
+	check_all_accounting();
+}
+
+/* map delete of A vs close(A): both take A's psock link away (the delete
+ * through sock_map_delete_elem(), the close through sock_map_close() ->
+ * sock_map_remove_links()); whichever comes second finds it gone. */
+static void start_delete_a_close_a(void)
+{
+	sim_task_start("delete A", delete_a, NULL);
+	sim_task_start("close A", close_a, NULL);
+}
+
+static void check_delete_close(void)
+{
+	assert_true(rw.ret2 == 0 || rw.ret2 == -EINVAL);
+	assert_false(sock_open(rw.a));
 	check_all_accounting();
 }
 
@@ -1053,6 +1087,10 @@ static const struct race_row rows[] = {
 	{ "test_tcp_bpf_race_map_delete_b_vs_backlog", setup_rxrx_queued,
 	  start_delete_b, check_deleted_backlog, .k = 1, .max = 1500, .pct_runs = 40,
 	  .verdicts = SKBV },
+	{ "test_tcp_bpf_race_map_delete_a_vs_close_a_n7", setup_txrx,
+	  start_delete_a_close_a, check_delete_close, .k = 2, .max = 1500, .pct_runs = 40,
+	  .verdicts = MSGV, .bug = N7_BUG, .bug_present = always,
+	  .bug_needle = "sock_map_destroy(): saved_destroy == sock_map_destroy" },
 	{ "test_tcp_bpf_race_psock_destroy_vs_verdict_n4", setup_ab_want,
 	  start_send_a2_delete_a, check_verdict_vs_destroy, .k = 1, .max = 1500, .pct_runs = 40,
 	  .softirq = true, .verdicts = SKBV, .bug = N4_BUG, .bug_present = always,

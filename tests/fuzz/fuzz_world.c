@@ -1255,6 +1255,7 @@ struct gtask {
 struct gstate {
 	unsigned int touched, closing, reads, injecting, shutting, produces;
 	unsigned int crowd;	/* crowd sockets with a map operation */
+	unsigned int deleting;	/* sockets a map delete takes out */
 	bool pipe, drops;
 };
 
@@ -1298,6 +1299,8 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 			return "an skb from it arrives in the group";
 		if (op->code == OP_CLOSE && (g->touched & socks))
 			return "another task is in a syscall on it";
+		if (op->code == OP_CLOSE && (g->deleting & socks))
+			return "N7: a map delete takes it out in the group";
 		if ((op->code == OP_READ || op->code == OP_PEEK) && (g->reads & socks))
 			return "a second reader of the socket";
 		if (op->code == OP_READ && w.readers != R_RECV && g->pipe)
@@ -1309,7 +1312,15 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 		socks = 1u << t->who;
 		break;
 	case OP_FAIL:
+		break;
 	case OP_DELETE:
+		/* N7 (tests/race/README.md, not fixed): a close during the
+		 * delete's psock drop WARNs in sock_map_destroy() and skips
+		 * TCP's destroy; kept out of reach, as N2 and N3 are */
+		bit = 1u << (op->a ? SK_B : SK_A);
+		if (g->closing & bit)
+			return "N7: it closes in the group";
+		g->deleting |= bit;
 		break;
 	case OP_CROWD:
 		if (!w.crowd || !w.x_open[op->b])
