@@ -297,6 +297,10 @@ const struct conf_scenario conf_scenarios[] = {
 		SETTLE(), SEND(0, 100), SETTLE(), FIONREAD(1), RECV(1, 4096, DONTWAIT), POLL(1),
 		DELETE(0), SETTLE(), FIONREAD(1), POLL(1), SEND(0, 300), SETTLE(), FIONREAD(1),
 		RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT) } },
+	{ "strp_delete_partial", "msg_len 1000: the socket leaves the map with 600 bytes of a message held by the strparser", {
+		PAIR(0, 1), STRP(V_PASS, 0, 1000), ADD(0, 1), SEND(0, 600), SETTLE(), FIONREAD(1),
+		DELETE(0), SETTLE(), FIONREAD(1), POLL(1), RECV(1, 4096, DONTWAIT), SEND(0, 400),
+		SETTLE(), FIONREAD(1), RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT) } },
 	/* WARNs 6.12.117: runs only when named. It ends before the next
 	 * segment: a kernel coalesces that into the skb recv() stalls on
 	 * (tcp_try_coalesce()), which the sim's TCP does not model */
