@@ -25,6 +25,7 @@ static struct {
 	struct bpf_map *map;
 	struct pipe_inode_info *pipe;
 	struct sim_verdict msg_v, skb_v;
+	struct sim_parser parser;
 	struct sim_bypass bp;
 	bool bypass;
 } w;
@@ -178,6 +179,24 @@ int be_skb_prog(enum conf_verdict v, int slot)
 	return sim_prog_attach(sim_prog_skb_verdict(&w.skb_v), w.map, BPF_SK_SKB_VERDICT);
 }
 
+/* OP_STRP_PROG: the sim's stream parser program (<sim/sockmap.h>: it
+ * sees the message's head skb as a BPF program does) and the canned
+ * verdict, attached as BPF_SK_SKB_STREAM_VERDICT. */
+int be_strp_prog(enum conf_verdict v, int slot, int msg_len)
+{
+	int ret;
+
+	w.parser = (struct sim_parser){
+		.msg_len = msg_len > 0 ? msg_len : 0,
+		.err = msg_len < 0 ? msg_len : 0,
+	};
+	ret = sim_prog_attach(sim_prog_stream_parser(&w.parser), w.map, BPF_SK_SKB_STREAM_PARSER);
+	if (ret)
+		return ret;
+	verdict(&w.skb_v, v, slot, 0, 0);
+	return sim_prog_attach(sim_prog_skb_verdict(&w.skb_v), w.map, BPF_SK_SKB_STREAM_VERDICT);
+}
+
 /* OP_SOCKOPS_ADD: a sockops program, bpf_sock_map_update() of each
  * passive child at PASSIVE_ESTABLISHED into the slot. */
 static u32 sockops_slot;
@@ -269,6 +288,12 @@ int be_warns(void)
 int be_fionread(int sock, int *val)
 {
 	return sim_fionread(w.sk[sock], val);
+}
+
+int be_so_error(int sock, int *err)
+{
+	*err = sim_so_error(w.sk[sock]);
+	return 0;
 }
 
 int be_poll(int sock)

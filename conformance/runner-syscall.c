@@ -43,7 +43,7 @@ const char *be_name = "syscall";
 static struct {
 	int fd[CONF_MAX_SOCKS];
 	int map, pipe[2];
-	int msg_prog, skb_prog;
+	int msg_prog, skb_prog, parser_prog;
 	int hash, ops_prog, peer_prog, cgroup;
 	char cgdir[320], cgparent[320];
 } w;
@@ -164,7 +164,7 @@ void be_begin(void)
 {
 	for (int i = 0; i < CONF_MAX_SOCKS; i++)
 		w.fd[i] = -1;
-	w.msg_prog = w.skb_prog = w.hash = w.ops_prog = w.peer_prog = w.cgroup = -1;
+	w.msg_prog = w.skb_prog = w.parser_prog = w.hash = w.ops_prog = w.peer_prog = w.cgroup = -1;
 	w.cgdir[0] = 0;
 	warn_count_at_begin = warn_count();
 	w.map = map_create(BPF_MAP_TYPE_SOCKMAP, 4, CONF_MAP_SLOTS);
@@ -198,6 +198,8 @@ const char *be_end(void)
 		close(w.msg_prog);
 	if (w.skb_prog >= 0)
 		close(w.skb_prog);
+	if (w.parser_prog >= 0)
+		close(w.parser_prog);
 	if (w.cgroup >= 0) {
 		union bpf_attr a;
 
@@ -445,6 +447,32 @@ int be_skb_prog(enum conf_verdict v, int slot)
 	return prog_attach(w.skb_prog, w.map, BPF_SK_SKB_VERDICT);
 }
 
+/* OP_STRP_PROG: the stream parser returns the constant @msg_len, or
+ * skb->len when it is 0 (test_sockmap's parser: every chunk the strparser
+ * reads is a message), or the error @msg_len when it is negative (an int:
+ * sk_psock_strp_parse() hands it to the strparser as is); the verdict is
+ * the one OP_SKB_PROG attaches, here as BPF_SK_SKB_STREAM_VERDICT. */
+int be_strp_prog(enum conf_verdict v, int slot, int msg_len)
+{
+	struct bpf_insn p[2] = {
+		msg_len ? MOV_IMM(BPF_REG_0, msg_len) :
+			  LDX_W(BPF_REG_0, BPF_REG_1, offsetof(struct __sk_buff, len)),
+		EXIT(),
+	};
+	int ret;
+
+	w.parser_prog = prog_load(BPF_PROG_TYPE_SK_SKB, p, 2, 0);
+	if (w.parser_prog < 0)
+		return w.parser_prog;
+	ret = prog_attach(w.parser_prog, w.map, BPF_SK_SKB_STREAM_PARSER);
+	if (ret)
+		return ret;
+	w.skb_prog = verdict_prog(BPF_PROG_TYPE_SK_SKB, v, slot, 0, 0);
+	if (w.skb_prog < 0)
+		return w.skb_prog;
+	return prog_attach(w.skb_prog, w.map, BPF_SK_SKB_STREAM_VERDICT);
+}
+
 /* The cgroup v2 mount point, from /proc/self/mounts. */
 static int cgroup2_root(char *buf, size_t size)
 {
@@ -667,6 +695,13 @@ int be_warns(void)
 int be_fionread(int sock, int *val)
 {
 	return ioctl(w.fd[sock], FIONREAD, val) ? -errno : 0;
+}
+
+int be_so_error(int sock, int *err)
+{
+	socklen_t len = sizeof(*err);
+
+	return getsockopt(w.fd[sock], SOL_SOCKET, SO_ERROR, err, &len) ? -errno : 0;
 }
 
 int be_poll(int sock)

@@ -176,6 +176,9 @@ static int run_step(const struct conf_step *s, char *res, size_t size)
 	case OP_SKB_PROG:
 		ret = be_skb_prog(s->verdict, s->arg);
 		break;
+	case OP_STRP_PROG:
+		ret = be_strp_prog(s->verdict, s->arg, s->len);
+		break;
 	case OP_BYPASS:
 		ret = be_bypass();
 		break;
@@ -216,6 +219,13 @@ static int run_step(const struct conf_step *s, char *res, size_t size)
 		ret = be_fionread(s->sock, &val);
 		if (!ret) {
 			snprintf(res, size, "fionread=%d", val);
+			return 0;
+		}
+		break;
+	case OP_SO_ERROR:
+		ret = be_so_error(s->sock, &val);
+		if (!ret) {
+			snprintf(res, size, "so_error=%s", val ? conf_errname(-val) : "0");
 			return 0;
 		}
 		break;

@@ -36,6 +36,9 @@ int be_map_add(int slot, int sock);
 int be_map_delete(int slot);
 int be_msg_prog(enum conf_verdict v, int slot, unsigned int apply, unsigned int cork);
 int be_skb_prog(enum conf_verdict v, int slot);
+/* OP_STRP_PROG: a stream parser returning @msg_len (> 0), skb->len (0) or
+ * the error @msg_len (< 0), and a stream verdict */
+int be_strp_prog(enum conf_verdict v, int slot, int msg_len);
 int be_bypass(void);
 int be_sockops_add(int slot);
 long be_send(int sock, const void *buf, size_t len, int flags);
@@ -54,6 +57,8 @@ int be_rcvbuf(int sock, int val);
 /* kernel warnings (WARN*) since be_begin(), or -errno */
 int be_warns(void);
 int be_fionread(int sock, int *val);
+/* getsockopt(SO_ERROR) into *@err (a positive errno, or 0) */
+int be_so_error(int sock, int *err);
 /* CONF_POLL_* bits of the socket's readiness, or -errno */
 #define CONF_POLL_IN	1
 #define CONF_POLL_RDHUP	2

@@ -20,6 +20,10 @@
 #define MSG(v, slot)		{ OP_MSG_PROG, -1, slot, .verdict = v }
 #define MSG_AC(v, slot, a, c)	{ OP_MSG_PROG, -1, slot, .verdict = v, .apply = a, .cork = c }
 #define SKB(v, slot)		{ OP_SKB_PROG, -1, slot, .verdict = v }
+/* the parser returns n; 0: skb->len (every chunk read is a message) */
+#define STRP(v, slot, n)	{ OP_STRP_PROG, -1, slot, n, .verdict = v }
+/* the parser returns -err */
+#define STRP_ERR(v, slot, err)	{ OP_STRP_PROG, -1, slot, -(err), .verdict = v }
 #define BYPASS()		{ OP_BYPASS, -1 }
 #define SOCKOPS_ADD(slot)	{ OP_SOCKOPS_ADD, -1, slot }
 #define SEND(s, n)		{ OP_SEND, s, 0, n }
@@ -45,6 +49,7 @@
 #define PUMP(r, w, n)		{ OP_PUMP, r, w, n, DONTWAIT }
 #define DELETE(slot)		{ OP_MAP_DELETE, -1, slot }
 #define WARNS()			{ OP_WARNS, -1 }
+#define SO_ERROR(s)		{ OP_SO_ERROR, s }
 /* one byte from 0 (corked), one from 2 (plain TCP): not contiguous in the
  * task's page fragment */
 #define TWO_BYTES()		SEND(0, 1), SEND(2, 1)
@@ -220,6 +225,96 @@ const struct conf_scenario conf_scenarios[] = {
 		SKB(V_REDIR_EGRESS, 1), ADD(0, 1), ADD(1, 2), FILL(0, 524288), SETTLE(),
 		RECV(1, 4096, DONTWAIT), PUMP(3, 0, 524288), RECV(3, 4096, DONTWAIT),
 		RECV(1, 4096, DONTWAIT) } },
+	/* the parser + verdict mode (BPF_SK_SKB_STREAM_PARSER and
+	 * BPF_SK_SKB_STREAM_VERDICT): the strparser cuts what arrives on 1
+	 * into messages of the parser's length, the verdict runs on each;
+	 * a verdict-only twin where it tells the difference */
+	{ "strp_pass_split", "parser + verdict, SK_PASS, msg_len 1000: one message in two segments (300 + 700)", {
+		PAIR(0, 1), STRP(V_PASS, 0, 1000), ADD(0, 1), SEND(0, 300), SETTLE(),
+		FIONREAD(1), POLL(1), RECV(1, 4096, DONTWAIT), SEND(0, 700), SETTLE(),
+		FIONREAD(1), POLL(1), RECV(1, 4096, DONTWAIT), POLL(1), RECV(1, 4096, DONTWAIT) } },
+	{ "rxrx_pass_split", "twin of strp_pass_split, verdict only: every segment is read at once", {
+		PAIR(0, 1), SKB(V_PASS, 0), ADD(0, 1), SEND(0, 300), SETTLE(),
+		FIONREAD(1), POLL(1), RECV(1, 4096, DONTWAIT), SEND(0, 700), SETTLE(),
+		FIONREAD(1), POLL(1), RECV(1, 4096, DONTWAIT), POLL(1), RECV(1, 4096, DONTWAIT) } },
+	{ "strp_pass_several_per_segment", "parser + verdict, SK_PASS, msg_len 100: three messages in one segment, peek, reads across messages", {
+		PAIR(0, 1), STRP(V_PASS, 0, 100), ADD(0, 1), SEND(0, 300), SETTLE(), FIONREAD(1),
+		POLL(1), RECV(1, 64, PEEK), FIONREAD(1), RECV(1, 150, DONTWAIT), FIONREAD(1),
+		RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT), POLL(1) } },
+	{ "strp_pass_skb_len", "parser + verdict, SK_PASS, the parser returns skb->len: every segment is a message", {
+		PAIR(0, 1), STRP(V_PASS, 0, 0), ADD(0, 1), SEND(0, 300), SETTLE(), FIONREAD(1),
+		SEND(0, 700), SETTLE(), FIONREAD(1), RECV(1, 500, DONTWAIT), RECV(1, 4096, DONTWAIT),
+		RECV(1, 4096, DONTWAIT) } },
+	{ "strp_redirect_ingress", "parser + verdict, msg_len 100, redirect to 3's ingress: 250 + 250 bytes", {
+		PAIR(0, 1), PAIR(2, 3), STRP(V_REDIR_INGRESS, 1, 100), ADD(0, 1), ADD(1, 3),
+		SEND(0, 250), SETTLE(), FIONREAD(3), POLL(3), POLL(1), SEND(0, 250), SETTLE(),
+		FIONREAD(3), RECV(3, 4096, DONTWAIT), RECV(3, 4096, DONTWAIT), FIONREAD(1),
+		RECV(1, 4096, DONTWAIT) } },
+	{ "rxrx_redirect_ingress_twice", "twin of strp_redirect_ingress, verdict only", {
+		RXRX_SETUP(V_REDIR_INGRESS), SEND(0, 250), SETTLE(), FIONREAD(3), POLL(3), POLL(1),
+		SEND(0, 250), SETTLE(), FIONREAD(3), RECV(3, 4096, DONTWAIT),
+		RECV(3, 4096, DONTWAIT), FIONREAD(1), RECV(1, 4096, DONTWAIT) } },
+	{ "strp_redirect_egress", "parser + verdict, msg_len 100, redirect to 3's egress: 2 receives", {
+		PAIR(0, 1), PAIR(2, 3), STRP(V_REDIR_EGRESS, 1, 100), ADD(0, 1), ADD(1, 3),
+		SEND(0, 250), SETTLE(), RECV(2, 4096, DONTWAIT), SEND(0, 250), SETTLE(),
+		RECV(2, 4096, DONTWAIT), RECV(2, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT),
+		RECV(3, 4096, DONTWAIT) } },
+	{ "rxtx_redirect_egress", "twin of strp_redirect_egress, verdict only", {
+		PAIR(0, 1), PAIR(2, 3), SKB(V_REDIR_EGRESS, 1), ADD(0, 1), ADD(1, 3),
+		SEND(0, 250), SETTLE(), RECV(2, 4096, DONTWAIT), SEND(0, 250), SETTLE(),
+		RECV(2, 4096, DONTWAIT), RECV(2, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT),
+		RECV(3, 4096, DONTWAIT) } },
+	{ "strp_pass_splice", "parser + verdict, SK_PASS, msg_len 100: splice on the receiver", {
+		PAIR(0, 1), STRP(V_PASS, 0, 100), ADD(0, 1), NONBLOCK(1), SEND(0, 300), SETTLE(),
+		POLL(1), SPLICE(1, 65536, 0), PIPE_READ(65536), RECV(1, 4096, DONTWAIT),
+		SEND(0, 50), SETTLE(), SPLICE(1, 65536, 0), POLL(1), RECV(1, 4096, DONTWAIT) } },
+	{ "strp_parser_error", "the parser returns -EPROTO: the strparser aborts (sk_err), the segment stays queued", {
+		PAIR(0, 1), STRP_ERR(V_PASS, 0, EPROTO), ADD(0, 1), NONBLOCK(1), SEND(0, 100),
+		SETTLE(), POLL(1), FIONREAD(1), RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT),
+		SO_ERROR(1), POLL(1), RECV(1, 4096, DONTWAIT), SEND(0, 100), SETTLE(), POLL(1),
+		RECV(1, 4096, DONTWAIT), SPLICE(1, 65536, 0), PIPE_READ(65536),
+		RECV(1, 4096, DONTWAIT), POLL(1) } },
+	{ "strp_msg_too_big", "msg_len 10000 with SO_RCVBUF 4096 (sk_rcvbuf 8192): the strparser aborts, -EMSGSIZE", {
+		PAIR(0, 1), RCVBUF(1, 4096), STRP(V_PASS, 0, 10000), ADD(0, 1), SEND(0, 1000),
+		SETTLE(), POLL(1), FIONREAD(1), RECV(1, 4096, DONTWAIT), SO_ERROR(1),
+		RECV(1, 4096, DONTWAIT) } },
+	{ "strp_msg_fits", "twin of strp_msg_too_big: msg_len 10000, the default SO_RCVBUF", {
+		PAIR(0, 1), STRP(V_PASS, 0, 10000), ADD(0, 1), SEND(0, 1000), SETTLE(), POLL(1),
+		FIONREAD(1), RECV(1, 4096, DONTWAIT), SO_ERROR(1), SEND(0, 9000), SETTLE(),
+		FIONREAD(1), RECV(1, 16384, DONTWAIT) } },
+	{ "strp_msg_timeout", "a message not complete within SO_RCVTIMEO (150 ms): the strparser's timer aborts it", {
+		PAIR(0, 1), STRP(V_PASS, 0, 1000), ADD(0, 1), RCVTIMEO(1, 150), SEND(0, 300),
+		POLL(1), SETTLE(), SETTLE(), SETTLE(), POLL(1), RECV(1, 4096, DONTWAIT),
+		RECV(1, 4096, DONTWAIT), SEND(0, 700), SETTLE(), POLL(1), FIONREAD(1),
+		RECV(1, 4096, DONTWAIT) } },
+	{ "strp_copied_seq_twice", "msg_len 150 over three 100-byte segments, read after the third; the socket leaves the map", {
+		PAIR(0, 1), STRP(V_PASS, 0, 150), ADD(0, 1), SEND(0, 100), SETTLE(), SEND(0, 100),
+		SETTLE(), SEND(0, 100), SETTLE(), FIONREAD(1), RECV(1, 4096, DONTWAIT), POLL(1),
+		DELETE(0), SETTLE(), FIONREAD(1), POLL(1), SEND(0, 200), SETTLE(), FIONREAD(1),
+		RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT) } },
+	{ "strp_copied_seq_whole_msgs", "msg_len 100, three 100-byte segments read after the third; the socket leaves the map", {
+		PAIR(0, 1), STRP(V_PASS, 0, 100), ADD(0, 1), SEND(0, 100), SETTLE(), SEND(0, 100),
+		SETTLE(), SEND(0, 100), SETTLE(), FIONREAD(1), RECV(1, 4096, DONTWAIT), POLL(1),
+		DELETE(0), SETTLE(), FIONREAD(1), POLL(1), SEND(0, 300), SETTLE(), FIONREAD(1),
+		RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT) } },
+	{ "strp_delete_partial", "msg_len 1000: the socket leaves the map with 600 bytes of a message held by the strparser", {
+		PAIR(0, 1), STRP(V_PASS, 0, 1000), ADD(0, 1), SEND(0, 600), SETTLE(), FIONREAD(1),
+		DELETE(0), SETTLE(), FIONREAD(1), POLL(1), RECV(1, 4096, DONTWAIT), SEND(0, 400),
+		SETTLE(), FIONREAD(1), RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT) } },
+	/* WARNs 6.12.117: runs only when named. It ends before the next
+	 * segment: a kernel coalesces that into the skb recv() stalls on
+	 * (tcp_try_coalesce()), which the sim's TCP does not model */
+	{ "strp_copied_seq_warn", "strp_copied_seq_whole_msgs, then a segment that ends where copied_seq points: recv() WARNs", {
+		PAIR(0, 1), STRP(V_PASS, 0, 100), ADD(0, 1), SEND(0, 100), SETTLE(), SEND(0, 100),
+		SETTLE(), SEND(0, 100), SETTLE(), RECV(1, 4096, DONTWAIT), DELETE(0), SETTLE(),
+		FIONREAD(1), SEND(0, 200), SETTLE(), FIONREAD(1), POLL(1), RECV(1, 4096, DONTWAIT),
+		WARNS(), RECV(1, 4096, DONTWAIT), WARNS(), FIONREAD(1) }, .warns = true },
+	{ "strp_copied_seq_read_each", "twin of strp_copied_seq_twice: 1 reads each message as it completes", {
+		PAIR(0, 1), STRP(V_PASS, 0, 150), ADD(0, 1), SEND(0, 100), SETTLE(),
+		RECV(1, 4096, DONTWAIT), SEND(0, 100), SETTLE(), RECV(1, 4096, DONTWAIT),
+		SEND(0, 100), SETTLE(), RECV(1, 4096, DONTWAIT), POLL(1), DELETE(0), SETTLE(),
+		FIONREAD(1), POLL(1), SEND(0, 200), SETTLE(), FIONREAD(1), RECV(1, 4096, DONTWAIT),
+		RECV(1, 4096, DONTWAIT) } },
 	{ "rxrx_pass_delete_unread", "sk_skb SK_PASS: the socket leaves the map with bytes unread on its psock", {
 		PAIR(0, 1), SKB(V_PASS, 0), ADD(0, 1), SEND(0, 100), SETTLE(), FIONREAD(1),
 		DELETE(0), SETTLE(), SEND(0, 200), SETTLE(), FIONREAD(1), POLL(1),
@@ -244,6 +339,7 @@ const char *conf_op_name(enum conf_op op)
 		[OP_ACCEPT_WAIT] = "ACCEPT_WAIT",
 		[OP_SNDBUF] = "SNDBUF", [OP_RCVBUF] = "RCVBUF", [OP_FILL] = "FILL",
 		[OP_PUMP] = "PUMP", [OP_MAP_DELETE] = "MAP_DELETE", [OP_WARNS] = "WARNS",
+		[OP_STRP_PROG] = "STRP_PROG", [OP_SO_ERROR] = "SO_ERROR",
 	};
 
 	return names[op];
@@ -277,6 +373,10 @@ const char *conf_errname(int err)
 	case EBADF: return "-EBADF";
 	case EOPNOTSUPP: return "-EOPNOTSUPP";
 	case EINTR: return "-EINTR";
+	case EPROTO: return "-EPROTO";
+	case EMSGSIZE: return "-EMSGSIZE";
+	case ETIMEDOUT: return "-ETIMEDOUT";
+	case ENODATA: return "-ENODATA";
 	}
 	snprintf(buf, sizeof(buf), "-%d", -err);
 	return buf;
@@ -297,6 +397,17 @@ void conf_format_step(const struct conf_step *s, char *buf, size_t size)
 	case OP_SKB_PROG:
 		snprintf(buf, size, "%s %s slot%d%s%.0u%s%.0u", name, conf_verdict_name(s->verdict),
 			 s->arg, s->apply ? " apply=" : "", s->apply, s->cork ? " cork=" : "", s->cork);
+		break;
+	case OP_STRP_PROG:
+		if (s->len > 0)
+			snprintf(buf, size, "%s %s slot%d msg_len=%d", name,
+				 conf_verdict_name(s->verdict), s->arg, s->len);
+		else if (!s->len)
+			snprintf(buf, size, "%s %s slot%d msg_len=skb->len", name,
+				 conf_verdict_name(s->verdict), s->arg);
+		else
+			snprintf(buf, size, "%s %s slot%d parser=%s", name,
+				 conf_verdict_name(s->verdict), s->arg, conf_errname(s->len));
 		break;
 	case OP_SEND:
 	case OP_RECV:
@@ -343,6 +454,7 @@ void conf_format_step(const struct conf_step *s, char *buf, size_t size)
 	case OP_NONBLOCK:
 	case OP_FIONREAD:
 	case OP_POLL:
+	case OP_SO_ERROR:
 	case OP_CLOSE:
 	case OP_LISTEN:
 		snprintf(buf, size, "%s %d", name, s->sock);

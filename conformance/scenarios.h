@@ -69,6 +69,11 @@ enum conf_op {
 			 * settle when nothing moved */
 	OP_MAP_DELETE,	/* delete sockmap slot arg */
 	OP_WARNS,	/* kernel warnings (WARN) since the scenario began */
+	OP_STRP_PROG,	/* stream parser + stream verdict (BPF_SK_SKB_STREAM_PARSER,
+			 * BPF_SK_SKB_STREAM_VERDICT): verdict, arg = slot; the
+			 * parser returns len (> 0), skb->len (0) or the error
+			 * len (< 0, -errno) */
+	OP_SO_ERROR,	/* getsockopt(sock, SO_ERROR) */
 };
 
 enum conf_verdict {

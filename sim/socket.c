@@ -345,6 +345,21 @@ int sim_fionread(struct sock *sk, int *val)
 	return ret;
 }
 
+/* getsockopt(SO_ERROR) as sk_getsockopt() (net/core/sock.c) answers it:
+ * the pending error, taken (sock_error() clears it), or else the soft
+ * error, taken too. */
+int sim_so_error(struct sock *sk)
+{
+	int err;
+
+	BUG_ON(!sim_tcp(sk)->fd_open);
+	err = -sock_error(sk);
+	if (!err)
+		err = xchg(&sk->sk_err_soft, 0);
+	sim_invariants_step("SO_ERROR");
+	return err;
+}
+
 int sim_shutdown(struct sock *sk, int how)
 {
 	struct socket *sock = &sim_tcp(sk)->socket;

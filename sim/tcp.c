@@ -61,8 +61,15 @@ void __tcp_cleanup_rbuf(struct sock *sk, int copied)
 	}
 }
 
+/* sim-origin: net/ipv4/tcp.c tcp_cleanup_rbuf */
 void tcp_cleanup_rbuf(struct sock *sk, int copied)
 {
+	struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	WARN(skb && !before(tp->copied_seq, TCP_SKB_CB(skb)->end_seq),
+	     "cleanup rbuf bug: copied %X seq %X rcvnxt %X\n",
+	     tp->copied_seq, TCP_SKB_CB(skb)->end_seq, tp->rcv_nxt);
 	__tcp_cleanup_rbuf(sk, copied);
 }
 
@@ -246,8 +253,10 @@ found_fin_ok:
 			tcp_eat_recv_skb(sk, skb);
 		break;
 	} while (copied < (int)len);
-	if (copied > 0 && !(flags & MSG_PEEK))
-		__tcp_cleanup_rbuf(sk, copied);
+	/* tcp_recvmsg_locked() ends with tcp_cleanup_rbuf(sk, copied) on
+	 * every return, its check of the head skb included; the sim's
+	 * __tcp_cleanup_rbuf() acks only what was consumed */
+	tcp_cleanup_rbuf(sk, copied > 0 && !(flags & MSG_PEEK) ? copied : 0);
 	err = copied;
 out:
 	release_sock(sk);

@@ -225,6 +225,50 @@ static void test_tcp_bpf_strp_pass_unread_msgs_counted_twice(void **state)
 	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc), 0);
 }
 
+/*
+ * KBUG_STRP_COPIED_SEQ_OVERWRITTEN made visible, as conformance's
+ * strp_copied_seq_whole_msgs and strp_copied_seq_warn show it on the
+ * booted 6.12.117: no message straddles a segment, yet three reads pass a
+ * message each before A reads them, and each read forgets the earlier
+ * ones: copied_seq = S+200 when A has read nothing, S+500 once it has read
+ * the 300 bytes. A leaves the map (tcp_prot again): FIONREAD (tcp_inq())
+ * is -200; the next 200-byte segment ends exactly where copied_seq points,
+ * so tcp_recvmsg() finds no byte in it to copy: "TCP recvmsg seq # bug 2"
+ * in the queue walk, then "cleanup rbuf bug" in the tcp_cleanup_rbuf()
+ * that tcp_recvmsg_locked() ends with (the skb at the head lies wholly
+ * before copied_seq): two WARNs, -EAGAIN, and the 200 bytes are never
+ * read.
+ */
+static void test_tcp_bpf_strp_pass_unread_msgs_then_delete_recv_warns(void **state)
+{
+	struct tcp_sock *tp;
+	u32 start;
+	int inq;
+
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 100 }, SIM_PASS, 0, 0);
+	sim_invariants_expect(SIM_INV_COPIED_SEQ, KBUG_STRP_COPIED_SEQ_OVERWRITTEN);
+	tp = tcp_sk(fx.a);
+	start = tp->copied_seq;
+	inject_linear(fx.a, 0, 100);
+	inject_linear(fx.a, 100, 100);
+	inject_linear(fx.a, 200, 100);
+	assert_int_equal(tp->copied_seq - start, 200);	/* should be 0 */
+	sim_recv_expect(fx.a, 0, 300);
+	assert_int_equal(tp->copied_seq - start, 500);
+	assert_int_equal(sim_map_delete(fx.map, 0), 0);
+	sim_quiesce();
+	assert_null(sk_psock(fx.a));
+	assert_int_equal(sim_fionread(fx.a, &inq), 0);
+	assert_int_equal(inq, -200);
+	inject_linear(fx.a, 300, 200);
+	assert_int_equal(tp->rcv_nxt, tp->copied_seq);
+	sim_expect_warnings(2);
+	recv_eagain(fx.a);
+	assert_int_equal(sim_warnings(), 2);
+	assert_int_equal(skb_queue_len(&fx.a->sk_receive_queue), 1);
+}
+
 /* Reading a message in pieces, and peeking, through tcp_bpf_recvmsg_parser. */
 static void test_tcp_bpf_strp_pass_partial_reads_and_peek(void **state)
 {
@@ -676,6 +720,7 @@ static const struct CMUnitTest tests[] = {
 	SIM_TEST(test_tcp_bpf_strp_pass_parser_needs_more),
 	SIM_TEST(test_tcp_bpf_strp_pass_msgs_straddle_segments),
 	SIM_TEST(test_tcp_bpf_strp_pass_unread_msgs_counted_twice),
+	SIM_TEST(test_tcp_bpf_strp_pass_unread_msgs_then_delete_recv_warns),
 	SIM_TEST(test_tcp_bpf_strp_pass_partial_reads_and_peek),
 	SIM_TEST(test_tcp_bpf_strp_pass_then_splice),
 	SIM_TEST(test_tcp_bpf_strp_owned_socket_defers_to_kstrp),

@@ -96,6 +96,7 @@ int sim_send(struct sock *sk, const void *buf, size_t len, int flags);
 int sim_recv(struct sock *sk, void *buf, size_t len, int flags);
 int sim_fionread(struct sock *sk, int *val);
 int sim_poll(struct sock *sk);	/* tcp_poll()'s EPOLLIN/RDHUP/ERR bits */
+int sim_so_error(struct sock *sk);	/* getsockopt(SO_ERROR): a positive errno, or 0 */
 int sim_shutdown(struct sock *sk, int how);	/* SHUT_RD=0, SHUT_WR=1, SHUT_RDWR=2 */
 void sim_close(struct sock *sk);
 /* Make @len bytes arrive on @sk from its peer as ONE skb: the first
