@@ -33,6 +33,40 @@ static struct sk_buff *build_skb_around(unsigned char *data, unsigned int size,
 	return skb;
 }
 
+/* kmalloc_size_roundup() of SLUB: the kmalloc size classes up to
+ * KMALLOC_MAX_CACHE_SIZE (two pages), whole page orders above. */
+static size_t kmalloc_size_roundup(size_t size)
+{
+	static const size_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512,
+					  1024, 2048, 4096, 8192 };
+	size_t n = PAGE_SIZE;
+
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
+		if (size <= classes[i])
+			return classes[i];
+	while (n < size)
+		n <<= 1;
+	return n;
+}
+
+/* kmalloc_reserve(): the head and its shared info in one allocation of
+ * SKB_HEAD_ALIGN(size) bytes, from skb_small_head_cache when it fits
+ * (SKB_SMALL_HEAD_CACHE_SIZE: SKB_HEAD_ALIGN(MAX_TCP_HEADER) = 640 with
+ * Debian's 6.12 x86-64 config, MAX_HEADER 176), else rounded up to its
+ * kmalloc size class; __alloc_skb() gives the skb all of it (the shared
+ * info at the very end: SKB_WITH_OVERHEAD()), and truesize counts it.
+ * Returns the allocation's size. */
+#define SIM_SKB_SMALL_HEAD_CACHE_SIZE	640
+
+static unsigned int kmalloc_reserve_size(unsigned int size)
+{
+	size_t obj = SKB_HEAD_ALIGN(size);
+
+	if (obj <= SIM_SKB_SMALL_HEAD_CACHE_SIZE)
+		return SIM_SKB_SMALL_HEAD_CACHE_SIZE;
+	return kmalloc_size_roundup(obj);
+}
+
 struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site)
 {
 	unsigned char *data;
@@ -40,12 +74,16 @@ struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site
 	/* should_failslab(): __GFP_NOFAIL allocations are never failed */
 	if (!(gfp & __GFP_NOFAIL) && sim_should_fail(SIM_SKB))
 		return NULL;
-	size = SKB_DATA_ALIGN(size);
-	data = sim_kmalloc(size + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)),
-			   gfp, site);
+	size = kmalloc_reserve_size(size);
+	data = sim_kmalloc(size, gfp, site);
 	if (!data)
 		return NULL;
-	return build_skb_around(data, size, false, site);
+	return build_skb_around(data, SKB_WITH_OVERHEAD(size), false, site);
+}
+
+unsigned int sim_skb_alloc_truesize(unsigned int size)
+{
+	return SKB_TRUESIZE(SKB_WITH_OVERHEAD(kmalloc_reserve_size(size)));
 }
 
 struct sk_buff *sim_alloc_skb_head_frag(unsigned int size, struct sim_site site)

@@ -359,6 +359,33 @@ static void test_sim_ledger_compound_tail_refs_head(void **state)
 	assert_false(sim_ledger_is_live(SIM_PAGE, head));
 }
 
+/* alloc_skb() sizes its head as kmalloc_reserve() does: SKB_HEAD_ALIGN()
+ * (data and shared info), from the 640-byte small head cache when it
+ * fits, else rounded up to its kmalloc size class (two pages at most,
+ * whole page orders above); the skb gets all of it as tailroom, and
+ * truesize counts it (SKB_TRUESIZE of the room before the shared info). */
+static void test_sim_ledger_skb_head_rounded_as_kmalloc(void **state)
+{
+	static const struct { unsigned int size, slab; } rows[] = {
+		{ 0, 640 }, { 300, 640 }, { 1500, 2048 }, { 5000, 8192 },
+		{ 9000, 16384 },
+	};
+	const unsigned int shinfo = SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct sk_buff *skb = alloc_skb(rows[i].size, GFP_KERNEL);
+		unsigned int room = rows[i].slab - shinfo;
+
+		assert_non_null(skb);
+		assert_int_equal(skb_end_offset(skb), room);
+		assert_int_equal(skb->truesize, SKB_TRUESIZE(room));
+		assert_int_equal(sim_skb_alloc_truesize(rows[i].size), skb->truesize);
+		assert_true(sim_ledger_is_live(SIM_SLAB, skb->head));
+		kfree_skb(skb);
+	}
+}
+
 /* ---- the accounting invariants (<sim/invariant.h>) ----------------------
  * Each named invariant is shown to fire on a state broken on purpose, with
  * its one-line report, and the state is restored so the teardown is clean.
@@ -628,6 +655,7 @@ int main(void)
 		SIM_TEST(test_sim_ledger_fail_alloc_kmalloc_null),
 		SIM_TEST(test_sim_ledger_fail_alloc_page_null),
 		SIM_TEST(test_sim_ledger_compound_tail_refs_head),
+		SIM_TEST(test_sim_ledger_skb_head_rounded_as_kmalloc),
 		SIM_TEST(test_sim_ledger_invariants_hold_on_queued_data),
 		SIM_TEST(test_sim_ledger_invariant_msg_tot_len_fires),
 		SIM_TEST(test_sim_ledger_invariant_rmem_alloc_fires),

@@ -73,7 +73,7 @@ static int rmem(struct sock *sk)
 }
 
 /* A FIN arrives as an empty skb charged with its truesize until read. */
-#define FIN_TRUESIZE	((int)SKB_TRUESIZE(0))
+#define FIN_TRUESIZE	((int)sim_skb_alloc_truesize(0))
 
 /* References on a socket besides skbs: its file, the hash table, and
  * its psock while it has one. */

@@ -103,9 +103,9 @@ static void test_tcp_bpf_strp_pass_several_msgs_per_segment(void **state)
 	/* each clone carries the segment's whole truesize (skb_clone copies
 	 * it): the one 300-byte segment is charged three times over */
 	list_for_each_entry(msg, &sk_psock(fx.a)->ingress_msg, list)
-		assert_int_equal(msg->skb->truesize, SKB_TRUESIZE(SKB_DATA_ALIGN(300)));
+		assert_int_equal(msg->skb->truesize, sim_skb_alloc_truesize(300));
 	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc),
-			 3 * SKB_TRUESIZE(SKB_DATA_ALIGN(300)));
+			 3 * sim_skb_alloc_truesize(300));
 	sim_recv_expect(fx.a, 0, 300);
 	assert_int_equal(sim_psock_queued(fx.a), 0);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);

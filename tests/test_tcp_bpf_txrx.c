@@ -64,7 +64,7 @@ static int fwd_alloc(u32 charged)
 
 /* A FIN arrives as an empty skb, queued on sk_receive_queue (as
  * tcp_data_queue does) and charged with its truesize until it is read. */
-#define FIN_TRUESIZE	((int)SKB_TRUESIZE(0))
+#define FIN_TRUESIZE	((int)sim_skb_alloc_truesize(0))
 
 /* Number of sk_msgs on @sk's ingress_msg. */
 static int ingress_msgs(struct sock *sk)
@@ -412,7 +412,7 @@ static void test_tcp_bpf_txrx_pass_verdict_over_wire(void **state)
 	skb = skb_peek(&fx.b->sk_receive_queue);
 	assert_int_equal(skb->len, 100);
 	assert_int_equal(msg_tot_len(fx.b), 0);
-	assert_int_equal(rmem(fx.b), SKB_TRUESIZE(0) + 100);
+	assert_int_equal(rmem(fx.b), sim_skb_alloc_truesize(0) + 100);
 	assert_int_equal(page_count(current->task_frag.page), 2);	/* frag + skb frag */
 	assert_int_equal(fx.a->sk_forward_alloc, 0);
 

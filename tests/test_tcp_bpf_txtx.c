@@ -71,12 +71,12 @@ static int rmem(struct sock *sk)
 }
 
 /* A FIN arrives as an empty skb charged with its truesize until read. */
-#define FIN_TRUESIZE	((int)SKB_TRUESIZE(0))
+#define FIN_TRUESIZE	((int)sim_skb_alloc_truesize(0))
 
 /* B2's receive memory for @skbs skbs carrying @bytes in page frags. */
 static int b2_rmem(unsigned int skbs, size_t bytes)
 {
-	return (int)(skbs * SKB_TRUESIZE(0) + bytes);
+	return (int)(skbs * sim_skb_alloc_truesize(0) + bytes);
 }
 
 /* Receive into a @buflen-byte buffer, assert that @len bytes came back

@@ -319,6 +319,9 @@ struct sk_buff *sim_alloc_skb(unsigned int size, gfp_t gfp, struct sim_site site
 #define alloc_skb(size, gfp)	sim_alloc_skb((size), (gfp), SIM_SITE)
 /* napi_alloc_skb()/build_skb() style: the head lives in a page fragment. */
 struct sk_buff *sim_alloc_skb_head_frag(unsigned int size, struct sim_site site);
+/* The truesize of a fresh alloc_skb(@size): its kmalloc'd head rounded
+ * up as kmalloc_reserve() rounds it (sim/skbuff.c). */
+unsigned int sim_skb_alloc_truesize(unsigned int size);
 void *skb_put(struct sk_buff *skb, unsigned int len);
 void skb_reserve(struct sk_buff *skb, int len);
 void skb_fill_page_desc(struct sk_buff *skb, int i, struct page *page,
