@@ -537,19 +537,31 @@ static struct sk_psock *strp_psock(int who)
  * and those of the incomplete message it accumulates (strp->skb_head, a
  * clone of a segment from strp_msg's offset, the later segments chained on
  * its frag_list). As A's cork's bytes in a TX world, they are sent but
- * not delivered. */
+ * not delivered.
+ * While the strparser waits for the rest of a message, what it left on
+ * the receive queue stays charged there; once that is past sk_rcvbuf
+ * (skbs whose truesize is large for their bytes: 1-byte frags), TCP
+ * refuses the next segments and they wait on the wire, retransmitted,
+ * for as long as the message is incomplete. (The kernel's
+ * tcp_prune_queue() would collapse the queue first and take them in,
+ * where the strparser would hold them: the same bytes; the sim's TCP does
+ * not collapse.) They count as held too, still less than a message. */
 static size_t strp_held(int who)
 {
 	struct sk_psock *psock = strp_psock(who);
+	struct sock *sk = w.sk[who];
 	struct sk_buff *head;
 	size_t n;
 
 	if (!psock)
 		return 0;
-	n = tcp_sk(w.sk[who])->rcv_nxt - psock->copied_seq;
+	n = tcp_sk(sk)->rcv_nxt - psock->copied_seq;
 	head = psock->strp.skb_head;
 	if (head)
 		n += head->len - strp_msg(head)->offset;
+	if (psock->strp.need_bytes && atomic_read(&sk->sk_rmem_alloc) > sk->sk_rcvbuf &&
+	    w.open[who + 1])
+		n += tcp_sk(w.sk[who + 1])->write_seq - tcp_sk(sk)->rcv_nxt;
 	return n;
 }
 
