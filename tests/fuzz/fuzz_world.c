@@ -565,6 +565,27 @@ static size_t strp_held(int who)
 	return n;
 }
 
+/* The bytes of stream @s on @who's ingress_msg (an sk_msg holds one
+ * stream's bytes: one skb's, or one sendmsg's), when recv() cannot reach
+ * them: @who's strparser waits for the rest of a message with segments
+ * left on its receive queue, and tcp_bpf_recvmsg_parser() returns -EAGAIN
+ * while that queue is not empty, however much its psock holds
+ * (test_tcp_bpf_strp_pass_msg_unreadable_while_next_is_partial). They
+ * are held as long as the message is incomplete. */
+static size_t strp_unreadable(int who, int s)
+{
+	struct sk_psock *psock = strp_psock(who);
+	struct sk_msg *msg;
+	size_t n = 0;
+
+	if (!psock || skb_queue_empty(&w.sk[who]->sk_receive_queue))
+		return 0;
+	list_for_each_entry(msg, &psock->ingress_msg, list)
+		if (msg->sg.size && *(u8 *)sg_virt(&msg->sg.data[msg->sg.start]) >> 7 == s)
+			n += msg->sg.size;
+	return n;
+}
+
 /* A strparser aborted (strp_abort_strp(): a parser error, a length over
  * sk_rcvbuf, a length its bytes contradict, the message timer): it parses
  * nothing more, the incomplete message it held is freed, and the segments
@@ -1147,6 +1168,8 @@ again:
 			       s, sk_names[ps], strp, w.parser.msg_len);
 			held += strp;
 		}
+		if (w.strp)
+			held += strp_unreadable(w.route[s], s);
 		oracle(got + held == w.sent[s],
 		       "S%d: %zu bytes sent, %s received %zu, %s holds %zu: %zu lost",
 		       s, w.sent[s], sk_names[w.route[s]], got,
