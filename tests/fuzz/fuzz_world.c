@@ -1151,11 +1151,16 @@ again:
 			continue;	/* SK_DROP: check_run saw nothing arrive */
 		if (w.stalled[s]) {
 			/* strp_watch(): every message the verdict got, no
-			 * byte more; on the parsing socket's own psock maybe
-			 * fewer */
-			oracle(got == w.vbytes[s] || (w.route[s] == ps && got < w.vbytes[s]),
-			       "S%d: %s's strparser aborted after its verdict got %zu bytes, %s received %zu",
-			       s, sk_names[ps], w.vbytes[s], sk_names[w.route[s]], got);
+			 * byte more (less those recv() cannot reach at the
+			 * destination, strp_unreadable(): its own strparser
+			 * waits or aborted too); on the parsing socket's own
+			 * psock maybe fewer */
+			size_t stuck = strp_unreadable(w.route[s], s);
+
+			oracle(got + stuck == w.vbytes[s] ||
+			       (w.route[s] == ps && got + stuck < w.vbytes[s]),
+			       "S%d: %s's strparser aborted after its verdict got %zu bytes, %s received %zu (%zu unreadable)",
+			       s, sk_names[ps], w.vbytes[s], sk_names[w.route[s]], got, stuck);
 			continue;
 		}
 		if (ps >= 0) {
