@@ -505,6 +505,53 @@ static void test_tcp_bpf_strp_redirect_egress(void **state)
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 }
 
+/*
+ * Candidate, not fixed (found by the fuzz world: seed
+ * regress-strp-egress-frag-list). 1500-byte messages redirected to B's
+ * egress; the first segment carries its 1000 bytes on a frag_list (a GRO
+ * skb: no head, no frags, three skbs chained), the second 3000 bytes.
+ * Message 1 spans both: the strparser cannot chain the second segment's
+ * clone onto a head that already has a frag_list, so it makes a new head
+ * (alloc_skb_for_msg()) whose frag_list is the first segment's clone,
+ * the second's clone chained after it: a frag_list inside a frag_list.
+ * B's backlog sends message 1 with skb_send_sock() -> __skb_send_sock(),
+ * which walks the head, its frags and the members of its frag_list, but
+ * not a member's own frag_list: it skips the first segment's 1000 bytes
+ * and takes 1500 from the second segment instead. B2 receives bytes
+ * 1000..2500 as message 1, then message 2 (1500..3000): 1000 bytes lost,
+ * 1000 sent twice, and send() counted it a success. The ingress path is
+ * right (skb_to_sgvec() walks nested frag_lists).
+ *
+ *   msg 1: new head (no data) --frag_list--> clone(seg 1: 1000 bytes, on
+ *          ITS frag_list) --next--> clone(seg 2) [1000, 1500) of it
+ *   sent:  seg 2 [1000, 2500)          (skips seg 1's frag_list)
+ */
+static void test_tcp_bpf_strp_redirect_egress_skips_nested_frag_list(void **state)
+{
+	const struct sim_skb_shape fl = { .headlen = 0, .fraglist = 3 };
+	const struct sim_skb_shape hf = { .headlen = 64, .head_frag = true, .frag_size = 2048 };
+	struct sk_buff *msg, *first;
+	unsigned char *buf = malloc(4000);
+
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 1500 }, SIM_REDIRECT, 1, 0);
+	inject(fx.a, 0, 1000, &fl);
+	inject(fx.a, 1000, 3000, &hf);
+	assert_int_equal(fx.verdict->runs, 2);
+	msg = skb_peek(&sk_psock(fx.b)->ingress_skb);
+	assert_int_equal(skb_headlen(msg), 0);
+	first = skb_shinfo(msg)->frag_list;
+	assert_non_null(skb_shinfo(first)->frag_list);	/* nested */
+	assert_int_equal(first->len, 1000);
+	assert_int_equal(skb_headlen(first), 0);
+	assert_int_equal(skb_shinfo(first)->nr_frags, 0);
+	assert_int_equal(sim_run_work(), 1);
+	assert_int_equal(sim_recv(fx.b2, buf, 4000, MSG_DONTWAIT), 3000);
+	assert_pattern(buf, 0, 1000, 1500);		/* should be 0.. */
+	assert_pattern(buf + 1500, 0, 1500, 1500);
+	free(buf);
+}
+
 /* A message of 9 segments, each a head and two page frags: 27 sg
  * elements, more than an sk_msg holds (skb_to_sgvec fails), so B's backlog
  * linearizes the message's head skb (__pskb_pull_tail over its frag_list
@@ -782,6 +829,7 @@ static const struct CMUnitTest tests[] = {
 	SIM_TEST(test_tcp_bpf_strp_verdict_sees_clones),
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress),
 	SIM_TEST(test_tcp_bpf_strp_redirect_egress),
+	SIM_TEST(test_tcp_bpf_strp_redirect_egress_skips_nested_frag_list),
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress_linearized),
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress_linearize_shared_head),
 	SIM_TEST(test_tcp_bpf_strp_parser_error_aborts),
