@@ -545,9 +545,10 @@ static struct sk_psock *strp_psock(int who)
  * refuses the next segments and they wait on the wire, retransmitted,
  * for as long as the message is incomplete. (The kernel's
  * tcp_prune_queue() would collapse the queue first and take them in,
- * where the strparser would hold them: the same bytes; the sim's TCP does
- * not collapse.) They count as held too, still less than a message. */
-static size_t strp_held(int who)
+ * where the strparser would hold them; the sim's TCP does not collapse,
+ * so the strparser may wait for ever with more than a message on the
+ * wire.) They count as held too, in *@wire. */
+static size_t strp_held(int who, size_t *wire)
 {
 	struct sk_psock *psock = strp_psock(who);
 	struct sock *sk = w.sk[who];
@@ -562,7 +563,7 @@ static size_t strp_held(int who)
 		n += head->len - strp_msg(head)->offset;
 	if (psock->strp.need_bytes && atomic_read(&sk->sk_rmem_alloc) > sk->sk_rcvbuf &&
 	    w.open[who + 1])
-		n += tcp_sk(w.sk[who + 1])->write_seq - tcp_sk(sk)->rcv_nxt;
+		*wire = tcp_sk(w.sk[who + 1])->write_seq - tcp_sk(sk)->rcv_nxt;
 	return n;
 }
 
@@ -1207,7 +1208,7 @@ again:
 			continue;
 		}
 		if (ps >= 0) {
-			size_t strp = strp_held(ps);
+			size_t wire = 0, strp = strp_held(ps, &wire);
 
 			/* less than a message (than the 10 bytes it needs
 			 * to know the length, or nothing: every chunk read
@@ -1215,7 +1216,7 @@ again:
 			oracle(strp < max_t(size_t, w.parser.msg_len, w.parser.need ? STRP_NEED : 1),
 			       "S%d: %s's strparser holds %zu bytes at the end, messages of %u",
 			       s, sk_names[ps], strp, w.parser.msg_len);
-			held += strp;
+			held += strp + wire;
 		}
 		if (w.strp)
 			held += strp_unreadable(w.route[s], s);
