@@ -692,6 +692,41 @@ static void test_tcp_bpf_strp_msg_larger_than_rcvbuf_aborts(void **state)
 	assert_int_equal(skb_queue_len(&fx.a->sk_receive_queue), 1);
 }
 
+/*
+ * Candidate, not fixed (found by the fuzz world: seed
+ * regress-strp-abort-breaks-egress). A's messages go to B's egress; B's
+ * own strparser aborts (its receive buffer at the minimum, B2's message
+ * is longer: msg_too_big), which sets B's sk_err = EMSGSIZE. B's backlog
+ * then sends A's message with skb_send_sock() -> tcp_sendmsg(), which
+ * reports B's sk_err (the strparser's error, a receive-side one) as its
+ * own: sk_psock_backlog() takes it for a hard error, reports it and
+ * clears SK_PSOCK_TX_ENABLED: the message is never sent, and every later
+ * one redirected to B is dropped. A's sender never hears of it.
+ */
+static void test_tcp_bpf_strp_abort_on_target_breaks_egress(void **state)
+{
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 4096 }, SIM_REDIRECT, 1, 0);
+	sim_set_rcvbuf(fx.b, 1);
+	inject_linear(fx.b, 0, 100);
+	assert_true(sk_psock(fx.b)->strp.stopped);
+	assert_int_equal(fx.b->sk_err, EMSGSIZE);
+	inject_linear(fx.a, 0, 4096);
+	assert_int_equal(fx.verdict->runs, 1);
+	assert_int_equal(sim_run_work(), 1);
+	assert_false(sk_psock_test_state(sk_psock(fx.b), SK_PSOCK_TX_ENABLED));
+	recv_eagain(fx.b2);
+	/* the message stays at the head of B's ingress_skb (the backlog
+	 * peeks, and leaves it there on a hard error) */
+	assert_int_equal(sim_psock_backlog_len(fx.b), 1);
+	inject_linear(fx.a, 4096, 4096);
+	assert_int_equal(fx.verdict->runs, 2);
+	sim_run_work();
+	recv_eagain(fx.b2);
+	/* the next is dropped at once (sk_psock_skb_redirect(): TX off) */
+	assert_int_equal(sim_psock_backlog_len(fx.b), 1);
+}
+
 /* A length the bytes already received contradict: 4 bytes, "need more";
  * then the parser says 2: a length that ends inside what it already had
  * is -EPROTO (bad_hdr_len), and the 4 bytes it held are freed. */
@@ -834,6 +869,7 @@ static const struct CMUnitTest tests[] = {
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress_linearize_shared_head),
 	SIM_TEST(test_tcp_bpf_strp_parser_error_aborts),
 	SIM_TEST(test_tcp_bpf_strp_msg_larger_than_rcvbuf_aborts),
+	SIM_TEST(test_tcp_bpf_strp_abort_on_target_breaks_egress),
 	SIM_TEST(test_tcp_bpf_strp_bad_length_aborts),
 	SIM_TEST(test_tcp_bpf_strp_estrpipe_mid_message_is_enodata),
 	SIM_TEST(test_tcp_bpf_strp_msg_timeout_aborts),

@@ -1193,6 +1193,17 @@ again:
 
 		if (w.route[s] < 0)
 			continue;	/* SK_DROP: check_run saw nothing arrive */
+		if (w.route[s] == SK_B2 && w.rx && w.stalled[1]) {
+			/* B's strparser aborted: its sk_err fails the next
+			 * send of B's backlog to B's egress, a hard error
+			 * (TX off): that message and every later one are
+			 * lost (test_tcp_bpf_strp_abort_on_target_breaks
+			 * _egress); B2 got a prefix (check_run) */
+			oracle(got <= (w.stalled[s] ? w.vbytes[s] : w.sent[s]),
+			       "S%d: B's strparser aborted, B2 received %zu of %zu", s, got,
+			       w.stalled[s] ? w.vbytes[s] : w.sent[s]);
+			continue;
+		}
 		if (w.stalled[s]) {
 			/* strp_watch(): every message the verdict got, no
 			 * byte more (less those recv() cannot reach at the
