@@ -598,6 +598,7 @@ static size_t strp_unreadable(int who, int s)
 {
 	struct sk_psock *psock = strp_psock(who);
 	struct sk_msg *msg;
+	struct sk_buff *skb;
 	size_t n = 0;
 
 	if (!psock || skb_queue_empty(&w.sk[who]->sk_receive_queue))
@@ -605,6 +606,24 @@ static size_t strp_unreadable(int who, int s)
 	list_for_each_entry(msg, &psock->ingress_msg, list)
 		if (msg->sg.size && *(u8 *)sg_virt(&msg->sg.data[msg->sg.start]) >> 7 == s)
 			n += msg->sg.size;
+	/* and those redirected to its ingress that its backlog cannot queue
+	 * (each message's clone charges its segment's truesize: past
+	 * sk_rcvbuf, sk_psock_skb_ingress() waits for a read that never
+	 * comes); the backlog cleared the head's strparser flag with its
+	 * redirect info, and keeps its offset and length in work_state */
+	skb_queue_walk(&psock->ingress_skb, skb) {
+		int off = skb_bpf_strparser(skb) ? strp_msg(skb)->offset : 0;
+		int len = skb_bpf_strparser(skb) ? strp_msg(skb)->full_len : (int)skb->len;
+		u8 b;
+
+		if (skb == skb_peek(&psock->ingress_skb) && psock->work_state.len) {
+			off = psock->work_state.off;
+			len = psock->work_state.len;
+		}
+
+		if (len > 0 && !skb_copy_bits(skb, off, &b, 1) && b >> 7 == s)
+			n += len;
+	}
 	return n;
 }
 
