@@ -31,6 +31,17 @@
  *           sockets in a SOCKHASH of 128 entries, so 128 buckets, some
  *           shared), the messages taken in turn by each connection.
  *
+ *   strp    (RX->RX, RX->TX, consumer "strp ...") the parser mode: A's map
+ *           has a stream parser (BPF_SK_SKB_STREAM_PARSER) beside a
+ *           STREAM_VERDICT, so the real strparser frames A's stream into
+ *           messages of msgsize bytes (a fixed length, as a length header
+ *           would give) and the verdict runs once per message. A2 writes
+ *           the 64 messages as one stream in sends of STRP_SEG bytes (one
+ *           segment each), so a small message shares its segment with
+ *           others and a large one spans many; the receiver reads what has
+ *           arrived after every send, and at the end every byte must have
+ *           arrived intact. Figures are per message, as above.
+ *
  *   read-slow  (TX->TX, RX->TX) egress push-back: B's send buffer and B2's
  *           receive buffer at their minimums, B2 reads only when the path
  *           is pushed back (A's MSG_DONTWAIT send returns short or -EAGAIN;
@@ -75,12 +86,16 @@ struct row {
 	bool moved_nothing;	/* the expected result of an unpatched splice */
 	int msgs;		/* messages sent */
 	int pushbacks;		/* read-slow: sends cut short, backlogs stopped */
+	bool strp;		/* the parser mode (see the header) */
 };
+
+#define STRP_SEG	1448	/* the strp rows' send size: an Ethernet MSS */
 
 static struct {
 	struct sock *a, *a2, *b, *b2;
 	struct bpf_map *map;
 	struct sim_verdict v;
+	struct sim_parser parser;
 } w;
 
 /* Period 4 GiB (as sim_pattern()): longer than any row's transfer. */
@@ -105,7 +120,8 @@ static const char *splice_label(enum path p)
 	return "splice-unpatched";
 }
 
-static void setup(enum path p)
+/* @strp_len: the parser mode's message length (RX paths), or 0 */
+static void setup(enum path p, u32 strp_len)
 {
 	bool tx = p == TXRX || p == TXTX;
 	struct bpf_prog *prog;
@@ -115,8 +131,15 @@ static void setup(enum path p)
 	w.map = sim_sockmap_create(2);
 	w.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = w.map, .key = 1,
 				    .flags = ingress(p) ? BPF_F_INGRESS : 0 };
+	if (strp_len) {
+		w.parser = (struct sim_parser){ .msg_len = strp_len };
+		if (sim_prog_attach(sim_prog_stream_parser(&w.parser), w.map,
+				    BPF_SK_SKB_STREAM_PARSER))
+			abort();
+	}
 	prog = tx ? sim_prog_msg_verdict(&w.v) : sim_prog_skb_verdict(&w.v);
-	if (sim_prog_attach(prog, w.map, tx ? BPF_SK_MSG_VERDICT : BPF_SK_SKB_VERDICT) ||
+	if (sim_prog_attach(prog, w.map, tx ? BPF_SK_MSG_VERDICT :
+			    strp_len ? BPF_SK_SKB_STREAM_VERDICT : BPF_SK_SKB_VERDICT) ||
 	    sim_map_update(w.map, 0, w.a, BPF_ANY) || sim_map_update(w.map, 1, w.b, BPF_ANY))
 		abort();
 }
@@ -162,7 +185,7 @@ static void run(struct row *r)
 	size_t off = 0;
 
 	sim_world_begin();
-	setup(r->path);
+	setup(r->path, 0);
 	rx = ingress(r->path) ? w.b : w.b2;
 	if (splice) {
 		pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
@@ -194,6 +217,57 @@ static void run(struct row *r)
 		r->bytes += got;
 	}
 	r->s = sim_stats;
+	r->ledger_ok = sim_world_end() == 0;
+	free(buf);
+	free(in);
+}
+
+/* The strp rows: 64 messages of r->size bytes, framed by A's stream
+ * parser, written by A2 in sends of STRP_SEG bytes; the receiver reads
+ * whatever has arrived after each send. */
+static void run_strp(struct row *r)
+{
+	size_t total = (size_t)NR_MSGS * r->size, off = 0, got = 0;
+	unsigned char *buf = malloc(STRP_SEG), *in = malloc(65536);
+	struct pipe_inode_info *pipe = NULL;
+	bool splice = strcmp(r->consumer, "strp read");
+	struct sock *rx;
+
+	sim_world_begin();
+	setup(r->path, r->size);
+	rx = ingress(r->path) ? w.b : w.b2;
+	if (splice)
+		pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(rx, true);
+	r->data_ok = true;
+	memset(&sim_stats, 0, sizeof(sim_stats));
+	while (off < total || got < total) {
+		size_t len = min_t(size_t, STRP_SEG, total - off), n;
+
+		if (len) {
+			for (size_t i = 0; i < len; i++)
+				buf[i] = pat(off + i);
+			if (!send_msg(r->path, buf, len))
+				r->data_ok = false;
+			off += len;
+		}
+		n = consume(rx, pipe, in, min_t(size_t, 65536, total - got));
+		for (size_t i = 0; i < n; i++)
+			if (in[i] != pat(got + i))
+				r->data_ok = false;
+		got += n;
+		if (!len && !n)
+			break;	/* everything sent, nothing more arrives */
+	}
+	r->msgs = NR_MSGS;
+	r->bytes = got;
+	if (got != total) {
+		r->data_ok = false;
+		r->moved_nothing = splice && ingress(r->path) && !SIM_LEVEL_AT_LEAST(COPY) && !got;
+	}
+	r->s = sim_stats;
+	if (pipe)
+		sim_pipe_close(pipe);
 	r->ledger_ok = sim_world_end() == 0;
 	free(buf);
 	free(in);
@@ -322,7 +396,7 @@ static void run_slow(struct row *r)
 	int rounds = 0;
 
 	sim_world_begin();
-	setup(r->path);
+	setup(r->path, 0);
 	sim_set_sndbuf(w.b, 1);
 	sim_set_rcvbuf(w.b2, 1);
 	r->data_ok = true;
@@ -490,6 +564,17 @@ static void print_row(const struct row *r, bool csv)
 	       r->s.work_runs / msgs, check);
 }
 
+static const char *strp_splice_label(enum path p)
+{
+	if (!ingress(p))
+		return "strp splice-tcp";
+	if (SIM_LEVEL_AT_LEAST(FULL))
+		return "strp splice-zc";
+	if (SIM_LEVEL_AT_LEAST(COPY))
+		return "strp splice-cp";
+	return "strp splice-unp";
+}
+
 static const char *proxy_splice_label(void)
 {
 	if (SIM_LEVEL_AT_LEAST(FULL))
@@ -535,6 +620,20 @@ int main(int argc, char **argv)
 						 .consumer = c ? splice_label(p) : "read" };
 
 				run(&r);
+				print_row(&r, csv);
+				bad += !ok(&r);
+			}
+		}
+	}
+	for (int p = RXRX; p <= RXTX; p += RXTX - RXRX) {
+		if (splice_only && !ingress(p))
+			continue;
+		for (int c = splice_only; c < 2; c++) {
+			for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+				struct row r = { .path = p, .size = sizes[i], .strp = true,
+						 .consumer = c ? strp_splice_label(p) : "strp read" };
+
+				run_strp(&r);
 				print_row(&r, csv);
 				bad += !ok(&r);
 			}

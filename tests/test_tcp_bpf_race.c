@@ -79,6 +79,13 @@
  * another sender on the socket made meanwhile: found here, now sent ahead
  * of that cork instead. */
 #define CORK_BUG "cork bytes lost: pristine bug 3 (rest of the cork dropped)"
+/* N8 (candidate, found by the world fuzzer's concurrent groups): a map
+ * delete's sk_psock_drop() -> sk_psock_stop() frees the socket's cork
+ * (sk_psock_cork_free() -> sk_msg_free(): sk_mem_uncharge()) holding the
+ * map's lock and psock->ingress_lock, not the socket's, while the
+ * socket's own sendmsg charges sk_forward_alloc and fills that cork under
+ * lock_sock(). One preemption: a page of tcp memory_allocated lost. */
+#define N8_BUG "N8: a map delete frees the cork without the socket lock, racing tcp_bpf_sendmsg()"
 /* (the single-task suites name it ingress_self_unscheduled, tests/sim_test.h) */
 #define N6_BUG "N6: sk_psock_skb_ingress_self() charges sk_forward_alloc it never scheduled (negative while queued)"
 /* Candidate (the world fuzzer, a group of delete A and close A): the map
@@ -798,6 +805,34 @@ static void check_cork_two_senders(void)
 }
 
 /* shutdown(B, SHUT_RD) vs a blocking splice on B (level copy and up). */
+/* N8: A's cork holds 2500 bytes (cork_bytes 3000) when A sends 1000 more
+ * while A is deleted from the map. */
+static void setup_corked_a(void)
+{
+	put_ab();
+	for (int off = 0; off < CORK_PRE; off += 500)
+		assert_int_equal(sim_send_pattern(rw.a, 0, off, 500, MSG_DONTWAIT), 500);
+	assert_non_null(sk_psock(rw.a)->cork);
+	rw.sent = CORK_PRE;
+}
+
+static void start_send_a_delete_a(void)
+{
+	sim_task_start("send A", send_a, NULL);
+	sim_task_start("delete A", delete_a, NULL);
+}
+
+/* The cork went to B whole, or was freed with the psock (then the send
+ * went out on A's own TCP to A2, or failed). */
+static void check_corked_a_deleted(void)
+{
+	assert_int_equal(rw.ret2, 0);
+	drain(rw.b, rw.rbuf, &rw.got);
+	assert_true(rw.got == 0 || rw.got == CORK_PRE + SEG);
+	assert_pattern(rw.rbuf, 0, 0, rw.got);
+	check_all_accounting();
+}
+
 static void setup_splice_shutdown(void)
 {
 	setup_rxrx_queued();
@@ -1109,6 +1144,10 @@ static const struct race_row rows[] = {
 	  start_cork_two_senders, check_cork_two_senders, .k = 2, .max = 1500, .pct_runs = 40,
 	  .verdicts = MSGV, .apply = 700, .cork = 3000, .bug = CORK_BUG,
 	  .bug_present = cork_rest_lost_present, .bug_needle = "cork bytes lost" },
+	{ "test_tcp_bpf_race_cork_send_vs_map_delete_n8", setup_corked_a,
+	  start_send_a_delete_a, check_corked_a_deleted, .k = 1, .max = 1500, .pct_runs = 40,
+	  .verdicts = MSGV, .cork = 3000, .bug = N8_BUG, .bug_present = always,
+	  .bug_needle = "tcp memory_allocated", .lockset_needle = "A.sk_forward_alloc" },
 	{ "test_tcp_bpf_race_shutdown_vs_splice", setup_splice_shutdown,
 	  start_splice_shutdown, check_splice_shutdown, .k = 1, .max = 1500, .pct_runs = 40,
 	  .verdicts = SKBV },

@@ -188,6 +188,50 @@ static void test_tcp_bpf_strp_pass_msgs_straddle_segments(void **state)
 }
 
 /*
+ * A passed message recv() cannot read. 100-byte messages: a 150-byte
+ * segment completes message 1 (passed to A's ingress_msg) and brings
+ * half of message 2, which the strparser holds; 20 and 5 bytes more and
+ * it still lacks 25 (need_bytes 25; the read of the 20 already counted
+ * message 1 as read: KBUG_STRP_COPIED_SEQ_OVERWRITTEN). A 10-byte segment
+ * is fewer than it needs: strp_data_ready() leaves it on the receive
+ * queue. tcp_bpf_recvmsg_parser() starts with
+ *     if (!skb_queue_empty(&sk->sk_receive_queue)) {
+ *             tcp_data_ready(sk);
+ *             if (!skb_queue_empty(&sk->sk_receive_queue))
+ *                     return -EAGAIN;   (the pre-accept ENOMEM workaround)
+ * and the strparser still has too few bytes to read it: -EAGAIN, blocking
+ * or not, with message 1 whole on ingress_msg (FIONREAD says 100), for as
+ * long as message 2 is incomplete. The 15 bytes that complete it release
+ * both. (Found by the fuzz world: seed regress-strp-pass-unreadable; its
+ * oracle counts such messages as held at the end, strp_held().)
+ */
+static void test_tcp_bpf_strp_pass_msg_unreadable_while_next_is_partial(void **state)
+{
+	int inq;
+
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 100 }, SIM_PASS, 0, 0);
+	sim_invariants_expect(SIM_INV_COPIED_SEQ, KBUG_STRP_COPIED_SEQ_OVERWRITTEN);
+	inject_linear(fx.a, 0, 150);
+	assert_int_equal(fx.verdict->runs, 1);
+	inject_linear(fx.a, 150, 20);
+	inject_linear(fx.a, 170, 5);
+	assert_int_equal(sk_psock(fx.a)->strp.need_bytes, 25);
+	inject_linear(fx.a, 175, 10);
+	assert_int_equal(skb_queue_len(&fx.a->sk_receive_queue), 1);
+	assert_int_equal(sim_psock_queued(fx.a), 100);
+	assert_int_equal(sim_fionread(fx.a, &inq), 0);
+	assert_int_equal(inq, 100);
+	recv_eagain(fx.a);
+	assert_int_equal(sim_recv(fx.a, (char[1]){ 0 }, 1, 0), -EAGAIN);
+	assert_int_equal(sim_psock_queued(fx.a), 100);
+	inject_linear(fx.a, 185, 15);
+	assert_int_equal(fx.verdict->runs, 2);
+	sim_recv_expect(fx.a, 0, 200);
+	assert_true(skb_queue_empty(&fx.a->sk_receive_queue));
+}
+
+/*
  * KBUG_STRP_COPIED_SEQ_OVERWRITTEN. The same three segments, A reading
  * only after the third. tcp_bpf_strp_read_sock() ends each read with
  *     tp->copied_seq = psock->copied_seq - psock->ingress_bytes;
@@ -313,6 +357,60 @@ static void test_tcp_bpf_strp_pass_then_splice(void **state)
 	}
 	assert_int_equal(sim_psock_queued(fx.a), 0);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
+	sim_pipe_close(pipe);
+}
+
+/*
+ * splice(2) while the strparser waits for the rest of a message. 250-byte
+ * messages: 100 bytes arrive (the strparser holds them, need_bytes 150),
+ * then 100 more, fewer than it needs: strp_data_ready() leaves them on
+ * the receive queue.
+ *
+ * From level copy, the series' parser splice_read leaves them to the
+ * strparser (-EAGAIN); 300 bytes more complete two messages, spliced whole.
+ *
+ * Below it, splice is tcp_splice_read(), which reads sk_receive_queue past
+ * the psock: it takes the 100 bytes raw, out of the middle of the message,
+ * and moves copied_seq past them. The strparser's own position
+ * (psock->copied_seq) is now behind the queue: when the next segment
+ * arrives, tcp_read_sock_noack() -> tcp_recv_skb() finds it "before" that
+ * position (the offset wraps) and eats it unread. The message never
+ * completes and every later byte is lost; recv() finds nothing. (The
+ * fuzz world's seed strp-pass-splice-1buf; its oracle lets such a world
+ * lose and misplace bytes: strp_splice_raw() in tests/fuzz/fuzz_world.c.)
+ */
+static void test_tcp_bpf_strp_splice_unpatched_takes_unparsed_bytes(void **state)
+{
+	struct pipe_inode_info *pipe;
+	unsigned char buf[500];
+
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 250 }, SIM_PASS, 0, 0);
+	sim_set_nonblock(fx.a, true);
+	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	inject_linear(fx.a, 0, 100);
+	inject_linear(fx.a, 100, 100);
+	assert_int_equal(sk_psock(fx.a)->strp.need_bytes, 150);
+	assert_int_equal(skb_queue_len(&fx.a->sk_receive_queue), 1);
+	if (SERIES_SPLICE) {
+		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), -EAGAIN);
+		inject_linear(fx.a, 200, 300);
+		assert_int_equal(fx.verdict->runs, 2);
+		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), 500);
+		assert_int_equal(sim_pipe_read(pipe, buf, sizeof(buf)), 500);
+		assert_pattern(buf, 0, 0, 500);
+		assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
+	} else {
+		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), 100);
+		assert_int_equal(sim_pipe_read(pipe, buf, sizeof(buf)), 100);
+		assert_pattern(buf, 0, 100, 100);
+		assert_true(before(sk_psock(fx.a)->copied_seq, tcp_sk(fx.a)->copied_seq));
+		inject_linear(fx.a, 200, 300);
+		assert_int_equal(fx.verdict->runs, 0);
+		assert_true(skb_queue_empty(&fx.a->sk_receive_queue));	/* eaten */
+		recv_eagain(fx.a);
+		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), -EAGAIN);
+	}
 	sim_pipe_close(pipe);
 }
 
@@ -449,6 +547,53 @@ static void test_tcp_bpf_strp_redirect_egress(void **state)
 	assert_int_equal(sim_psock_backlog_len(fx.b), 0);
 	sim_recv_expect(fx.b2, 0, 300);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
+}
+
+/*
+ * Candidate, not fixed (found by the fuzz world: seed
+ * regress-strp-egress-frag-list). 1500-byte messages redirected to B's
+ * egress; the first segment carries its 1000 bytes on a frag_list (a GRO
+ * skb: no head, no frags, three skbs chained), the second 3000 bytes.
+ * Message 1 spans both: the strparser cannot chain the second segment's
+ * clone onto a head that already has a frag_list, so it makes a new head
+ * (alloc_skb_for_msg()) whose frag_list is the first segment's clone,
+ * the second's clone chained after it: a frag_list inside a frag_list.
+ * B's backlog sends message 1 with skb_send_sock() -> __skb_send_sock(),
+ * which walks the head, its frags and the members of its frag_list, but
+ * not a member's own frag_list: it skips the first segment's 1000 bytes
+ * and takes 1500 from the second segment instead. B2 receives bytes
+ * 1000..2500 as message 1, then message 2 (1500..3000): 1000 bytes lost,
+ * 1000 sent twice, and send() counted it a success. The ingress path is
+ * right (skb_to_sgvec() walks nested frag_lists).
+ *
+ *   msg 1: new head (no data) --frag_list--> clone(seg 1: 1000 bytes, on
+ *          ITS frag_list) --next--> clone(seg 2) [1000, 1500) of it
+ *   sent:  seg 2 [1000, 2500)          (skips seg 1's frag_list)
+ */
+static void test_tcp_bpf_strp_redirect_egress_skips_nested_frag_list(void **state)
+{
+	const struct sim_skb_shape fl = { .headlen = 0, .fraglist = 3 };
+	const struct sim_skb_shape hf = { .headlen = 64, .head_frag = true, .frag_size = 2048 };
+	struct sk_buff *msg, *first;
+	unsigned char *buf = malloc(4000);
+
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 1500 }, SIM_REDIRECT, 1, 0);
+	inject(fx.a, 0, 1000, &fl);
+	inject(fx.a, 1000, 3000, &hf);
+	assert_int_equal(fx.verdict->runs, 2);
+	msg = skb_peek(&sk_psock(fx.b)->ingress_skb);
+	assert_int_equal(skb_headlen(msg), 0);
+	first = skb_shinfo(msg)->frag_list;
+	assert_non_null(skb_shinfo(first)->frag_list);	/* nested */
+	assert_int_equal(first->len, 1000);
+	assert_int_equal(skb_headlen(first), 0);
+	assert_int_equal(skb_shinfo(first)->nr_frags, 0);
+	assert_int_equal(sim_run_work(), 1);
+	assert_int_equal(sim_recv(fx.b2, buf, 4000, MSG_DONTWAIT), 3000);
+	assert_pattern(buf, 0, 1000, 1500);		/* should be 0.. */
+	assert_pattern(buf + 1500, 0, 1500, 1500);
+	free(buf);
 }
 
 /* A message of 9 segments, each a head and two page frags: 27 sg
@@ -591,6 +736,41 @@ static void test_tcp_bpf_strp_msg_larger_than_rcvbuf_aborts(void **state)
 	assert_int_equal(skb_queue_len(&fx.a->sk_receive_queue), 1);
 }
 
+/*
+ * Candidate, not fixed (found by the fuzz world: seed
+ * regress-strp-abort-breaks-egress). A's messages go to B's egress; B's
+ * own strparser aborts (its receive buffer at the minimum, B2's message
+ * is longer: msg_too_big), which sets B's sk_err = EMSGSIZE. B's backlog
+ * then sends A's message with skb_send_sock() -> tcp_sendmsg(), which
+ * reports B's sk_err (the strparser's error, a receive-side one) as its
+ * own: sk_psock_backlog() takes it for a hard error, reports it and
+ * clears SK_PSOCK_TX_ENABLED: the message is never sent, and every later
+ * one redirected to B is dropped. A's sender never hears of it.
+ */
+static void test_tcp_bpf_strp_abort_on_target_breaks_egress(void **state)
+{
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 4096 }, SIM_REDIRECT, 1, 0);
+	sim_set_rcvbuf(fx.b, 1);
+	inject_linear(fx.b, 0, 100);
+	assert_true(sk_psock(fx.b)->strp.stopped);
+	assert_int_equal(fx.b->sk_err, EMSGSIZE);
+	inject_linear(fx.a, 0, 4096);
+	assert_int_equal(fx.verdict->runs, 1);
+	assert_int_equal(sim_run_work(), 1);
+	assert_false(sk_psock_test_state(sk_psock(fx.b), SK_PSOCK_TX_ENABLED));
+	recv_eagain(fx.b2);
+	/* the message stays at the head of B's ingress_skb (the backlog
+	 * peeks, and leaves it there on a hard error) */
+	assert_int_equal(sim_psock_backlog_len(fx.b), 1);
+	inject_linear(fx.a, 4096, 4096);
+	assert_int_equal(fx.verdict->runs, 2);
+	sim_run_work();
+	recv_eagain(fx.b2);
+	/* the next is dropped at once (sk_psock_skb_redirect(): TX off) */
+	assert_int_equal(sim_psock_backlog_len(fx.b), 1);
+}
+
 /* A length the bytes already received contradict: 4 bytes, "need more";
  * then the parser says 2: a length that ends inside what it already had
  * is -EPROTO (bad_hdr_len), and the 4 bytes it held are freed. */
@@ -721,16 +901,20 @@ static const struct CMUnitTest tests[] = {
 	SIM_TEST(test_tcp_bpf_strp_pass_msgs_straddle_segments),
 	SIM_TEST(test_tcp_bpf_strp_pass_unread_msgs_counted_twice),
 	SIM_TEST(test_tcp_bpf_strp_pass_unread_msgs_then_delete_recv_warns),
+	SIM_TEST(test_tcp_bpf_strp_pass_msg_unreadable_while_next_is_partial),
 	SIM_TEST(test_tcp_bpf_strp_pass_partial_reads_and_peek),
 	SIM_TEST(test_tcp_bpf_strp_pass_then_splice),
+	SIM_TEST(test_tcp_bpf_strp_splice_unpatched_takes_unparsed_bytes),
 	SIM_TEST(test_tcp_bpf_strp_owned_socket_defers_to_kstrp),
 	SIM_TEST(test_tcp_bpf_strp_verdict_sees_clones),
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress),
 	SIM_TEST(test_tcp_bpf_strp_redirect_egress),
+	SIM_TEST(test_tcp_bpf_strp_redirect_egress_skips_nested_frag_list),
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress_linearized),
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress_linearize_shared_head),
 	SIM_TEST(test_tcp_bpf_strp_parser_error_aborts),
 	SIM_TEST(test_tcp_bpf_strp_msg_larger_than_rcvbuf_aborts),
+	SIM_TEST(test_tcp_bpf_strp_abort_on_target_breaks_egress),
 	SIM_TEST(test_tcp_bpf_strp_bad_length_aborts),
 	SIM_TEST(test_tcp_bpf_strp_estrpipe_mid_message_is_enodata),
 	SIM_TEST(test_tcp_bpf_strp_msg_timeout_aborts),

@@ -7,6 +7,14 @@ world (every key optional, defaults first):
         cork=0|1|100|3000 parser=verdict|stream pipe=16|1
         read=recv|splice|lazy|proxy map=sockmap|sockhash ip=4|6
         progs=one|both crowd=0|1 accepted=0|1
+        strp=LEN|chunk [need=10] [strp-err=N] [strp-errno=eproto|estrpipe]
+        [timer=1]
+strp= attaches a stream parser (with a STREAM_VERDICT) where there is an
+skb verdict (mode=rx, or progs=both): messages of LEN bytes (1-65535), or
+every chunk read is a message; need=10: "need more" while the message skb
+is shorter than 10 bytes; strp-err=N: the parser fails from its run N + 1
+on (N: 0, 1, 2, 5, 20, 100, 1000) with -EPROTO or -ESTRPIPE; timer=1: A's
+and B's SO_RCVTIMEO is 10 jiffies (the strparser's message timer).
 then (WHO is a, a2, b or b2; lengths are bytes):
   send LEN          S0: A sends (tx), A2 sends to A (rx)
   send1 LEN         S1: B2 sends to B
@@ -43,6 +51,7 @@ SHAPES = ["slab", "headfrag", "frags", "slab+frags", "1byte-frags", "headfrag+fr
           "fraglist", "headfrag+fraglist"]
 WHO = ["a", "a2", "b", "b2"]
 HOW = ["rd", "wr", "rdwr"]
+STRP_ERR_AFTER = [0, 1, 2, 5, 20, 100, 1000]
 
 
 def u16(n, minus=1):
@@ -51,7 +60,7 @@ def u16(n, minus=1):
 
 def world(kv, where):
     known = {"mode", "verdict", "apply", "cork", "parser", "pipe", "read", "map", "ip", "progs",
-             "crowd", "accepted"}
+             "crowd", "accepted", "strp", "need", "strp-err", "strp-errno", "timer"}
     if set(kv) - known:
         sys.exit(f"{where}: unknown world keys {sorted(set(kv) - known)}")
     rx = kv.get("mode", "tx") == "rx"
@@ -71,7 +80,23 @@ def world(kv, where):
     cfg2 |= 16 if kv.get("progs", "one") == "both" else 0
     cfg2 |= 32 if kv.get("crowd", "0") == "1" else 0
     cfg2 |= 64 if kv.get("accepted", "0") == "1" else 0
-    return bytes([cfg, cfg2])
+    strp = b""
+    if "strp" in kv:
+        if not rx and kv.get("progs", "one") != "both":
+            sys.exit(f"{where}: strp= needs an skb verdict: mode=rx or progs=both")
+        cfg2 |= 0x80
+        length = 0 if kv["strp"] == "chunk" else int(kv["strp"])
+        if not 0 < length <= 65535 and kv["strp"] != "chunk":
+            sys.exit(f"{where}: strp=LEN is 1-65535 (or chunk)")
+        pf = 1 if kv.get("need", "0") == "10" else 0
+        if "strp-err" in kv:
+            pf |= (STRP_ERR_AFTER.index(int(kv["strp-err"])) + 1) << 1
+            pf |= 16 if kv.get("strp-errno", "eproto") == "estrpipe" else 0
+        pf |= 32 if kv.get("timer", "0") == "1" else 0
+        strp = bytes([pf]) + length.to_bytes(2, "big")
+    elif {"need", "strp-err", "strp-errno", "timer"} & set(kv):
+        sys.exit(f"{where}: need/strp-err/strp-errno/timer go with strp=")
+    return bytes([cfg, cfg2]) + strp
 
 
 def compile_op(op, args, where):
