@@ -96,6 +96,20 @@ void sim_tcp_wire_flush(struct sock *sk)
 	wire_deliver(sk);
 }
 
+void sim_tcp_wire_requeue(struct sock *sk, struct sk_buff *skb)
+{
+	struct sk_buff_head *wire = &sim_tcp(sk)->wire;
+	struct sk_buff *pos;
+
+	skb_queue_walk(wire, pos) {
+		if (after(TCP_SKB_CB(pos)->seq, TCP_SKB_CB(skb)->seq)) {
+			__skb_queue_before(wire, pos, skb);
+			return;
+		}
+	}
+	__skb_queue_tail(wire, skb);
+}
+
 static void wire_deliver(struct sock *sk)
 {
 	struct sim_tcp_sock *st = sim_tcp(sk);

@@ -56,20 +56,22 @@ core_initcall(tcpv6_prot_init);
  * (__release_sock()): tcp_data_queue() schedules its receive memory now,
  * as tcp_v4_rcv() did for one received at once. When that fails,
  * tcp_data_queue() drops a segment with data if the receive queue is not
- * empty (the peer retransmits it: here it goes back on the wire, ahead of
- * what was sent after it, and so do the backlog's later segments of the
- * same pass), and otherwise forces the charge. */
+ * empty (the peer retransmits it: here it goes back on the wire, in
+ * sequence order, and so do the backlog's later segments of the same
+ * pass), and otherwise forces the charge. A later segment of the pass
+ * finds a hole before it also when the wire was delivered meanwhile (a
+ * window update the pass sent took the requeued segments to the
+ * backlog's next pass): the sim has no out-of-order queue, so it goes
+ * back on the wire too, behind them. */
 int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct sim_tcp_sock *st = sim_tcp(sk);
+	bool hole = after(TCP_SKB_CB(skb)->seq, tcp_sk(sk)->rcv_nxt);
 
-	if (st->requeued || !tcp_try_rmem_schedule(sk, skb)) {
-		if (st->requeued ||
+	if (hole || st->requeued || !tcp_try_rmem_schedule(sk, skb)) {
+		if (hole || st->requeued ||
 		    (skb_queue_len(&sk->sk_receive_queue) && skb->len)) {
-			if (st->requeued)
-				__skb_queue_after(&st->wire, st->requeued, skb);
-			else
-				__skb_queue_head(&st->wire, skb);
+			sim_tcp_wire_requeue(sk, skb);
 			st->requeued = skb;
 			st->rwnd_closed = true;
 			return 0;

@@ -133,6 +133,9 @@ int sim_outq(struct sock *sk);
  * cork) left on a write queue; the due work runs (sim_run_work()). */
 void sim_tcp_timers_fire(void);
 void sim_tcp_wire_flush(struct sock *sk);
+/* A segment the receiver dropped goes back on its wire for the peer to
+ * retransmit, in sequence order among those still in flight. */
+void sim_tcp_wire_requeue(struct sock *sk, struct sk_buff *skb);
 void sim_tcp_set_mem_limits(long low, long pressure, long high);
 long sim_tcp_memory_allocated(void);
 
