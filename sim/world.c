@@ -19,7 +19,7 @@
 static long warnings, expected_warnings;
 static char last_warning[256];
 static struct sim_resource *resources;
-static long live_at_begin[SIM_KIND_NR];
+static long live_at_begin[SIM_KIND_NR], expected_leaks[SIM_KIND_NR];
 static bool initialised;
 
 void sim_world_warning(const char *cond, const char *file, int line,
@@ -46,6 +46,11 @@ long sim_warnings(void)
 void sim_expect_warnings(long n)
 {
 	expected_warnings = n;
+}
+
+void sim_expect_leaks(enum sim_kind kind, long n)
+{
+	expected_leaks[kind] = n;
 }
 
 extern const struct sim_initcall __start_sim_initcall[], __stop_sim_initcall[];
@@ -115,8 +120,10 @@ void sim_world_begin(void)
 	sim_uaccess_fault_after(-1);
 	sim_invariants_reset();
 	current->sigpending = 0;
-	for (int k = 0; k < SIM_KIND_NR; k++)
+	for (int k = 0; k < SIM_KIND_NR; k++) {
 		live_at_begin[k] = sim_live(k);
+		expected_leaks[k] = 0;
+	}
 }
 
 long sim_tcp_memory_allocated(void);
@@ -140,9 +147,10 @@ int sim_world_end(void)
 	sim_quiesce();
 
 	for (int k = 0; k < SIM_KIND_NR; k++) {
-		if (sim_live(k) != live_at_begin[k]) {
-			fprintf(stderr, "sockmap-sim: ledger: %ld %s object(s) leaked\n",
-				sim_live(k) - live_at_begin[k], sim_kind_name(k));
+		if (sim_live(k) != live_at_begin[k] + expected_leaks[k]) {
+			fprintf(stderr, "sockmap-sim: ledger: %ld %s object(s) leaked, expected %ld\n",
+				sim_live(k) - live_at_begin[k], sim_kind_name(k),
+				expected_leaks[k]);
 			failures++;
 		}
 	}

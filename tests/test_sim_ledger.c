@@ -209,6 +209,34 @@ static void test_sim_ledger_leaked_slab_fails_world_end(void **state)
 	sim_world_begin();
 }
 
+/* A leak a test declares (sim_expect_leaks(): a kernel bug shown on
+ * purpose) passes the world check at exactly the declared count; one
+ * object more or less fails it, named with the count expected. */
+static void test_sim_ledger_expected_leak_counted_exactly(void **state)
+{
+	void *a = kmalloc(32, GFP_KERNEL), *b = kmalloc(32, GFP_KERNEL), *d;
+	struct capture c;
+	const char *out;
+
+	(void)state;
+	sim_expect_leaks(SIM_SLAB, 2);
+	assert_int_equal(sim_world_end(), 0);
+
+	sim_world_begin();
+	d = kmalloc(32, GFP_KERNEL);
+
+	sim_expect_leaks(SIM_SLAB, 2);
+	capture_begin(&c);
+	out = world_end_fails_once(&c);
+	assert_contains(out, "1 slab object(s) leaked, expected 2");
+
+	sim_world_begin();
+	kfree(a);
+	kfree(b);
+	kfree(d);
+	sim_world_begin();
+}
+
 /* A violation nobody declared fails the world check. */
 static void test_sim_ledger_undeclared_violation_fails_world_end(void **state)
 {
@@ -646,6 +674,7 @@ int main(void)
 		SIM_TEST(test_sim_ledger_kfree_of_page_memory),
 		SIM_TEST(test_sim_ledger_leaked_page_fails_world_end),
 		SIM_TEST(test_sim_ledger_leaked_slab_fails_world_end),
+		SIM_TEST(test_sim_ledger_expected_leak_counted_exactly),
 		SIM_TEST(test_sim_ledger_undeclared_violation_fails_world_end),
 		SIM_TEST(test_sim_ledger_undeclared_warning_fails_world_end),
 		SIM_TEST(test_sim_ledger_refcount_underflow_warns),

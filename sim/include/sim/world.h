@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <sim/compiler.h>
+#include <sim/ledger.h>
 
 void sim_init(void);
 void sim_world_begin(void);
@@ -25,6 +26,10 @@ void sim_world_warning(const char *cond, const char *file, int line,
 long sim_warnings(void);
 const char *sim_last_warning(void);	/* "WARNING at file:line func(): cond" */
 void sim_expect_warnings(long n);
+/* A kernel leak a test shows on purpose (a bug of the level's kernel
+ * files): sim_world_end() accepts exactly @n more live objects of @kind
+ * than sim_world_begin() found, and reports any other count. */
+void sim_expect_leaks(enum sim_kind kind, long n);
 
 /* Resources a world owns, released by sim_world_end() if still open. */
 struct sim_resource {
