@@ -771,6 +771,61 @@ static void test_tcp_bpf_strp_abort_on_target_breaks_egress(void **state)
 	assert_int_equal(sim_psock_backlog_len(fx.b), 1);
 }
 
+/*
+ * fixes/0012. 1000-byte messages: 600 bytes arrive, then 900 in a GRO skb
+ * (no head, three skbs on its frag_list). The strparser appends its clone
+ * of the second segment to message 1 and unclones it first (the clone
+ * shares the frag_list); that allocation fails (GFP_ATOMIC):
+ * strp_read_sock() returns -ENOMEM, the segment stays on the receive
+ * queue and the kstrp work reads it again. 6.12.117's error path leaves
+ * the clone allocated: it leaks, with the segment's data it holds (its
+ * head and the three skbs of its frag_list, and their heads). With the
+ * fix it is freed. Either way the retry takes the segment and both
+ * messages arrive whole. (Found by the fuzz world: a slab failure in a
+ * parser world.)
+ */
+static void test_tcp_bpf_strp_unclone_failure_frees_clone(void **state)
+{
+	const struct sim_skb_shape fl = { .headlen = 0, .fraglist = 3 };
+	long skbs0, slabs0, skbs;
+
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 1000 }, SIM_PASS, 0, 0);
+	/* message 1 is passed in one read, message 2 in the next */
+	sim_invariants_expect(SIM_INV_COPIED_SEQ, KBUG_STRP_COPIED_SEQ_OVERWRITTEN);
+	skbs0 = sim_live(SIM_SKB);
+	slabs0 = sim_live(SIM_SLAB);
+	inject_linear(fx.a, 0, 600);
+	skbs = sim_live(SIM_SKB);
+	/* sim_inject() allocates the GRO skb's four heads, then the
+	 * strparser's unclone (pskb_expand_head()) the fifth */
+	sim_fail_alloc(SIM_SLAB, 4, 1);
+	inject(fx.a, 600, 900, &fl);
+	assert_int_equal(sk_psock(fx.a)->strp.stats.mem_fail, 1);
+	assert_int_equal(fx.verdict->runs, 0);
+	assert_int_equal(skb_queue_len(&fx.a->sk_receive_queue), 1);
+	assert_int_equal(sim_live(SIM_SKB) - skbs, SIM_LEVEL_AT_LEAST(FIXES) ? 4 : 5);
+	assert_int_equal(sim_run_work(), 1);
+	assert_int_equal(fx.verdict->runs, 1);
+	assert_true(skb_queue_empty(&fx.a->sk_receive_queue));
+	inject_linear(fx.a, 1500, 500);
+	assert_int_equal(fx.verdict->runs, 2);
+	sim_recv_expect(fx.a, 0, 2000);
+	assert_int_equal(sim_psock_queued(fx.a), 0);
+	assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc), 0);
+	/* what is left: the leaked clone, the segment's three frag_list
+	 * skbs, and the four heads */
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
+		assert_int_equal(sim_live(SIM_SKB) - skbs0, 4);
+		assert_int_equal(sim_live(SIM_SLAB) - slabs0, 4);
+		sim_expect_leaks(SIM_SKB, 4);
+		sim_expect_leaks(SIM_SLAB, 4);
+	} else {
+		assert_int_equal(sim_live(SIM_SKB) - skbs0, 0);
+		assert_int_equal(sim_live(SIM_SLAB) - slabs0, 0);
+	}
+}
+
 /* A length the bytes already received contradict: 4 bytes, "need more";
  * then the parser says 2: a length that ends inside what it already had
  * is -EPROTO (bad_hdr_len), and the 4 bytes it held are freed. */
@@ -915,6 +970,7 @@ static const struct CMUnitTest tests[] = {
 	SIM_TEST(test_tcp_bpf_strp_parser_error_aborts),
 	SIM_TEST(test_tcp_bpf_strp_msg_larger_than_rcvbuf_aborts),
 	SIM_TEST(test_tcp_bpf_strp_abort_on_target_breaks_egress),
+	SIM_TEST(test_tcp_bpf_strp_unclone_failure_frees_clone),
 	SIM_TEST(test_tcp_bpf_strp_bad_length_aborts),
 	SIM_TEST(test_tcp_bpf_strp_estrpipe_mid_message_is_enodata),
 	SIM_TEST(test_tcp_bpf_strp_msg_timeout_aborts),
