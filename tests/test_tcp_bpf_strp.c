@@ -414,6 +414,87 @@ static void test_tcp_bpf_strp_splice_unpatched_takes_unparsed_bytes(void **state
 	sim_pipe_close(pipe);
 }
 
+/*
+ * The seed's proxy hop in the parser mode. A's parser frames 1000-byte
+ * messages and its verdict passes them (SK_PASS); A2 sends 8 messages in
+ * 600-byte writes (some complete a message, some do not, some end inside
+ * the next); after every write the proxy moves what
+ * it can A -> pipe -> B as Go's io.Copy does (splice(2) both ways,
+ * non-blocking, a 16-slot pipe), and B2 reads. With the series' parser
+ * splice_read each splice takes exactly the messages completed since the
+ * last one (-EAGAIN when none is), never part of one, and B2 gets the
+ * 8000 bytes in order. 6.12.117's tcp_splice_read() cannot see the
+ * psock (mid-message it takes bytes the strparser has not parsed:
+ * test_tcp_bpf_strp_splice_unpatched_takes_unparsed_bytes), so below level
+ * copy the proxy only splices at the end, while recv() on A has 7 of the
+ * messages. The 8th stays behind: the messages passed in earlier reads and
+ * not yet read count in copied_seq (KBUG_STRP_COPIED_SEQ_OVERWRITTEN), so
+ * the strparser sees too few bytes to finish it, and the splice takes its
+ * last 200 bytes raw.
+ */
+static void test_tcp_bpf_strp_proxy_splices_whole_messages(void **state)
+{
+	struct pipe_inode_info *pipe;
+	unsigned char *buf = malloc(8000);
+	size_t sent = 0, moved = 0, got = 0;
+	long n;
+
+	(void)state;
+	strp_setup(&(struct sim_parser){ .msg_len = 1000 }, SIM_PASS, 0, 0);
+	if (!SERIES_SPLICE)
+		sim_invariants_expect(SIM_INV_COPIED_SEQ, KBUG_STRP_COPIED_SEQ_OVERWRITTEN);
+	sim_set_nonblock(fx.a, true);
+	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	while (sent < 8000) {
+		size_t len = min_t(size_t, 600, 8000 - sent);
+		size_t ready;
+
+		assert_int_equal(sim_send_pattern(fx.a2, 0, sent, len, 0), len);
+		sent += len;
+		if (!SERIES_SPLICE)
+			continue;	/* (mid-message it takes raw bytes: above) */
+		ready = sent / 1000 * 1000 - moved;
+		n = sim_splice_read(fx.a, pipe, 65536, SPLICE_F_NONBLOCK);
+		if (!ready) {
+			assert_int_equal(n, -EAGAIN);
+			continue;
+		}
+		assert_int_equal(n, ready);
+		assert_int_equal(sim_splice_to_socket(pipe, fx.b, n, 0), n);
+		moved += n;
+		n = sim_recv(fx.b2, buf + got, 8000 - got, MSG_DONTWAIT);
+		assert_int_equal(n, ready);
+		got += n;
+	}
+	if (SERIES_SPLICE) {
+		assert_int_equal(got, 8000);
+		assert_pattern(buf, 0, 0, 8000);
+		assert_int_equal(sim_psock_queued(fx.a), 0);
+		assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
+		assert_int_equal(atomic_read(&fx.a->sk_rmem_alloc), 0);
+	} else {
+		/* KBUG_STRP_COPIED_SEQ_OVERWRITTEN: the messages passed in
+		 * earlier reads and not yet read count in copied_seq, so the
+		 * strparser's peek length (tcp_inq()) is 200 where the 800
+		 * bytes message 8 lacks wait on the receive queue: it stays
+		 * behind (until more bytes come) */
+		assert_int_equal(sim_psock_queued(fx.a), 7000);
+		assert_int_equal(sk_psock(fx.a)->strp.need_bytes, 800);
+		assert_int_equal(skb_queue_len(&fx.a->sk_receive_queue), 1);
+		assert_int_equal(tcp_sk(fx.a)->rcv_nxt - tcp_sk(fx.a)->copied_seq, 200);
+		/* and the proxy's splice takes those last 200 bytes raw,
+		 * out of message 8 (tcp_splice_read() from copied_seq) */
+		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, SPLICE_F_NONBLOCK), 200);
+		assert_int_equal(sim_pipe_read(pipe, buf, 8000), 200);
+		assert_pattern(buf, 0, 7800, 200);
+		sim_recv_expect(fx.a, 0, 7000);
+		recv_eagain(fx.a);
+	}
+	assert_int_equal(sim_pipe_nr_bufs(pipe), 0);
+	sim_pipe_close(pipe);
+	free(buf);
+}
+
 /* A segment arriving while A is owned by a reader goes to the socket
  * backlog; release_sock() processes it still owning the socket, so
  * strp_data_ready() leaves the read to the kstrp work
@@ -960,6 +1041,7 @@ static const struct CMUnitTest tests[] = {
 	SIM_TEST(test_tcp_bpf_strp_pass_partial_reads_and_peek),
 	SIM_TEST(test_tcp_bpf_strp_pass_then_splice),
 	SIM_TEST(test_tcp_bpf_strp_splice_unpatched_takes_unparsed_bytes),
+	SIM_TEST(test_tcp_bpf_strp_proxy_splices_whole_messages),
 	SIM_TEST(test_tcp_bpf_strp_owned_socket_defers_to_kstrp),
 	SIM_TEST(test_tcp_bpf_strp_verdict_sees_clones),
 	SIM_TEST(test_tcp_bpf_strp_redirect_ingress),
