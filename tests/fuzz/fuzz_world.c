@@ -699,7 +699,11 @@ static void strp_copied_seq(int who, int s)
  * their bytes raw, past parser and verdict, out of the middle of the
  * message (test_tcp_bpf_strp_splice_unpatched_takes_unparsed_bytes): S0's
  * bytes at A in a redirect world, and a gap in what the strparser frames.
- * The series' parser splice_read (level copy) does not. */
+ * It reads from copied_seq, which does not count the messages passed to
+ * the psock and not yet read (tcp_bpf_strp_read_sock() holds them back):
+ * it takes those bytes again, and recv() returns them after (seed
+ * regress-strp-splice-raw-overtakes). From there only the world's own
+ * checks run. The series' parser splice_read (level copy) does not. */
 static void strp_splice_raw(int d, bool now)
 {
 	if (!w.strp || w.readers == R_RECV || SIM_LEVEL_AT_LEAST(COPY) ||
@@ -709,7 +713,7 @@ static void strp_splice_raw(int d, bool now)
 	if (!w.moved)
 		TRACE("%s: tcp_splice_read() on what its strparser left on the receive queue\n",
 		      sk_names[d]);
-	w.lossy = w.moved = true;
+	w.lossy = w.moved = w.reordered = w.nodata = true;
 }
 
 /* 6.12.117: a message whose skb has a frag_list inside its frag_list (it
