@@ -1492,10 +1492,12 @@ static int crowd_toggle(int k, bool in)
 static void crowd_account(int k, bool was_in, int ret)
 {
 	TRACE("%s %s -> %d\n", was_in ? "crowd delete" : "crowd add", w.xs[k]->sim_name, ret);
-	/* the crowd's sockets are established and their psocks are free of
-	 * programs of a kind the map has (deleted first): only an injected
-	 * allocation failure makes an add fail */
-	oracle(!ret || (!was_in && ret == -ENOMEM && w.faulted),
+	/* the crowd's psocks are free of programs of a kind the map has
+	 * (deleted first): an add fails for an injected allocation failure,
+	 * or for a socket no longer established (its crowd peer closed:
+	 * CLOSE_WAIT, sock_map_sk_state_allowed()) */
+	oracle(!ret || (!was_in && ret == -ENOMEM && w.faulted) ||
+	       (!was_in && ret == -EOPNOTSUPP && w.xs[k]->sk_state != TCP_ESTABLISHED),
 	       "crowd %s of %s: %d", was_in ? "delete" : "add", w.xs[k]->sim_name, ret);
 	if (!ret)
 		w.x_in[k] = !was_in;
