@@ -98,6 +98,7 @@ __thread struct task_struct *sim_current = &main_task.ts;
 bool sim_sched_on;
 
 static struct sim_task *tasks[SIM_MAX_TASKS];
+_Static_assert(SIM_MAX_TASKS <= 32, "runnable masks are u32, schedules name tasks 0-9a-v");
 static int ntasks;
 static sem_t main_sem;
 static bool main_sem_ready;

@@ -247,6 +247,10 @@ long sim_kworker_next_due(void);	/* jiffies until the next delayed item, <0: non
 void sim_work_abandon(void);
 /* All non-worker tasks have finished. */
 bool sim_sched_others_done(void);
-#define SIM_MAX_TASKS 16
+/* Tasks of one run, finished ones included (their vector clocks stay):
+ * a kworker's egress sends start a softirq task per segment. At most 32:
+ * the runnable masks are u32, and a schedule string names a task by one
+ * character (0-9, a-v). */
+#define SIM_MAX_TASKS 32
 
 #endif /* _SIM_TASK_H */
