@@ -866,7 +866,9 @@ static bool fionread_ahead(struct sock *sk, int val)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
 
-	if (!w.strp || !after(tp->copied_seq, tp->rcv_nxt) || val >= 0)
+	/* (less one once a FIN came: tcp_inq()) */
+	if (!w.strp || !after(tp->copied_seq, tp->rcv_nxt) || val >= 0 || has_psock(sk) ||
+	    val < (int)(tp->rcv_nxt - tp->copied_seq) - 1)
 		return false;
 	TRACE("%s: copied_seq %u is past rcv_nxt %u (messages counted twice): FIONREAD %d\n",
 	      sk->sim_name, tp->copied_seq, tp->rcv_nxt, val);
@@ -1620,9 +1622,7 @@ static void run_op(const struct op *op)
 		TRACE("%s FIONREAD -> %d\n", sk_names[who], val);
 		oracle(w.nodata || (val >= 0 && (size_t)val <=
 			w.sent[0] + w.sent[1] - delivered(0) - delivered(1)) ||
-		       (!has_psock(w.sk[who]) &&
-			val == (int)(tcp_sk(w.sk[who])->rcv_nxt - tcp_sk(w.sk[who])->copied_seq) &&
-			fionread_ahead(w.sk[who], val)),
+		       fionread_ahead(w.sk[who], val),
 		       "FIONREAD on %s: %d, with %zu bytes unread in all", sk_names[who],
 		       val, w.sent[0] + w.sent[1] - delivered(0) - delivered(1));
 		break;
