@@ -1770,6 +1770,7 @@ struct gstate {
 	unsigned int touched, closing, reads, injecting, shutting, produces;
 	unsigned int crowd;	/* crowd sockets with a map operation */
 	unsigned int deleting;	/* sockets a map delete takes out */
+	unsigned int admitted;	/* operations admitted so far */
 	bool pipe, drops;
 };
 
@@ -1785,14 +1786,21 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 
 	t->s = -1;
 	t->who = SK_A;
+	/* N8 (tests/race/README.md, not fixed): in a corking world a map
+	 * delete of A frees A's cork (sk_psock_stop()) without A's socket
+	 * lock, racing every user of A's sk_forward_alloc: its sends, its
+	 * reads, a segment or a FIN arriving. Kept out of reach, as N2, N3
+	 * and N7 are: such a delete runs alone. */
+	if (w.corking && (g->deleting & (1u << SK_A)))
+		return "N8: A's map delete in a corking world runs alone";
+	if (w.corking && op->code == OP_DELETE && !op->a && g->admitted)
+		return "N8: A's map delete in a corking world runs alone";
 	switch (op->code) {
 	case OP_SEND:
 	case OP_SEND1:
 		t->s = op->code == OP_SEND1;
 		t->who = t->s ? SK_B2 : w.rx ? SK_A2 : SK_A;
 		t->len = op->a;
-		if (t->who == SK_A && w.corking && (g->deleting & (1u << SK_A)))
-			return "N8: A's map delete frees its cork in the group";
 		if (t->who == SK_A && w.v.apply_bytes)
 			t->len = min_t(size_t, t->len, 256 * w.v.apply_bytes);
 		socks = 1u << t->who;
@@ -1832,14 +1840,11 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 	case OP_DELETE:
 		/* N7 (tests/race/README.md, not fixed): a close during the
 		 * delete's psock drop WARNs in sock_map_destroy() and skips
-		 * TCP's destroy; N8: sk_psock_stop() frees A's cork without
-		 * A's socket lock, racing A's sendmsg. Both kept out of
-		 * reach, as N2 and N3 are */
+		 * TCP's destroy; kept out of reach, as N2 and N3 are (N8:
+		 * above) */
 		bit = 1u << (op->a ? SK_B : SK_A);
 		if (g->closing & bit)
 			return "N7: it closes in the group";
-		if (!op->a && w.corking && (g->produces & 1))
-			return "N8: A sends (corks) in the group";
 		g->deleting |= bit;
 		break;
 	case OP_CROWD:
@@ -1939,6 +1944,7 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 	g->touched |= socks;
 	if (t->s >= 0)
 		g->produces |= 1u << t->s;
+	g->admitted++;
 	return NULL;
 }
 
