@@ -24,13 +24,25 @@ int inet_recv_error(struct sock *sk, struct msghdr *msg, int len, int *addr_len)
 	SIM_UNREACHABLE("inet_recv_error (MSG_ERRQUEUE)");
 }
 
+/* sim-origin: net/ipv4/af_inet.c inet_release */
 int inet_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
 	if (sk) {
+		long timeout;
+
+		/* sim-edit: no cgroup BPF release programs and no multicast groups in the sim */
+		/* If linger is set, we don't return until the close
+		 * is complete.  Otherwise we return immediately. The
+		 * actually closing is done the same either way.
+		 *
+		 * If the close is due to the process exiting, we never
+		 * linger..
+		 */
+		timeout = 0;	/* sim-edit: no SO_LINGER (sk_lingertime) or exiting tasks in the sim: the close never lingers */
+		sk->sk_prot->close(sk, timeout);
 		sock->sk = NULL;
-		sk->sk_prot->close(sk, 0);
 	}
 	return 0;
 }

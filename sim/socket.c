@@ -36,12 +36,21 @@ static void sock_def_error_report(struct sock *sk)
 	sock_def_wakeup(sk);
 }
 
+/* sock_close() -> __sock_release(): the socket's release. The sim's
+ * struct socket lives inside its sock (the kernel's is an inode of its
+ * own, which outlives the sock): a reference keeps it until
+ * inet_release() has cleared sock->sk after the close. */
 static void sim_fd_release(struct sim_resource *res)
 {
 	struct sim_tcp_sock *st = container_of(res, struct sim_tcp_sock, res);
+	struct sock *sk = st->socket.sk;
 
 	st->fd_open = false;
+	if (sk)
+		sock_hold(sk);
 	inet_release(&st->socket);
+	if (sk)
+		sock_put(sk);
 }
 
 LIST_HEAD(sim_tcp_socks);
