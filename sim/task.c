@@ -165,6 +165,11 @@ bool sim_sched_active(void)
 	return sim_sched_on && self() != &main_task;
 }
 
+bool sim_task_slot_free(void)
+{
+	return ntasks < SIM_MAX_TASKS;
+}
+
 int *sim_task_bh(void)
 {
 	return &self()->bh;

@@ -82,6 +82,8 @@ struct sim_sched_opts {
 struct sim_task *sim_task_start(const char *name, void (*fn)(void *), void *arg);
 struct sim_task *sim_task_start_on(const char *name, enum sim_task_kind kind,
 				   int cpu, void (*fn)(void *), void *arg);
+/* Whether this run can start one more task (SIM_MAX_TASKS). */
+bool sim_task_slot_free(void);
 /* Run every started task to completion; returns the verdict. @opts may be
  * NULL (SCHEDULE from the environment, else the default strategy). */
 enum sim_sched_verdict sim_sched_run(const struct sim_sched_opts *opts);
