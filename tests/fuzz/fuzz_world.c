@@ -277,6 +277,7 @@ static struct {
 	size_t fly_head, fly_n, fly_cap;
 	size_t to_c;		/* bytes the proxy spliced into C, in all */
 	long gap_warns;		/* tcp_recvmsg()'s seq WARNs, see recv_gap() */
+	unsigned int group_deleted;	/* sockets the current group's map delete took out */
 	unsigned char *buf, *sendbuf, *vbuf;
 } w;
 
@@ -2027,8 +2028,10 @@ static void group_account(const struct gtask *t, bool readers, size_t unread)
 		break;
 	case OP_NR + OP_DELETE:
 		TRACE("delete %s -> %ld\n", op->a ? "B" : "A", t->ret);
-		if (!t->ret)
+		if (!t->ret) {
 			w.in_map[op->a] = false;
+			w.group_deleted |= 1u << (op->a ? SK_B : SK_A);
+		}
 		/* Bytes may be lost and go elsewhere, as after a serial
 		 * delete. N4 (tests/race/README.md, not fixed): with the
 		 * softirq flag, a delete between tcp_v4_rcv()'s
@@ -2074,7 +2077,13 @@ static void group_account(const struct gtask *t, bool readers, size_t unread)
 	case OP_FIONREAD:
 		TRACE("%s FIONREAD -> %d\n", sk_names[d], t->val);
 		oracle(!t->ret, "FIONREAD failed");
+		/* a FIONREAD beside a map delete of its socket may find the
+		 * psock without its verdict program: tcp_bpf_ioctl() then
+		 * adds tcp_inq() to msg_tot_len, and SK_PASS bytes queued on
+		 * the psock (not yet in copied_seq) count twice */
 		oracle(w.nodata || (t->val >= 0 && (size_t)t->val <= unread) ||
+		       ((w.group_deleted & (1u << d)) && t->val >= 0 &&
+			(size_t)t->val <= 2 * unread) ||
 		       fionread_ahead(w.sk[d], t->val),
 		       "FIONREAD on %s: %d, with at most %zu bytes unread in all during the group",
 		       sk_names[d], t->val, unread);
@@ -2194,6 +2203,7 @@ static int run_group(struct input *in)
 	group_oracle(sim_violations() == violations, id, "ledger violation: %s",
 		     sim_last_violation());
 	w.psock_dropped |= g.drops;
+	w.group_deleted = 0;
 	for (unsigned int i = 0; i < nrun; i++)
 		group_account(run[i], false, 0);
 	unread = w.sent[0] + w.sent[1] - before;
