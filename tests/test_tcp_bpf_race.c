@@ -804,7 +804,6 @@ static void check_cork_two_senders(void)
 	check_all_accounting();
 }
 
-/* shutdown(B, SHUT_RD) vs a blocking splice on B (level copy and up). */
 /* N8: A's cork holds 2500 bytes (cork_bytes 3000) when A sends 1000 more
  * while A is deleted from the map. */
 static void setup_corked_a(void)
@@ -833,6 +832,7 @@ static void check_corked_a_deleted(void)
 	check_all_accounting();
 }
 
+/* shutdown(B, SHUT_RD) vs a blocking splice on B (level copy and up). */
 static void setup_splice_shutdown(void)
 {
 	setup_rxrx_queued();
