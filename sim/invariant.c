@@ -22,6 +22,7 @@
  *     of the segments sent and not yet acked (the sim's rtx records).
  * The checker reads with plain loads and takes no lock: see the header.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,24 +49,41 @@ const char *sim_inv_name(enum sim_inv inv)
 	return (unsigned int)inv < SIM_INV_NR ? inv_names[inv] : "?";
 }
 
-/* The distinct skbs already counted for one socket. */
+/*
+ * The distinct skbs already counted for one socket: an open-addressing
+ * hash set (a queue of thousands of skbs is checked after every step).
+ */
 struct skb_set {
 	const struct sk_buff **v;
-	size_t n, cap;
+	size_t n, cap;		/* cap: 0 or a power of two */
 };
+
+static size_t skb_slot(const struct sk_buff *skb, size_t cap)
+{
+	return (size_t)(((uintptr_t)skb >> 4) * 0x9e3779b97f4a7c15ull) & (cap - 1);
+}
 
 static bool skb_set_add(struct skb_set *set, const struct sk_buff *skb)
 {
-	for (size_t i = 0; i < set->n; i++)
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		struct skb_set big = { .cap = set->cap ? 2 * set->cap : 64 };
+
+		big.v = calloc(big.cap, sizeof(*big.v));
+		if (!big.v)
+			abort();
+		for (i = 0; i < set->cap; i++)
+			if (set->v[i])
+				skb_set_add(&big, set->v[i]);
+		free(set->v);
+		*set = big;
+	}
+	for (i = skb_slot(skb, set->cap); set->v[i]; i = (i + 1) & (set->cap - 1))
 		if (set->v[i] == skb)
 			return false;
-	if (set->n == set->cap) {
-		set->cap = set->cap ? 2 * set->cap : 16;
-		set->v = realloc(set->v, set->cap * sizeof(*set->v));
-		if (!set->v)
-			abort();
-	}
-	set->v[set->n++] = skb;
+	set->v[i] = skb;
+	set->n++;
 	return true;
 }
 
@@ -98,6 +116,7 @@ static int queue_charge(struct skb_set *set, struct sk_buff_head *q,
 struct psocks {
 	const struct sock *sk;
 	struct sk_psock *v[4];
+	u32 msg_sum[4];		/* sum of sg.size over v[i]->ingress_msg */
 	int n;
 };
 
@@ -119,7 +138,12 @@ static void psocks_of(const struct sock *sk, struct psocks *ps)
 	sim_ledger_for_each(SIM_PSOCK, psock_of, ps);
 }
 
-static int rmem_expected(struct sock *sk, const struct psocks *ps)
+/*
+ * What the queued msgs and skbs charged to @sk, and each psock's sum of
+ * sg.size over its ingress_msg (ps->msg_sum), in one walk: the lists can
+ * hold tens of thousands of msgs, walked after every step.
+ */
+static int rmem_expected(struct sock *sk, struct psocks *ps)
 {
 	struct skb_set set = {};
 	struct sk_buff *skb;
@@ -131,11 +155,15 @@ static int rmem_expected(struct sock *sk, const struct psocks *ps)
 	for (int i = 0; i < ps->n; i++) {
 		struct sk_psock *psock = ps->v[i];
 		struct sk_msg *msg;
+		u32 msgs = 0;
 
 		sum += queue_charge(&set, &psock->ingress_skb, sk);
-		list_for_each_entry(msg, &psock->ingress_msg, list)
+		list_for_each_entry(msg, &psock->ingress_msg, list) {
+			msgs += msg->sg.size;
 			sum += msg->skb ? skb_charge(&set, msg->skb, sk) :
 					  (int)msg->sg.size;
+		}
+		ps->msg_sum[i] = msgs;
 	}
 	free(set.v);
 	return sum;
@@ -147,16 +175,6 @@ int sim_sock_rmem_expected(struct sock *sk)
 
 	psocks_of(sk, &ps);
 	return rmem_expected(sk, &ps);
-}
-
-static u32 ingress_msg_sum(struct sk_psock *psock)
-{
-	struct sk_msg *msg;
-	u32 sum = 0;
-
-	list_for_each_entry(msg, &psock->ingress_msg, list)
-		sum += msg->sg.size;
-	return sum;
 }
 
 static const char *sk_name(const struct sock *sk)
@@ -175,8 +193,9 @@ static enum sim_inv check(struct sock *sk, unsigned int skip, char *why, size_t 
 
 	BUG_ON(sim_sched_active());
 	psocks_of(sk, &ps);
+	charged = rmem_expected(sk, &ps);
 	for (int i = 0; i < ps.n && !(skip & (1u << SIM_INV_MSG_TOT_LEN)); i++) {
-		u32 sum = ingress_msg_sum(ps.v[i]);
+		u32 sum = ps.msg_sum[i];
 
 		if (ps.v[i]->msg_tot_len != sum) {
 			snprintf(why, len, "invariant msg_tot_len broken on %s%s: expected %u (sum of sg.size over ingress_msg), psock->msg_tot_len is %u",
@@ -186,7 +205,6 @@ static enum sim_inv check(struct sock *sk, unsigned int skip, char *why, size_t 
 		}
 	}
 	rmem = atomic_read(&sk->sk_rmem_alloc);
-	charged = rmem_expected(sk, &ps);
 	if (!(skip & (1u << SIM_INV_RMEM_ALLOC)) && rmem != charged) {
 		snprintf(why, len, "invariant rmem_alloc broken on %s: expected %d (charged by the queued msgs and skbs), sk->sk_rmem_alloc is %d",
 			 sk_name(sk), charged, rmem);
