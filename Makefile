@@ -128,18 +128,15 @@ test-reports: build-tests
 # The full series, then the same tests at the other levels: the copying
 # splice (fixes + splice/ up to its "level: copy" line), the fixes alone and
 # the pristine files; then the series in the real kernel tree (kernel-check:
-# ~2 min cold, ~1 min warm, so always).
+# ~2 min cold, ~1 min warm, so always), coverage and the later parts'
+# TEST_MORE. One step after the other (tests/test-steps.sh), each timed:
+# the times are printed at the end and kept in $(O)/test-times.txt.
 SERIES_TEST_LEVELS ?= copy fixes pristine
-test: hdrcheck check verify-kernel-port
-	$(Q)set -e; for l in $(SERIES_TEST_LEVELS); do \
-		echo "sockmap-sim: --- kernel files at series level $$l ---"; \
-		$(MAKE) --no-print-directory check verify-kernel-port SERIES_LEVEL=$$l; \
-	done
-	$(Q)$(MAKE) --no-print-directory kernel-check
-	$(Q)$(MAKE) --no-print-directory coverage
-	$(Q)set -e; for t in $(TEST_MORE); do \
-		$(MAKE) --no-print-directory $$t; \
-	done
+test:
+	$(Q)MAKE='$(MAKE) --no-print-directory' tests/test-steps.sh $(O)/test-times.txt \
+		hdrcheck 'check verify-kernel-port' \
+		$(foreach l,$(SERIES_TEST_LEVELS),'check verify-kernel-port SERIES_LEVEL=$(l)') \
+		kernel-check coverage $(TEST_MORE)
 
 # The full series (read and zero-copy splice rows), then the always-copy
 # splice (level copy) and the pristine files (where splice moves nothing).

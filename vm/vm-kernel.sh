@@ -8,19 +8,26 @@
 # applied with git am; kernel-port/series.sh), into VMWORK/NAME.bzImage:
 #   1. the whole tree: KWORK/tree, shared with kernel-check
 #      (kernel-port/kernel-tree.sh, under KWORK/.lock); our own source tree
-#      VMWORK/src-NAME is a clone of it, detached at `base` (+ git am of the
-#      series for patched).  kernel-check resets KWORK/tree on every run:
-#      nothing is built there;
+#      VMWORK/src, shared by both kernels, is a clone of it.  The patched
+#      kernel's commit is base + git am of the series, kept as the branch
+#      `patched`; each build checks out its kernel's commit first (git
+#      rewrites only the files that differ, so their mtimes are newer than
+#      every object built from the other content).  kernel-check resets
+#      KWORK/tree on every run: nothing is built there;
 #   2. VMWORK/out-NAME is configured out of tree: allnoconfig with
 #      KCONFIG_ALLCONFIG = the kernel's tinyconfig fragments + FRAGMENT; every
-#      option of FRAGMENT is then verified in .config;
+#      option of FRAGMENT is then verified in .config.  A kernel without a
+#      build of its own starts from a copy of the other's build directory
+#      when that one has the same configuration: same source path, same
+#      .config, so kbuild rebuilds only what the series changes;
 #   3. bzImage is built (-j VM_JOBS, default 2), log VMWORK/build-NAME.log.
 # Stamps (VMWORK/.NAME-*-stamp) key each step on what matters: the tarball
 # (path, size, mtime, KVER, package version), the series (names and
 # contents, patched only), the fragment and the compiler.  A warm run does
 # nothing but check them, without any lock; a changed patch re-applies the
 # series (git only rewrites the files that differ) and rebuilds
-# incrementally.  One kernel build at a time (VMWORK/.build-lock).
+# incrementally.  One kernel build at a time (VMWORK/.build-lock, which
+# also guards the shared source tree).
 #
 # Environment: KPKG, KPKG_VERSION, PATCH_IDENTITY (committer of git am),
 # VM_JOBS, V=1 (set -x, kbuild V=1 in the log).
@@ -50,7 +57,7 @@ export GIT_COMMITTER_NAME=$ident_name GIT_COMMITTER_EMAIL=$ident_email
 
 mkdir -p "$5" "$6"
 kwork=$(realpath "$5") vmwork=$(realpath "$6")
-src=$vmwork/src-$name out=$vmwork/out-$name
+src=$vmwork/src out=$vmwork/out-$name
 image=$vmwork/$name.bzImage
 git_s() { git -C "$src" "$@"; }
 
@@ -72,8 +79,12 @@ fi
 # a warm run needs neither the shared tree nor its lock.
 tree_key="$kver $KPKG $KPKG_VERSION $(realpath "$tarball") $(stat -c '%s %Y' "$tarball" 2>/dev/null || echo missing)"
 src_key="$tree_key $series_key"
+# The layout of the source tree (one shared tree since the series could
+# make the patched build incremental): a build made in an older layout is
+# not reused.
+layout=shared-src-1
 cfg_key="$tree_key $(sha256sum <"$fragment" | cut -c1-16) $(gcc --version | head -n 1)"
-build_key="$src_key | $cfg_key"
+build_key="$layout $src_key | $cfg_key"
 
 kbuild_v=()
 [[ ${V:-} == 1 ]] && kbuild_v=(V=1)
@@ -115,11 +126,20 @@ fi
 
 # --- 1. source tree ------------------------------------------------------------------
 
-if [[ $(cat "$vmwork/.$name-src-stamp" 2>/dev/null) != "$src_key" ]] ||
-		! git_s rev-parse -q --verify HEAD >/dev/null 2>&1; then
+# The shared clone of the tree, with base (keyed on the tarball alone).
+if [[ $(cat "$vmwork/.src-stamp" 2>/dev/null) != "$layout $tree_key" ]] ||
+		! git_s rev-parse -q --verify base >/dev/null 2>&1; then
 	t0=$SECONDS
-	rm -f "$vmwork/.$name-src-stamp" "$vmwork/.$name-build-stamp"
-	log=$vmwork/src-$name.log
+	rm -f "$vmwork"/.*-src-stamp "$vmwork"/.*-build-stamp "$vmwork/.src-stamp"
+	# A new tree: every build is redone, each build directory from
+	# scratch (a kernel without one is then seeded from the other's),
+	# and the trees of the layout before (one per kernel, gigabytes) go.
+	for old in "$vmwork"/src-unpatched "$vmwork"/src-patched "$vmwork"/out-*; do
+		[[ -d $old ]] || continue
+		progress VM-SRC "removing $old (a new source tree)"
+		rm -rf "$old"
+	done
+	log=$vmwork/src.log
 	: >"$log"
 	# The shared tree, under kernel-check's lock (it resets the tree).
 	exec 9>"$kwork/.lock"
@@ -130,7 +150,7 @@ if [[ $(cat "$vmwork/.$name-src-stamp" 2>/dev/null) != "$src_key" ]] ||
 	"$(dirname "$(realpath "$0")")/../kernel-port/kernel-tree.sh" "$tarball" "$kver" "$kwork" || exit 1
 	if ! git_s rev-parse -q --verify HEAD >/dev/null 2>&1; then
 		rm -rf "$src"
-		progress VM-SRC "$name: clone of $kwork/tree"
+		progress VM-SRC "clone of $kwork/tree"
 		git clone -q --no-checkout "$kwork/tree" "$src" >>"$log" 2>&1 ||
 			die "cannot clone $kwork/tree (see $log)"
 		git_s config gc.auto 0
@@ -139,28 +159,62 @@ if [[ $(cat "$vmwork/.$name-src-stamp" 2>/dev/null) != "$src_key" ]] ||
 		die "cannot fetch base from $kwork/tree (see $log)"
 	flock -u 9
 	exec 9>&-
-	# Only the files that differ are rewritten: kbuild rebuilds what they touch.
-	git_s am --abort >/dev/null 2>&1 || true
-	{ git_s checkout -q -f --detach base && git_s clean -q -f -d -x; } >>"$log" 2>&1 ||
-		die "cannot check out base in $src (see $log)"
-	for p in "${patches[@]}"; do
-		echo "=== git am $(basename "$p")" >>"$log"
-		if ! git_s am -q --no-3way "$p" >>"$log" 2>&1; then
-			git_s am --abort >/dev/null 2>&1 || true
-			die "$(basename "$p") does not apply with git am (see $log)"
-		fi
-	done
-	echo "$src_key" >"$vmwork/.$name-src-stamp"
-	if [[ $name == patched ]]; then
-		progress VM-SRC "$name: base + ${#patches[@]} patches (git am), $(elapsed "$t0")"
-	else
-		progress VM-SRC "$name: base, $(elapsed "$t0")"
-	fi
+	echo "$layout $tree_key" >"$vmwork/.src-stamp"
+	progress VM-SRC "base, $(elapsed "$t0")"
 fi
+
+# This kernel's commit: base, or the branch `patched` (base + the series).
+rev=base
+log=$vmwork/src-$name.log
+if [[ $name == patched ]]; then
+	rev=refs/heads/patched
+	if [[ $(cat "$vmwork/.$name-src-stamp" 2>/dev/null) != "$src_key" ]] ||
+			! git_s rev-parse -q --verify "$rev" >/dev/null 2>&1; then
+		t0=$SECONDS
+		rm -f "$vmwork/.$name-src-stamp" "$vmwork/.$name-build-stamp"
+		: >"$log"
+		git_s am --abort >/dev/null 2>&1 || true
+		{ git_s checkout -q -f --detach base && git_s clean -q -f -d -x; } >>"$log" 2>&1 ||
+			die "cannot check out base in $src (see $log)"
+		for p in "${patches[@]}"; do
+			echo "=== git am $(basename "$p")" >>"$log"
+			if ! git_s am -q --no-3way "$p" >>"$log" 2>&1; then
+				git_s am --abort >/dev/null 2>&1 || true
+				die "$(basename "$p") does not apply with git am (see $log)"
+			fi
+		done
+		git_s update-ref "$rev" HEAD
+		echo "$src_key" >"$vmwork/.$name-src-stamp"
+		progress VM-SRC "$name: base + ${#patches[@]} patches (git am), $(elapsed "$t0")"
+	fi
+else
+	echo "$src_key" >"$vmwork/.$name-src-stamp"
+fi
+# Only the files that differ are rewritten: kbuild rebuilds what they touch.
+git_s am --abort >/dev/null 2>&1 || true
+{ git_s checkout -q -f --detach "$rev" && git_s clean -q -f -d -x; } >>"$log" 2>&1 ||
+	die "cannot check out $rev in $src (see $log)"
 
 # --- 2. configuration ----------------------------------------------------------------
 
 tiny=(kernel/configs/tiny-base.config kernel/configs/tiny.config arch/x86/configs/tiny.config)
+# No build directory of our own yet: start from the other kernel's when it
+# was built with the same configuration (the same source path, so the
+# same commands: only what the series changes is rebuilt).
+if [[ ! -f $out/.config ]]; then
+	for other in unpatched patched; do
+		[[ $other != "$name" && -f $vmwork/out-$other/.config &&
+			$(cat "$vmwork/.$other-config-stamp" 2>/dev/null) == "$cfg_key" &&
+			$(cat "$vmwork/.$other-build-stamp" 2>/dev/null) == "$layout "* ]] || continue
+		t0=$SECONDS
+		rm -rf "$out" "$out.tmp"
+		cp -a "$vmwork/out-$other" "$out.tmp"
+		mv "$out.tmp" "$out"
+		echo "$cfg_key" >"$vmwork/.$name-config-stamp"
+		progress VM-SEED "$name: from the $other kernel's build, $(elapsed "$t0")"
+		break
+	done
+fi
 if [[ ! -f $out/.config || $(cat "$vmwork/.$name-config-stamp" 2>/dev/null) != "$cfg_key" ]]; then
 	rm -f "$vmwork/.$name-config-stamp" "$vmwork/.$name-build-stamp"
 	mkdir -p "$out"

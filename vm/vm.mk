@@ -73,7 +73,7 @@ CC_VM ?= gcc
 # The kernel tree's own initramfs generator, built with the host cc.
 $(VM_GEN_CPIO): | vm-kernel-unpatched
 	@echo "  VM-HOSTCC $(@F)"
-	$(Q)gcc -O2 -o $@ $(VM_DIR)/src-unpatched/usr/gen_init_cpio.c
+	$(Q)gcc -O2 -o $@ $(VM_DIR)/src/usr/gen_init_cpio.c
 
 # vm_boot KERNEL,RUNNER,OUT,TIMEOUT,ARGS: initramfs with RUNNER, then boot.
 # Double quotes: KERNEL and OUT may name the shell loop's variable.
