@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <malloc.h>
 #include <valgrind/callgrind.h>
 #include <sim/world.h>
 #include <sim/net.h>
@@ -86,11 +87,17 @@ static const char *row_consumer(const struct row *r)
 	return r->splice ? splice_consumer() : "read";
 }
 
+/*
+ * The clock: CPU time of the process (every thread: a sim task's work
+ * counts), so that time the machine gives to other jobs is not counted.
+ * Read at the start and end of a measured section of many messages, not
+ * per message.
+ */
 static u64 now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
@@ -112,17 +119,40 @@ static u64 measure_off(enum mode mode, u64 t0)
 	return t;
 }
 
+static bool verify_all;	/* --verify: every byte of every message (bench-smoke) */
+
+/*
+ * The message: the pattern at offset 0 (pat()), its first 8 bytes
+ * overwritten with its sequence number (messages of 8 bytes or more), so
+ * the measured loop only stamps and checks 8 bytes per message; every
+ * byte is checked in the warm-up, for the last message of each run, and
+ * for every message with --verify.
+ */
 static void fill(unsigned char *buf, size_t len, u64 off)
 {
 	for (size_t i = 0; i < len; i++)
 		buf[i] = pat(off + i);
 }
 
-static bool check(const unsigned char *in, size_t len, u64 off)
+static void stamp(unsigned char *buf, size_t len, u64 seq)
 {
-	for (size_t i = 0; i < len; i++)
-		if (in[i] != pat(off + i))
+	if (len >= sizeof(seq))
+		memcpy(buf, &seq, sizeof(seq));
+}
+
+static bool check(const unsigned char *in, size_t len, u64 seq, bool all)
+{
+	size_t i = 0;
+
+	if (len >= sizeof(seq)) {
+		if (memcmp(in, &seq, sizeof(seq)))
 			return false;
+		i = sizeof(seq);
+	}
+	if (all)
+		for (; i < len; i++)
+			if (in[i] != pat(i))
+				return false;
 	return true;
 }
 
@@ -153,34 +183,37 @@ static size_t consume_all(struct sock *tx, struct sock *rx, struct pipe_inode_in
 }
 
 /*
- * TX->RX / RX->RX: @warm unmeasured messages, then @n measured (send +
- * consume). Ends early if a message does not arrive whole.
+ * TX->RX / RX->RX: @warm unmeasured messages, then @n measured in one
+ * section (send + consume each). Ends early if a message does not arrive
+ * whole.
  */
 static void run_ingress(struct row *r, enum mode mode, u64 warm, u64 n)
 {
 	unsigned char *buf = malloc(r->size), *in = malloc(r->size);
+	struct sock *tx, *rx;
 	struct pipe_inode_info *pipe = NULL;
-	u64 off = 0;
+	u64 t0 = 0;
 
 	sim_world_begin();
 	setup(r->path, 0);
+	tx = r->path == TXRX ? w.a : w.a2;
+	rx = w.b;
 	if (r->splice) {
 		pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
-		sim_set_nonblock(w.b, true);
+		sim_set_nonblock(rx, true);
 	}
+	fill(buf, r->size, 0);
 	r->data_ok = true;
 	for (u64 m = 0; m < warm + n; m++) {
 		bool measured = m >= warm, sent;
 		size_t got;
-		u64 t0 = 0;
 
-		fill(buf, r->size, off);
-		if (measured)
+		if (m == warm)
 			t0 = measure_on(mode);
+		stamp(buf, r->size, m);
 		sent = send_msg(r->path, buf, r->size);
-		got = consume_all(r->path == TXRX ? w.a : w.a2, w.b, pipe, in, r->size);
+		got = consume_all(tx, rx, pipe, in, r->size);
 		if (measured) {
-			r->ns += measure_off(mode, t0);
 			r->msgs++;
 			r->bytes += got;
 		}
@@ -189,10 +222,11 @@ static void run_ingress(struct row *r, enum mode mode, u64 warm, u64 n)
 			r->data_ok = false;
 			break;
 		}
-		if (!check(in, got, off))
+		if (!check(in, got, m, !measured || verify_all || m == warm + n - 1))
 			r->data_ok = false;
-		off += r->size;
 	}
+	if (r->msgs)
+		r->ns = measure_off(mode, t0);
 	if (pipe)
 		sim_pipe_close(pipe);
 	r->ledger_ok = sim_world_end() == 0;
@@ -217,45 +251,71 @@ static size_t proxy_hop_read(struct proxy *px, unsigned char *tmp, size_t size, 
 	return moved;
 }
 
+/* Messages per proxy batch: up to 64 KiB queued on P1, at most 64. */
+static u64 proxy_batch(size_t size)
+{
+	u64 b = 65536 / size;
+
+	return b < 1 ? 1 : b > 64 ? 64 : b;
+}
+
+/*
+ * The proxy: in batches, C sends a batch to P1 (not measured), the proxy
+ * moves each message of it to P2 (measured: only the hop), S receives the
+ * batch (not measured). @warm messages first (one batch at a time, not
+ * measured), then @n measured.
+ */
 static void run_proxy(struct row *r, enum mode mode, u64 warm, u64 n)
 {
 	unsigned char *buf = malloc(r->size), *in = malloc(r->size), *tmp = malloc(r->size);
+	u64 batch = proxy_batch(r->size), m = 0;
 	bool short_send = false;
 	struct proxy px;
-	u64 off = 0;
 
 	sim_world_begin();
 	proxy_open(&px, 8);
+	fill(buf, r->size, 0);
 	r->data_ok = true;
-	for (u64 m = 0; m < warm + n; m++) {
+	while (m < warm + n && r->data_ok) {
 		bool measured = m >= warm;
-		size_t moved, got;
-		u64 t0 = 0;
+		u64 k = measured ? min_t(u64, batch, warm + n - m) : 1, t0 = 0;
 
-		fill(buf, r->size, off);
-		if (sim_send(px.c, buf, r->size, MSG_DONTWAIT) != (int)r->size)
-			r->data_ok = false;
+		for (u64 j = 0; j < k; j++) {
+			stamp(buf, r->size, m + j);
+			if (sim_send(px.c, buf, r->size, MSG_DONTWAIT) != (int)r->size)
+				r->data_ok = false;
+		}
 		if (measured)
 			t0 = measure_on(mode);
-		if (r->splice)
-			moved = proxy_hop_splice(px.p1, px.p2, px.pipe, r->size, &short_send);
-		else
-			moved = proxy_hop_read(&px, tmp, r->size, &short_send);
-		if (measured) {
+		for (u64 j = 0; j < k; j++) {
+			size_t moved;
+
+			if (r->splice)
+				moved = proxy_hop_splice(px.p1, px.p2, px.pipe, r->size, &short_send);
+			else
+				moved = proxy_hop_read(&px, tmp, r->size, &short_send);
+			if (measured) {
+				r->msgs++;
+				r->bytes += moved;
+			}
+			if (moved != r->size) {
+				r->moved_nothing = r->splice && !moved && !SIM_LEVEL_AT_LEAST(COPY) &&
+						   sk_psock(px.p1)->msg_tot_len == (int)(k * r->size);
+				r->data_ok = false;
+				break;
+			}
+		}
+		if (measured)
 			r->ns += measure_off(mode, t0);
-			r->msgs++;
-			r->bytes += moved;
-		}
-		if (moved != r->size) {
-			r->moved_nothing = r->splice && !moved && !SIM_LEVEL_AT_LEAST(COPY) &&
-					   sk_psock(px.p1)->msg_tot_len == (int)r->size;
-			r->data_ok = false;
+		if (!r->data_ok)
 			break;
+		for (u64 j = 0; j < k; j++, m++) {
+			size_t got = consume(px.s, NULL, in, r->size);
+
+			if (short_send || got != r->size ||
+			    !check(in, got, m, !measured || verify_all || m == warm + n - 1))
+				r->data_ok = false;
 		}
-		got = consume(px.s, NULL, in, r->size);
-		if (short_send || got != r->size || !check(in, got, off))
-			r->data_ok = false;
-		off += r->size;
 	}
 	r->ledger_ok = sim_world_end() == 0;
 	free(buf);
@@ -311,7 +371,7 @@ static int run_gran(const char *what, size_t size, u64 q)
 	sim_set_nonblock(rx, true);
 	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
 	for (u64 m = 0; m < q; m++) {
-		fill(buf, size, m * size);
+		fill(buf, size, m * size);	/* one stream: pattern at its offset */
 		if (plain) {
 			if (sim_send(w.b2, buf, size, 0) != (int)size)
 				data_ok = false;
@@ -339,8 +399,9 @@ static int run_gran(const char *what, size_t size, u64 q)
 			ssize_t k = sim_pipe_read(pipe, in, n > 65536 ? 65536 : n);
 
 			BUG_ON(k <= 0);
-			if (!check(in, k, off))
-				data_ok = false;
+			for (ssize_t i = 0; i < k; i++)
+				if (in[i] != pat(off + i))
+					data_ok = false;
 			off += k;
 			n -= k;
 		}
@@ -367,14 +428,14 @@ static int run_gran(const char *what, size_t size, u64 q)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench --mode time|callgrind|granularity [--sizes 64,256,...] [--runs N] [--bytes B] [--paths TX->RX,RX->RX,PROXY]\n");
+	fprintf(stderr, "usage: bench --mode time|callgrind|granularity [--sizes 64,256,...] [--runs N] [--bytes B] [--paths TX->RX,RX->RX,PROXY] [--verify 0|1] [--reverse 0|1]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	size_t sizes[32];
-	int nsizes = 0, runs = 5, bad = 0;
+	int nsizes = 0, runs = 5, bad = 0, reverse = 0;
 	u64 bytes = 8u << 20;
 	enum mode mode = MODE_TIME;
 	const char *sizes_arg = "64,256,1024,4096,16384,65536,262144";
@@ -395,6 +456,10 @@ int main(int argc, char **argv)
 			runs = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--bytes")) {
 			bytes = strtoull(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--reverse")) {
+			reverse = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--verify")) {
+			verify_all = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--paths")) {
 			paths_arg = argv[++i];
 		} else {
@@ -416,6 +481,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sockmap-sim: bench: --runs must be at least 1\n");
 		return 2;
 	}
+	/*
+	 * glibc's allocator behind the sim's pages and slab: no mmap() per
+	 * large buffer and no trimming of the heap, so that a row does not
+	 * pay page faults for memory an earlier row gave back (they would
+	 * land on whichever row runs first).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 1024 << 20);
 	sim_init();
 
 	if (mode == MODE_GRAN) {
@@ -435,10 +508,25 @@ int main(int argc, char **argv)
 		return bad;
 	}
 
+	/* Time mode: every path and consumer once at the largest size, not
+	 * measured, so that the heap has grown before the first measured row. */
+	for (unsigned int p = 0; mode == MODE_TIME && p < sizeof(paths) / sizeof(paths[0]); p++) {
+		for (int c = 0; c < 2 && strstr(paths_arg, path_names[paths[p]]); c++) {
+			struct row r = { .path = paths[p], .splice = c, .size = sizes[nsizes - 1] };
+
+			if (paths[p] == PROXY)
+				run_proxy(&r, mode, WARMUP_MSGS, MIN_MSGS);
+			else
+				run_ingress(&r, mode, WARMUP_MSGS, MIN_MSGS);
+		}
+	}
 	for (unsigned int p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
 		if (!strstr(paths_arg, path_names[paths[p]]))
 			continue;
-		for (int c = 0; c < 2; c++) {
+		/* --reverse 1: splice rows before read rows (run.py alternates) */
+		for (int cc = 0; cc < 2; cc++) {
+			int c = reverse ? 1 - cc : cc;
+
 			for (int i = 0; i < nsizes; i++) {
 				int nruns = mode == MODE_CALLGRIND ? 1 : runs;
 
