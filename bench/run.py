@@ -346,6 +346,11 @@ def main():
             die(f"{path} is missing (make bench-build)")
         bins.append((level, path))
     os.makedirs(a.out, exist_ok=True)
+    for old in ("callgrind.csv", "callgrind-top.txt", "throughput.csv", "ratios.csv", "granularity.csv",
+                "conditions.txt", "plot.dat", "instr-per-byte.png", "mbps.png", "ratio.png"):
+        if os.path.exists(os.path.join(a.out, old)):
+            os.remove(os.path.join(a.out, old))
+    shutil.rmtree(os.path.join(a.out, "callgrind"), ignore_errors=True)
     cond = conditions()
 
     if a.smoke:
@@ -474,7 +479,7 @@ def main():
     gran = granularity(bins, sizes)
     print("\n(3) splice granularity: N messages queued on B, then splice(B -> 16-slot pipe) until all "
           "moved, the pipe emptied between calls")
-    print(f"{'level':8} {'path':6} {'consumer':16} {'size':>5} {'queued':>12} {'calls':>5} "
+    print(f"{'level':8} {'path':11} {'consumer':16} {'size':>5} {'queued':>12} {'calls':>5} "
           f"{'1st call B':>10} {'B/call':>9} {'slots/KiB':>9}")
     with open(os.path.join(a.out, "granularity.csv"), "w", newline="") as f:
         w = csv.writer(f)
@@ -488,11 +493,12 @@ def main():
                         f"{spk:.3f}"])
             label = "tcp (plain)" if path == "tcp" else path
             note = "   moves nothing (EAGAIN)" if not moved else ""
-            print(f"{level:8} {label:11.11} {cons:11} {fmt_size(size):>5} {q + ' x ' + fmt_size(size):>12} "
+            print(f"{level:8} {label:11} {cons:16} {fmt_size(size):>5} {q + ' x ' + fmt_size(size):>12} "
                   f"{calls:>5} {int(first):>10} {bpc:>9.0f} {spk:>9.3f}{note}")
-    print("    tcp (plain): the sim's TCP queues each send as its own skb and its tcp_splice_read() "
-          "shim gives each a pipe slot (no tcp_try_coalesce, no spd_can_coalesce); a real kernel "
-          "coalesces small in-order segments, and one splice would move them all.")
+    print("    tcp (plain): B2 sends to B on a connection without sockmap (tcp_splice_read). The sim's TCP "
+          "queues each send as its own skb and its splice shim gives each piece a pipe slot;")
+    print("    a real kernel merges small in-order segments (tcp_try_coalesce) and adjacent pieces of a page "
+          "(spd_can_coalesce), so there one splice would move all 64 x 64 B (read from the code, not measured).")
 
     pngs = plot(a.out, cg_rows, tm, sizes)
     print("\nCSV: " + " ".join(os.path.join(a.out, n) for n in
