@@ -22,11 +22,15 @@
  * Modes (stdout is CSV, one line per row; stderr progress):
  *   time        --runs N timed runs per row, each moving about --bytes
  *               bytes (at least 64 messages): one line per run with the
- *               nanoseconds spent in the measured section
+ *               nanoseconds of process CPU time in the measured section
+ *               (--reverse 1: splice rows before read rows; --verify 1:
+ *               every byte of every message checked, as bench-smoke does)
  *   callgrind   one run of 64 measured messages per row, collection on
  *               only around the measured section, one callgrind dump per
  *               row (named by the row); run under valgrind --tool=callgrind
  *               --collect-atstart=no
+ * The measured section: TX->RX, RX->RX the messages' sends and consumes,
+ * one section per run; PROXY the proxy's hops, one section per batch.
  *   granularity bytes per splice call and pipe slots used: messages
  *               queued on B, then splice() into a 16-slot pipe (drained
  *               between calls) until all have moved; and the same bytes

@@ -141,7 +141,7 @@ def callgrind(bins, sizes, out):
     rows = {}
     tops = {}
     for level, binary in bins:
-        progress(f"callgrind, level {level}: {len(PATHS)} paths x 2 consumers x {len(sizes)} sizes (about a minute)")
+        progress(f"callgrind, level {level}: {len(PATHS)} paths x 2 consumers x {len(sizes)} sizes")
         t0 = time.time()
         stdout = run(["env", f"GLIBC_TUNABLES={NO_REP_MOVSB}",
                       "valgrind", "-q", "--tool=callgrind", "--collect-atstart=no",

@@ -54,7 +54,8 @@
  * Figures are per message sent (a row that stops early, like the unpatched
  * splice, divides by the messages it sent). Each row is checked: every byte
  * arrived intact and the world tore down with a clean ledger.
- * FORMAT=csv prints CSV.
+ * FORMAT=csv prints CSV. The paths' set-up, sends and consumers and the
+ * proxy are tests/scenario.h, which make bench (bench/bench.c) shares.
  */
 #include <stdio.h>
 #include <stdlib.h>
