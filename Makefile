@@ -174,11 +174,15 @@ help:
 	@echo "make mutation-check      the mutants of tests/mutants, killed by the tests or by fuzzing (MUTANT_FUZZ=always)"
 	@echo "make explore SCENARIO=x  every schedule of a concurrent scenario with at most K (2) preemptions; explore-pct: PCT"
 	@echo "make explore-list        the concurrent scenarios; bench-sched: schedules/s, K=2 spaces, time to find N2"
+	@echo "make bench               the bench variant (-O2, no sanitizers) at levels full/copy/pristine: callgrind instructions"
+	@echo "                         per byte (kernel vs shims), MB/s (median of BENCH_RUNS), bytes per splice call; $(O)/bench/results/"
+	@echo "make bench-smoke         the same rows at one size, one run, no callgrind (in make test)"
 	@echo "make deps                install/check every Debian package"
 	@echo "make ksrc                extract and patch the kernel files into $(O)/"
 	@echo "make clean | distclean   remove $(BDIR) | all of $(O)"
 	@echo "variables: V=1  O=dir  TEST_FILTER=glob  EXTRA_PATCHES='a.patch b.patch'"
 	@echo "           SERIES_LEVEL=pristine|fixes|copy|full (default full)  KSERIES_UPTO=N (first N of fixes/ then splice/)"
+	@echo "           BENCH_SIZES=64,1024,...  BENCH_RUNS=N  BENCH_BYTES=B  BENCH_CALLGRIND=0"
 
 clean:
 	rm -rf $(BDIR)
@@ -197,3 +201,4 @@ include tests/mutants/mutants.mk
 include tests/race.mk
 include kernel-port/shim-drift.mk
 include review/review.mk
+include bench/bench.mk

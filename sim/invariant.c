@@ -321,7 +321,7 @@ void sim_invariants_step(const char *op)
 {
 	struct sim_tcp_sock *st;
 
-	if (!auto_on || nested || sim_sched_active())
+	if (!SIM_BOOKKEEPING || !auto_on || nested || sim_sched_active())
 		return;
 	list_for_each_entry(st, &sim_tcp_socks, sim_all) {
 		struct sock *sk = &st->tp.inet_conn.icsk_inet.sk;

@@ -136,6 +136,13 @@ static void block_free(struct block *b, struct sim_site site)
 	b->pages[0].freed_at = site;
 	ASAN_UNPOISON_MEMORY_REGION(b->mem, PAGE_SIZE << b->order);
 	free(b->mem);
+	if (!SIM_BOOKKEEPING) {		/* the bench variant: no quarantine */
+		for (unsigned int i = 0; i < (1U << b->order); i++)
+			pfn_del_if((uintptr_t)b->pages[i].virtual >> PAGE_SHIFT,
+				   &b->pages[i]);
+		free(b);
+		return;
+	}
 	b->qnext = quarantine;
 	quarantine = b;
 }
@@ -171,7 +178,7 @@ struct page *sim_alloc_pages(gfp_t gfp, unsigned int order, struct sim_site site
 	b->kind = SIM_PAGE;
 	if (gfp & __GFP_ZERO)
 		memset(b->mem, 0, PAGE_SIZE << order);
-	else
+	else if (SIM_BOOKKEEPING)
 		memset(b->mem, 0x5a, PAGE_SIZE << order);	/* POISON_INUSE */
 	sim_ledger_add(SIM_PAGE, &b->pages[0], PAGE_SIZE << order, site);
 	return &b->pages[0];
@@ -256,7 +263,7 @@ void *sim_kmalloc(size_t size, gfp_t gfp, struct sim_site site)
 	b->kind = sim_ledger_slab_kind(size);
 	if (gfp & __GFP_ZERO)
 		memset(b->mem, 0, alloc);
-	else
+	else if (SIM_BOOKKEEPING)
 		memset(b->mem, 0xa5, alloc);	/* uninitialised kmalloc memory */
 	/* The slack after the object is off limits, as a redzone. */
 	ASAN_POISON_MEMORY_REGION((char *)b->mem + alloc,

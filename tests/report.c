@@ -54,7 +54,8 @@
  * Figures are per message sent (a row that stops early, like the unpatched
  * splice, divides by the messages it sent). Each row is checked: every byte
  * arrived intact and the world tore down with a clean ledger.
- * FORMAT=csv prints CSV.
+ * FORMAT=csv prints CSV. The paths' set-up, sends and consumers and the
+ * proxy are tests/scenario.h, which make bench (bench/bench.c) shares.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,16 +66,9 @@
 #include <sim/ledger.h>
 #include <sim/pipe.h>
 #include <sim/series.h>
-#include "sim_bypass.h"
+#include "scenario.h"
 
 #define NR_MSGS 64
-
-enum path { TXRX, RXRX, TXTX, RXTX, NR_PATHS, PROXY = NR_PATHS };
-
-static const char *const path_names[NR_PATHS + 1] = {
-	[TXRX] = "TX->RX", [RXRX] = "RX->RX", [TXTX] = "TX->TX", [RXTX] = "RX->TX",
-	[PROXY] = "PROXY",
-};
 
 struct row {
 	enum path path;
@@ -91,24 +85,6 @@ struct row {
 
 #define STRP_SEG	1448	/* the strp rows' send size: an Ethernet MSS */
 
-static struct {
-	struct sock *a, *a2, *b, *b2;
-	struct bpf_map *map;
-	struct sim_verdict v;
-	struct sim_parser parser;
-} w;
-
-/* Period 4 GiB (as sim_pattern()): longer than any row's transfer. */
-static unsigned char pat(size_t i)
-{
-	return (unsigned char)(i * 31 + (i >> 8) * 7 + (i >> 16) * 13 + (i >> 24) * 17 + 1);
-}
-
-static bool ingress(enum path p)
-{
-	return p == TXRX || p == RXRX;
-}
-
 static const char *splice_label(enum path p)
 {
 	if (!ingress(p))
@@ -118,62 +94,6 @@ static const char *splice_label(enum path p)
 	if (SIM_LEVEL_AT_LEAST(COPY))
 		return "splice-cp";
 	return "splice-unpatched";
-}
-
-/* @strp_len: the parser mode's message length (RX paths), or 0 */
-static void setup(enum path p, u32 strp_len)
-{
-	bool tx = p == TXRX || p == TXTX;
-	struct bpf_prog *prog;
-
-	sim_tcp_pair(&w.a, &w.a2, "A", "A2");
-	sim_tcp_pair(&w.b, &w.b2, "B", "B2");
-	w.map = sim_sockmap_create(2);
-	w.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = w.map, .key = 1,
-				    .flags = ingress(p) ? BPF_F_INGRESS : 0 };
-	if (strp_len) {
-		w.parser = (struct sim_parser){ .msg_len = strp_len };
-		if (sim_prog_attach(sim_prog_stream_parser(&w.parser), w.map,
-				    BPF_SK_SKB_STREAM_PARSER))
-			abort();
-	}
-	prog = tx ? sim_prog_msg_verdict(&w.v) : sim_prog_skb_verdict(&w.v);
-	if (sim_prog_attach(prog, w.map, tx ? BPF_SK_MSG_VERDICT :
-			    strp_len ? BPF_SK_SKB_STREAM_VERDICT : BPF_SK_SKB_VERDICT) ||
-	    sim_map_update(w.map, 0, w.a, BPF_ANY) || sim_map_update(w.map, 1, w.b, BPF_ANY))
-		abort();
-}
-
-static bool send_msg(enum path p, const void *buf, size_t len)
-{
-	bool tx = p == TXRX || p == TXTX;
-	int n = sim_send(tx ? w.a : w.a2, buf, len, 0);
-
-	sim_run_work();		/* the backlog of the RX paths */
-	return n == (int)len;
-}
-
-/* Receive @want bytes into @in: recv(), or splice() + read(pipe). */
-static size_t consume(struct sock *rx, struct pipe_inode_info *pipe,
-		      unsigned char *in, size_t want)
-{
-	size_t got = 0;
-
-	while (got < want) {
-		ssize_t n;
-
-		if (!pipe) {
-			n = sim_recv(rx, in + got, want - got, MSG_DONTWAIT);
-		} else {
-			n = sim_splice_read(rx, pipe, want - got, SPLICE_F_NONBLOCK);
-			if (n > 0)
-				BUG_ON(sim_pipe_read(pipe, in + got, n) != n);
-		}
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	return got;
 }
 
 static void run(struct row *r)
@@ -289,58 +209,42 @@ enum hop { HOP_SEND, HOP_PROXY, HOP_RECV, NR_HOPS };
 static void run_proxy(struct row r[NR_HOPS], size_t size)
 {
 	unsigned char *buf = malloc(size), *in = malloc(size);
-	struct pipe_inode_info *pipe;
-	struct sock *c, *p1, *p2, *s, *lp, *ls;
-	struct sim_bypass bp = {};
+	struct proxy px;
 	struct sim_stats before;
-	bool data_ok = true, nothing = false;
+	bool data_ok = true, nothing = false, short_send = false;
 	size_t off = 0;
 	int msgs = 0;
 
 	sim_world_begin();
-	if (sim_bypass_setup(&bp, 8))
-		abort();
-	lp = sim_tcp_listen("proxy-listen");
-	ls = sim_tcp_listen("server-listen");
-	sim_bypass_connect(lp, &c, &p1, "client", "proxy-in");
-	sim_bypass_connect(ls, &p2, &s, "proxy-out", "server");
-	sim_set_nonblock(p1, true);
-	sim_set_nonblock(p2, true);
-	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	proxy_open(&px, 8);
 	memset(&sim_stats, 0, sizeof(sim_stats));
 	for (int m = 0; m < NR_MSGS; m++) {
-		size_t moved = 0, got;
-		ssize_t n;
+		size_t moved, got;
 
 		for (size_t i = 0; i < size; i++)
 			buf[i] = pat(off + i);
 		msgs++;
 		before = sim_stats;
-		if (sim_send(c, buf, size, MSG_DONTWAIT) != (int)size)
+		if (sim_send(px.c, buf, size, MSG_DONTWAIT) != (int)size)
 			data_ok = false;
 		stats_acc(&r[HOP_SEND].s, &before);
 		r[HOP_SEND].bytes += size;
 
 		before = sim_stats;
-		while (moved < size) {
-			n = sim_splice_read(p1, pipe, size - moved, SPLICE_F_NONBLOCK);
-			if (n <= 0)
-				break;
-			if (sim_splice_to_socket(pipe, p2, n, SPLICE_F_NONBLOCK) != n)
-				data_ok = false;
-			moved += n;
-		}
+		moved = proxy_hop_splice(px.p1, px.p2, px.pipe, size, &short_send);
+		if (short_send)
+			data_ok = false;
 		stats_acc(&r[HOP_PROXY].s, &before);
 		r[HOP_PROXY].bytes += moved;
 		if (moved != size) {
 			nothing = !moved && !SIM_LEVEL_AT_LEAST(COPY) &&
-				  sk_psock(p1)->msg_tot_len == (int)size;
+				  sk_psock(px.p1)->msg_tot_len == (int)size;
 			data_ok = false;
 			break;
 		}
 
 		before = sim_stats;
-		got = consume(s, NULL, in, size);
+		got = consume(px.s, NULL, in, size);
 		stats_acc(&r[HOP_RECV].s, &before);
 		r[HOP_RECV].bytes += got;
 		if (got != size)
@@ -454,7 +358,7 @@ static void run_proxy_many(struct row r[NR_HOPS], size_t size)
 	struct pipe_inode_info *pipe;
 	struct sim_bypass bp = {};
 	struct sim_stats before;
-	bool data_ok = true;
+	bool data_ok = true, short_send = false;
 	int msgs = 0;
 
 	sim_world_begin();
@@ -472,8 +376,7 @@ static void run_proxy_many(struct row r[NR_HOPS], size_t size)
 	memset(&sim_stats, 0, sizeof(sim_stats));
 	for (int m = 0; m < NR_MSGS; m++) {
 		int j = m % NR_CONNS;
-		size_t moved = 0, got;
-		ssize_t n;
+		size_t moved, got;
 
 		/* each connection its own stream: pattern offset by j */
 		for (size_t i = 0; i < size; i++)
@@ -486,14 +389,9 @@ static void run_proxy_many(struct row r[NR_HOPS], size_t size)
 		r[HOP_SEND].bytes += size;
 
 		before = sim_stats;
-		while (moved < size) {
-			n = sim_splice_read(p1[j], pipe, size - moved, SPLICE_F_NONBLOCK);
-			if (n <= 0)
-				break;
-			if (sim_splice_to_socket(pipe, p2[j], n, SPLICE_F_NONBLOCK) != n)
-				data_ok = false;
-			moved += n;
-		}
+		moved = proxy_hop_splice(p1[j], p2[j], pipe, size, &short_send);
+		if (short_send)
+			data_ok = false;
 		stats_acc(&r[HOP_PROXY].s, &before);
 		r[HOP_PROXY].bytes += moved;
 		if (moved != size) {

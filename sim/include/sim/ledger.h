@@ -16,6 +16,22 @@
 #include <stdio.h>
 #include <sim/compiler.h>
 
+/*
+ * SIM_BOOKKEEPING: 1 in every build but the bench variant (bench/bench.mk
+ * compiles it with -DSIM_BENCH). There the sim keeps what the kernel code
+ * needs and what the figures count (refcounts, memory, locks, wake-ups,
+ * the live counts and the cost counters), but not its own checking: no
+ * record per object (call sites, double-free and wrong-kind detection),
+ * no accounting invariants after each step, no poisoning of new memory and
+ * no quarantine of freed page descriptors. The ASan build checks all of
+ * that; the bench variant measures the kernel code, not the checks.
+ */
+#ifdef SIM_BENCH
+#define SIM_BOOKKEEPING 0
+#else
+#define SIM_BOOKKEEPING 1
+#endif
+
 enum sim_kind {
 	SIM_PAGE,	/* alloc_pages(): one entry per (compound) allocation */
 	SIM_SLAB,	/* kmalloc() objects not classified below */
