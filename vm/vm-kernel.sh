@@ -58,6 +58,12 @@ export GIT_COMMITTER_NAME=$ident_name GIT_COMMITTER_EMAIL=$ident_email
 mkdir -p "$5" "$6"
 kwork=$(realpath "$5") vmwork=$(realpath "$6")
 src=$vmwork/src out=$vmwork/out-$name
+# Every build runs in one fixed directory, VMWORK/kbuild: kbuild and the
+# tools it builds (objtool, which every object depends on) record their
+# output path in their commands, so a build directory only carries over
+# to the other kernel if it is built at the same path.  Between builds it
+# is parked at VMWORK/out-NAME.
+kb=$vmwork/kbuild
 image=$vmwork/$name.bzImage
 git_s() { git -C "$src" "$@"; }
 
@@ -82,27 +88,27 @@ src_key="$tree_key $series_key"
 # The layout of the source tree (one shared tree since the series could
 # make the patched build incremental): a build made in an older layout is
 # not reused.
-layout=shared-src-1
+layout=shared-src-2
 cfg_key="$tree_key $(sha256sum <"$fragment" | cut -c1-16) $(gcc --version | head -n 1)"
 build_key="$layout $src_key | $cfg_key"
 
 kbuild_v=()
 [[ ${V:-} == 1 ]] && kbuild_v=(V=1)
 kmake() {
-	make -C "$src" O="$out" ARCH=x86_64 -j"$jobs" LOCALVERSION="-sockmap-sim-$name" \
+	make -C "$src" O="$kb" ARCH=x86_64 -j"$jobs" LOCALVERSION="-sockmap-sim-$name" \
 		KBUILD_BUILD_USER=sockmap-sim KBUILD_BUILD_HOST=sockmap-sim "${kbuild_v[@]}" "$@"
 }
 
 # Every option of the fragment, as asked.
 verify_config() {
-	local line
+	local line cfg=$1/.config
 	while IFS= read -r line; do
 		if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
-			grep -qxF "$line" "$out/.config" ||
-				die "${BASH_REMATCH[1]} is not =${BASH_REMATCH[2]} in $out/.config (a dependency is missing? see vm/kernel.config)"
+			grep -qxF "$line" "$cfg" ||
+				die "${BASH_REMATCH[1]} is not =${BASH_REMATCH[2]} in $cfg (a dependency is missing? see vm/kernel.config)"
 		elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-			! grep -q "^${BASH_REMATCH[1]}=" "$out/.config" ||
-				die "${BASH_REMATCH[1]} is set in $out/.config, vm/kernel.config says it must not be"
+			! grep -q "^${BASH_REMATCH[1]}=" "$cfg" ||
+				die "${BASH_REMATCH[1]} is set in $cfg, vm/kernel.config says it must not be"
 		fi
 	done <"$fragment"
 }
@@ -110,7 +116,7 @@ verify_config() {
 exit_if_cached() {
 	if [[ -f $image && -f $out/.config &&
 			$(cat "$vmwork/.$name-build-stamp" 2>/dev/null) == "$build_key" ]]; then
-		verify_config
+		verify_config "$out"
 		progress VM-KERNEL "$name (cached: $image)"
 		exit 0
 	fi
@@ -134,7 +140,7 @@ if [[ $(cat "$vmwork/.src-stamp" 2>/dev/null) != "$layout $tree_key" ]] ||
 	# A new tree: every build is redone, each build directory from
 	# scratch (a kernel without one is then seeded from the other's),
 	# and the trees of the layout before (one per kernel, gigabytes) go.
-	for old in "$vmwork"/src-unpatched "$vmwork"/src-patched "$vmwork"/out-*; do
+	for old in "$vmwork"/src-unpatched "$vmwork"/src-patched "$vmwork"/out-* "$kb"; do
 		[[ -d $old ]] || continue
 		progress VM-SRC "removing $old (a new source tree)"
 		rm -rf "$old"
@@ -198,9 +204,18 @@ git_s am --abort >/dev/null 2>&1 || true
 # --- 2. configuration ----------------------------------------------------------------
 
 tiny=(kernel/configs/tiny-base.config kernel/configs/tiny.config arch/x86/configs/tiny.config)
+# A build directory left at the fixed path by a build that was stopped
+# goes back to its kernel's place first.
+if [[ -d $kb ]]; then
+	owner=$(cat "$kb/.sim-vm-name" 2>/dev/null || true)
+	case $owner in
+	unpatched | patched) rm -rf "$vmwork/out-$owner"; mv "$kb" "$vmwork/out-$owner" ;;
+	*) rm -rf "$kb" ;;
+	esac
+fi
 # No build directory of our own yet: start from the other kernel's when it
-# was built with the same configuration (the same source path, so the
-# same commands: only what the series changes is rebuilt).
+# was built with the same configuration (the same source tree and build
+# path, so the same commands: only what the series changes is rebuilt).
 if [[ ! -f $out/.config ]]; then
 	for other in unpatched patched; do
 		[[ $other != "$name" && -f $vmwork/out-$other/.config &&
@@ -215,9 +230,12 @@ if [[ ! -f $out/.config ]]; then
 		break
 	done
 fi
-if [[ ! -f $out/.config || $(cat "$vmwork/.$name-config-stamp" 2>/dev/null) != "$cfg_key" ]]; then
+mkdir -p "$out"
+mv "$out" "$kb"
+echo "$name" >"$kb/.sim-vm-name"
+trap 'mv "$kb" "$out"' EXIT
+if [[ ! -f $kb/.config || $(cat "$vmwork/.$name-config-stamp" 2>/dev/null) != "$cfg_key" ]]; then
 	rm -f "$vmwork/.$name-config-stamp" "$vmwork/.$name-build-stamp"
-	mkdir -p "$out"
 	all=$vmwork/$name-allconfig
 	{
 		for f in "${tiny[@]}"; do
@@ -231,7 +249,7 @@ if [[ ! -f $out/.config || $(cat "$vmwork/.$name-config-stamp" 2>/dev/null) != "
 		die "configuration failed (see $vmwork/config-$name.log)"
 	echo "$cfg_key" >"$vmwork/.$name-config-stamp"
 fi
-verify_config
+verify_config "$kb"
 
 # --- 3. build --------------------------------------------------------------------------
 
@@ -242,8 +260,8 @@ if ! kmake bzImage >"$log" 2>&1; then
 	err=$(grep -a -m1 -E 'error:|\*\*\*' "$log" | sed -e "s|$src/||g" || true)
 	die "kernel build failed${err:+: $err} (see $log)"
 fi
-cp "$out/arch/x86/boot/bzImage" "$image.tmp"
+cp "$kb/arch/x86/boot/bzImage" "$image.tmp"
 mv "$image.tmp" "$image"
 echo "$build_key" >"$vmwork/.$name-build-stamp"
-release=$(cat "$out/include/config/kernel.release" 2>/dev/null || echo '?')
+release=$(cat "$kb/include/config/kernel.release" 2>/dev/null || echo '?')
 progress VM-KERNEL "$name: $release, $(stat -c %s "$image") bytes, $(elapsed "$t0")"
