@@ -89,13 +89,19 @@ $(KPORT_OBJS): $(BDIR)/%.o: %.c $(KSRC_STAMP) | $(PKGS_STAMP)
 	$(Q)$(CC) $(SIM_CFLAGS) $(SIM_CPPFLAGS) -c $< -o $@
 	$(Q)objcopy --redefine-sym memcpy=sim_kernel_memcpy $@
 
-$(BDIR)/tests/%: tests/%.c tests/sim_test.h tests/sim_bypass.h $(SIM_OBJS) $(KPORT_OBJS)
+# A suite is compiled, then linked: a change to a kernel file or a shim
+# relinks the suites without compiling them again.
+$(BDIR)/tests/%.o: tests/%.c tests/sim_test.h tests/sim_bypass.h $(KSRC_STAMP) | $(PKGS_STAMP)
 	@mkdir -p $(@D)
+	@$(if $(filter 1,$(V)),,echo "  TEST-CC  $<")
+	$(Q)$(CC) $(SIM_CFLAGS) $(SIM_CPPFLAGS) -c $< -o $@
+
+$(TEST_BINS): $(BDIR)/tests/%: $(BDIR)/tests/%.o $(SIM_OBJS) $(KPORT_OBJS)
 	@$(if $(filter 1,$(V)),,echo "  TEST-LD  $@")
-	$(Q)$(CC) $(SIM_CFLAGS) $(SIM_CPPFLAGS) $< $(SIM_OBJS) $(KPORT_OBJS) \
+	$(Q)$(CC) $(SIM_CFLAGS) $< $(SIM_OBJS) $(KPORT_OBJS) \
 		$(LDFLAGS_$(VARIANT)) $(LDLIBS) -o $@
 
--include $(SIM_OBJS:.o=.d) $(KPORT_OBJS:.o=.d)
+-include $(SIM_OBJS:.o=.d) $(KPORT_OBJS:.o=.d) $(TEST_BINS:=.d)
 
 verify-kernel-port: $(KPORT_OBJS)
 
@@ -117,7 +123,11 @@ hdrcheck: $(KSRC_STAMP) | $(PKGS_STAMP)
 build-tests: $(TEST_BINS)
 
 # Run every test binary (TAP), print the CMocka summary and the totals.
-check: build-tests
+# The links (one per suite) run in parallel unless make was given its own
+# -j; the suites too (run-tests.sh, TEST_JOBS).
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+check:
+	$(Q)$(MAKE) --no-print-directory $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC)) build-tests
 	$(Q)TEST_FILTER='$(TEST_FILTER)' UNTESTED_LIST='$(KSRC)/.untested' \
 		tests/run-tests.sh $(TEST_BINS)
 
