@@ -303,6 +303,70 @@ static unsigned char pat(int s, size_t i)
 			       ((i * 31 + (i >> 7) * 7 + (i >> 14) * 13 + (i >> 21) * 17 + 1) & 0x7f));
 }
 
+/* The 128 bytes of pat(s, i) whose i >> 7 is b start at pat_block(s, b):
+ * the low 7 bits are (i & 127) * 31 plus a constant of the block, so
+ * pat_tab[s][c][j] is (j * 31 + c) & 0x7f with stream @s's top bit
+ * (filled and checked against pat() at start-up). The oracle compares and
+ * the senders fill a block at a time with these: a byte loop costs an
+ * instrumented compare per byte under -fsanitize-coverage. */
+static unsigned char pat_tab[2][128][128];
+
+static const unsigned char *pat_block(int s, size_t b)
+{
+	return pat_tab[s][(b * 7 + (b >> 7) * 13 + (b >> 14) * 17 + 1) & 0x7f];
+}
+
+/* pat(s, from), pat(s, from + 1), ... into @buf */
+static void pat_fill(int s, unsigned char *buf, size_t from, size_t n)
+{
+	while (n) {
+		size_t j = from & 127, c = min_t(size_t, n, 128 - j);
+
+		memcpy(buf, pat_block(s, from >> 7) + j, c);
+		buf += c;
+		from += c;
+		n -= c;
+	}
+}
+
+/* How many of @b[0..n) are stream @s's bytes from @pos on: the first
+ * mismatch, as a byte loop would find it. */
+static size_t pat_prefix(int s, size_t pos, const unsigned char *b, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t p = pos + i, j = p & 127, c = min_t(size_t, n - i, 128 - j);
+		const unsigned char *ref = pat_block(s, p >> 7) + j;
+
+		if (memcmp(b + i, ref, c)) {
+			size_t k = 0;
+
+			while (b[i + k] == ref[k])
+				k++;
+			return i + k;
+		}
+		i += c;
+	}
+	return n;
+}
+
+static void pat_init(void)
+{
+	static unsigned char t[(1u << 22) + 300];
+
+	for (int s = 0; s < 2; s++)
+		for (int c = 0; c < 128; c++)
+			for (int j = 0; j < 128; j++)
+				pat_tab[s][c][j] = (s ? 0x80 : 0) | ((j * 31 + c) & 0x7f);
+	for (int s = 0; s < 2; s++) {
+		pat_fill(s, t, (1u << 21) - 100, sizeof(t));
+		for (size_t i = 0; i < sizeof(t); i++)
+			if (t[i] != pat(s, (1u << 21) - 100 + i))
+				abort();
+	}
+}
+
 /* A violation: one line, then a trap. tests/test_fuzz_regressions.c
  * includes this file and sets oracle_jmp: there the violation longjmps
  * back to the test with its text in oracle_reason. */
@@ -365,10 +429,7 @@ static size_t delivered(int s)
 
 static bool matches(int s, size_t pos, const unsigned char *b, size_t m)
 {
-	for (size_t i = 0; i < m; i++)
-		if (b[i] != pat(s, pos + i))
-			return false;
-	return true;
+	return pat_prefix(s, pos, b, m) == m;
 }
 
 /* the first offset from @from where stream @s has @b[0..m), or SIZE_MAX */
@@ -398,10 +459,9 @@ static void check_run(int d, int s, const unsigned char *b, size_t n)
 	oracle(w.moved || w.route[s] == d, "%s received %zu bytes of S%d, which goes to %s",
 	       sk_names[d], n, s, w.route[s] < 0 ? "nobody (SK_DROP)" : sk_names[w.route[s]]);
 	for (;;) {
-		while (i < n && pos < w.sent[s] && b[i] == pat(s, pos)) {
-			i++;
-			pos++;
-		}
+		m = pos < w.sent[s] ? pat_prefix(s, pos, b + i, min(n - i, w.sent[s] - pos)) : 0;
+		i += m;
+		pos += m;
 		if (i == n)
 			break;
 		oracle(w.lossy, "%s's byte %zu of S%d is 0x%02x, S%d's byte %zu is 0x%02x (%zu sent)",
@@ -423,6 +483,25 @@ count:
 	       delivered(s), w.sent[s]);
 }
 
+/* The end of the run of stream @s's bytes (top bit) in @b[i..n), 8 at a
+ * time. */
+static size_t stream_run(const unsigned char *b, size_t i, size_t n, int s)
+{
+	const u64 top = 0x8080808080808080ULL, want = s ? top : 0;
+
+	while (i + 8 <= n) {
+		u64 x;
+
+		memcpy(&x, b + i, 8);
+		if ((x & top) != want)
+			break;
+		i += 8;
+	}
+	while (i < n && b[i] >> 7 == s)
+		i++;
+	return i;
+}
+
 /* @d received the @n bytes at @b: split them into runs by stream. */
 static void got_at(int d, const unsigned char *b, size_t n, bool peek)
 {
@@ -431,10 +510,8 @@ static void got_at(int d, const unsigned char *b, size_t n, bool peek)
 
 	while (i < n) {
 		int s = b[i] >> 7;
-		size_t j = i;
+		size_t j = stream_run(b, i, n, s);
 
-		while (j < n && b[j] >> 7 == s)
-			j++;
 		check_run(d, s, b + i, j - i);
 		i = j;
 	}
@@ -1001,8 +1078,7 @@ static void do_send(int s, int who, size_t len)
 	/* apply_bytes N makes a message (an skb) of every N bytes */
 	if (who == SK_A && w.v.apply_bytes)
 		len = min_t(size_t, len, 256 * w.v.apply_bytes);
-	for (size_t i = 0; i < len; i++)
-		w.sendbuf[i] = pat(s, w.sent[s] + i);
+	pat_fill(s, w.sendbuf, w.sent[s], len);
 	n = sim_send(w.sk[who], w.sendbuf, len, MSG_DONTWAIT);
 	TRACE("%s send %zu -> %ld (cork %zu)\n", sk_names[who], len, n, corked());
 	/* 6.12.117 (below fixes/0002): may return more than it was given */
@@ -1024,8 +1100,7 @@ static void do_inject(size_t len, unsigned int shape_idx)
 	if (strp_charge_wraps(len))
 		return;
 	shape.headlen = min(shape.headlen, len);
-	for (size_t i = 0; i < len; i++)
-		w.sendbuf[i] = pat(s, w.sent[s] + i);
+	pat_fill(s, w.sendbuf, w.sent[s], len);
 	ret = sim_inject(w.sk[who], w.sendbuf, len, &shape);
 	TRACE("inject %zu on %s (shape %u) -> %d\n", len, sk_names[who],
 	      shape_idx % (unsigned int)ARRAY_SIZE(shape_tab), ret);
@@ -1456,6 +1531,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (int i = 0; i < MAX_GROUP; i++)
 		gbuf[i] = malloc(GROUP_BUF);
 	trace = getenv("SOCKMAP_SIM_FUZZ_TRACE");
+	pat_init();
 	for (int i = 0; i < MAP_SLOTS; i++)
 		hkeys[i] = i;
 	return 0;
@@ -1888,8 +1964,7 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 			return "nothing to do";
 		if (strp_charge_wraps(t->len))
 			return "its clones could wrap the charges";
-		for (size_t i = 0; i < t->len; i++)
-			t->buf[i] = pat(t->s, w.sent[t->s] + i);
+		pat_fill(t->s, t->buf, w.sent[t->s], t->len);
 		break;
 	case OP_INJECT: {
 		int from = t->who + 1;
@@ -1903,8 +1978,7 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 		t->shape.headlen = min(t->shape.headlen, t->len);
 		if (strp_charge_wraps(t->len))
 			return "its clones could wrap the charges";
-		for (size_t i = 0; i < t->len; i++)
-			t->buf[i] = pat(t->s, w.sent[t->s] + i);
+		pat_fill(t->s, t->buf, w.sent[t->s], t->len);
 		g->injecting |= bit;
 		break;
 	}
