@@ -106,6 +106,9 @@
 #include <sim/ledger.h>
 #include <sim/pipe.h>
 #include <sim/series.h>
+#include "fuzz_state.h"
+
+struct fuzz_state fuzz_state;	/* the input's end state (fuzz_state.h) */
 
 #define MAX_OPS		128
 #define FRAG_SIZE	32768u			/* an order-3 page frag */
@@ -1073,6 +1076,7 @@ static void op_pipe_read(u32 len)
 
 static void world_begin(void)
 {
+	fuzz_state_reset();
 	sim_world_begin();
 	sim_tcp_pair(&w.a, &w.b, "A", "B");
 	sim_set_nonblock(w.a, true);
@@ -1107,6 +1111,16 @@ static void world_end(void)
 		w.orphan = 0;
 	}
 	check_all();
+	fuzz_state_note("ring", "bytes written", w.stamp);
+	fuzz_state_note("ring", "msgs queued", w.nq);
+	fuzz_state_note("ring", "bytes queued", queued());
+	fuzz_state_note("ring", "bytes in the pipe", w.pipe_m.size);
+	fuzz_state_note("ring", "pipe buffers", sim_pipe_nr_bufs(w.pipe));
+	fuzz_state_note("ring", "A joined", w.joined);
+	fuzz_state_note("ring", "memory_allocated grew", sim_tcp_memory_allocated() - w.mem_base);
+	fuzz_state_note_sock("A", w.a);
+	fuzz_state_note_sock("B", w.b);
+	fuzz_state_note_sim();
 	/* the queue and the pipe are left to the teardown: psock purge,
 	 * pipe release */
 	for (int i = 0; i < w.nq; i++)

@@ -186,6 +186,7 @@
 #include <sim/pipe.h>
 #include <sim/workqueue.h>
 #include <sim/series.h>
+#include "fuzz_state.h"
 
 #define MAX_OPS		64
 #define MAX_STREAM	(1u << 20)
@@ -282,6 +283,7 @@ static struct {
 } w;
 
 static u32 hkeys[MAP_SLOTS];	/* SOCKHASH key of slot i: i */
+struct fuzz_state fuzz_state;	/* the input's end state (fuzz_state.h) */
 
 #define MAX_GROUP	4	/* operations in a concurrent group */
 #define GROUP_BUF	65536	/* no operation moves more at once */
@@ -1237,6 +1239,7 @@ static void world_begin(u8 cfg, u8 cfg2, struct input *in)
 	static const int rx_route_b[] = { SK_B, SK_B, -1, SK_B2 };
 	bool v6 = cfg2 & 8, strp_timer = false;
 
+	fuzz_state_reset();
 	memset(&w.t, 0, sizeof(w.t));
 	w.fly_head = w.fly_n = w.to_c = 0;
 	w.gap_warns = 0;
@@ -1402,6 +1405,39 @@ static size_t drained(void)
 	return n;
 }
 
+/* The input's end state, after the drain, for make fuzz-replay-order
+ * (fuzz_state.h). */
+static void note_state(void)
+{
+	static const char *const s_names[2] = { "S0", "S1" };
+
+	for (int s = 0; s < 2; s++) {
+		fuzz_state_note(s_names[s], "sent", w.sent[s]);
+		fuzz_state_note(s_names[s], "verdict bytes", w.vbytes[s]);
+		fuzz_state_note(s_names[s], "stalled", w.stalled[s]);
+		for (int d = 0; d < NR_DEST; d++) {
+			fuzz_state_note(sk_names[d], s ? "S1 received" : "S0 received", w.t[d][s].got);
+			fuzz_state_note(sk_names[d], s ? "S1 position" : "S0 position", w.t[d][s].pos);
+		}
+	}
+	fuzz_state_note("A", "cork", corked());
+	fuzz_state_note("proxy", "to C", w.to_c);
+	fuzz_state_note("world", "lossy, moved, reordered, faulted",
+			w.lossy | w.moved << 1 | w.reordered << 2 | w.faulted << 3);
+	fuzz_state_note("world", "gap WARNs", w.gap_warns);
+	fuzz_state_note("groups", "run", gstats.groups);
+	fuzz_state_note("groups", "max tasks", gstats.max_tasks);
+	fuzz_state_note("groups", "preemptions", gstats.preemptions);
+	fuzz_state_note("groups", "choices", gstats.choices);
+	for (int i = 0; i < SK_NR; i++) {
+		fuzz_state_note(sk_names[i], "open", w.open[i]);
+		if (w.open[i])
+			fuzz_state_note_sock(sk_names[i], w.sk[i]);
+	}
+	fuzz_state_note("pipe", "buffers", sim_pipe_nr_bufs(w.pipe));
+	fuzz_state_note_sim();
+}
+
 static void world_end(void)
 {
 	/* every round but the last moves a byte at least, or a FIN: a
@@ -1506,6 +1542,7 @@ again:
 			       "%s: everything read, but copied_seq is %d from rcv_nxt",
 			       sk_names[i], (int)(tp->copied_seq - tp->rcv_nxt));
 	}
+	note_state();
 	sim_pipe_close(w.pipe);
 	for (int i = 0; i < SK_NR; i++)
 		if (w.open[i])
