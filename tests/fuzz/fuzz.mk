@@ -51,6 +51,8 @@ SIM_CFLAGS := $(KERNEL_CFLAGS) $(WARN_CFLAGS) $(CFLAGS_fuzz) -MMD -MP
 # fifth of the world harness's time. The kernel files and the harnesses
 # keep them.
 $(SIM_OBJS): SIM_CFLAGS += -fno-sanitize-coverage=trace-cmp
+# (flags set here: rebuild when they change)
+$(SIM_OBJS) $(KPORT_OBJS): tests/fuzz/fuzz.mk
 endif
 
 FUZZ_LINK_CFLAGS = $(filter-out -MMD -MP,$(SIM_CFLAGS)) $(SIM_CPPFLAGS)
