@@ -170,7 +170,7 @@ $(BDIR)/tests/report: tests/report.c tests/sim_test.h $(SIM_OBJS) $(KPORT_OBJS)
 
 help:
 	@echo "make test                hdrcheck, all tests (ASan+UBSan) at 4 series levels, verify-kernel-port, kernel-check, coverage,"
-	@echo "                         vm-smoke, conformance, series-figures-check, fuzz-replay, cflite-check, shim-drift"
+	@echo "                         vm-smoke, conformance, series-figures-check, fuzz-replay(-order), cflite-check, shim-drift"
 	@echo "make run                 the TX->RX cost report (the main job)"
 	@echo "make check               build and run the tests only"
 	@echo "make verify-kernel-port  prove the compiled kernel files = pristine $(KVER) + series"
@@ -185,6 +185,7 @@ help:
 	@echo "make review PATCH=x      test mailed patches (or MBOX=) on a level of the series; report in $(O)/review/"
 	@echo "make fuzz | afl          libFuzzer | AFL++ on FUZZER=world|ring for FUZZ_SECONDS (60)"
 	@echo "make fuzz-replay         the committed fuzz corpus, gcc ASan+UBSan; fuzz-coverage: what it reaches"
+	@echo "make fuzz-replay-order   the corpus forwards then backwards: each input's end state must not depend on the ones before"
 	@echo "make cflite-check        .clusterfuzzlite/build.sh as OSS-Fuzz runs it"
 	@echo "make mutation-check      the mutants of tests/mutants, killed by the tests or by fuzzing (MUTANT_FUZZ=always)"
 	@echo "make explore SCENARIO=x  every schedule of a concurrent scenario with at most K (2) preemptions; explore-pct: PCT"

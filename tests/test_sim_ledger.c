@@ -9,6 +9,9 @@
  */
 #include "sim_test.h"
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
 
 /* Capture what the sim prints on stderr during a step, so the expected
  * diagnostics are asserted instead of cluttering the test output. No
@@ -387,6 +390,40 @@ static void test_sim_ledger_compound_tail_refs_head(void **state)
 	assert_false(sim_ledger_is_live(SIM_PAGE, head));
 }
 
+/* The memory of a freed page block or kmalloc object is poisoned (ASan
+ * reports any access) and not handed out again in the same world; a new
+ * page holds the "uninitialised" pattern, a __GFP_ZERO one zeroes. */
+static void test_sim_ledger_freed_memory_poisoned_not_reused(void **state)
+{
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_COMP, 3), *again;
+	unsigned char *mem, *obj = kmalloc(100, GFP_KERNEL);
+	struct page *zero;
+
+	(void)state;
+	assert_non_null(page);
+	assert_non_null(obj);
+	mem = page_address(page);
+	assert_int_equal(mem[0], 0x5a);
+	assert_int_equal(mem[(PAGE_SIZE << 3) - 1], 0x5a);
+	put_page(page);
+	kfree(obj);
+#ifdef __SANITIZE_ADDRESS__
+	assert_true(__asan_address_is_poisoned(mem));
+	assert_true(__asan_address_is_poisoned(mem + (PAGE_SIZE << 3) - 1));
+	assert_true(__asan_address_is_poisoned(obj));
+#endif
+	again = alloc_pages(GFP_KERNEL | __GFP_COMP, 3);
+	assert_non_null(again);
+	assert_ptr_not_equal(page_address(again), mem);
+	memset(page_address(again), 1, PAGE_SIZE << 3);
+	put_page(again);
+	zero = alloc_pages(GFP_KERNEL | __GFP_COMP | __GFP_ZERO, 3);
+	assert_non_null(zero);
+	assert_ptr_not_equal(page_address(zero), mem);
+	assert_int_equal(((unsigned char *)page_address(zero))[(PAGE_SIZE << 3) - 1], 0);
+	put_page(zero);
+}
+
 /* alloc_skb() sizes its head as kmalloc_reserve() does: SKB_HEAD_ALIGN()
  * (data and shared info), from the 640-byte small head cache when it
  * fits, else rounded up to its kmalloc size class (two pages at most,
@@ -684,6 +721,7 @@ int main(void)
 		SIM_TEST(test_sim_ledger_fail_alloc_kmalloc_null),
 		SIM_TEST(test_sim_ledger_fail_alloc_page_null),
 		SIM_TEST(test_sim_ledger_compound_tail_refs_head),
+		SIM_TEST(test_sim_ledger_freed_memory_poisoned_not_reused),
 		SIM_TEST(test_sim_ledger_skb_head_rounded_as_kmalloc),
 		SIM_TEST(test_sim_ledger_invariants_hold_on_queued_data),
 		SIM_TEST(test_sim_ledger_invariant_msg_tot_len_fires),

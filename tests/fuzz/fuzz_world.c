@@ -186,6 +186,7 @@
 #include <sim/pipe.h>
 #include <sim/workqueue.h>
 #include <sim/series.h>
+#include "fuzz_state.h"
 
 #define MAX_OPS		64
 #define MAX_STREAM	(1u << 20)
@@ -282,6 +283,7 @@ static struct {
 } w;
 
 static u32 hkeys[MAP_SLOTS];	/* SOCKHASH key of slot i: i */
+struct fuzz_state fuzz_state;	/* the input's end state (fuzz_state.h) */
 
 #define MAX_GROUP	4	/* operations in a concurrent group */
 #define GROUP_BUF	65536	/* no operation moves more at once */
@@ -301,6 +303,70 @@ static unsigned char pat(int s, size_t i)
 {
 	return (unsigned char)((s ? 0x80 : 0) |
 			       ((i * 31 + (i >> 7) * 7 + (i >> 14) * 13 + (i >> 21) * 17 + 1) & 0x7f));
+}
+
+/* The 128 bytes of pat(s, i) whose i >> 7 is b start at pat_block(s, b):
+ * the low 7 bits are (i & 127) * 31 plus a constant of the block, so
+ * pat_tab[s][c][j] is (j * 31 + c) & 0x7f with stream @s's top bit
+ * (filled and checked against pat() at start-up). The oracle compares and
+ * the senders fill a block at a time with these: a byte loop costs an
+ * instrumented compare per byte under -fsanitize-coverage. */
+static unsigned char pat_tab[2][128][128];
+
+static const unsigned char *pat_block(int s, size_t b)
+{
+	return pat_tab[s][(b * 7 + (b >> 7) * 13 + (b >> 14) * 17 + 1) & 0x7f];
+}
+
+/* pat(s, from), pat(s, from + 1), ... into @buf */
+static void pat_fill(int s, unsigned char *buf, size_t from, size_t n)
+{
+	while (n) {
+		size_t j = from & 127, c = min_t(size_t, n, 128 - j);
+
+		memcpy(buf, pat_block(s, from >> 7) + j, c);
+		buf += c;
+		from += c;
+		n -= c;
+	}
+}
+
+/* How many of @b[0..n) are stream @s's bytes from @pos on: the first
+ * mismatch, as a byte loop would find it. */
+static size_t pat_prefix(int s, size_t pos, const unsigned char *b, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t p = pos + i, j = p & 127, c = min_t(size_t, n - i, 128 - j);
+		const unsigned char *ref = pat_block(s, p >> 7) + j;
+
+		if (memcmp(b + i, ref, c)) {
+			size_t k = 0;
+
+			while (b[i + k] == ref[k])
+				k++;
+			return i + k;
+		}
+		i += c;
+	}
+	return n;
+}
+
+static void pat_init(void)
+{
+	static unsigned char t[(1u << 22) + 300];
+
+	for (int s = 0; s < 2; s++)
+		for (int c = 0; c < 128; c++)
+			for (int j = 0; j < 128; j++)
+				pat_tab[s][c][j] = (s ? 0x80 : 0) | ((j * 31 + c) & 0x7f);
+	for (int s = 0; s < 2; s++) {
+		pat_fill(s, t, (1u << 21) - 100, sizeof(t));
+		for (size_t i = 0; i < sizeof(t); i++)
+			if (t[i] != pat(s, (1u << 21) - 100 + i))
+				abort();
+	}
 }
 
 /* A violation: one line, then a trap. tests/test_fuzz_regressions.c
@@ -365,10 +431,7 @@ static size_t delivered(int s)
 
 static bool matches(int s, size_t pos, const unsigned char *b, size_t m)
 {
-	for (size_t i = 0; i < m; i++)
-		if (b[i] != pat(s, pos + i))
-			return false;
-	return true;
+	return pat_prefix(s, pos, b, m) == m;
 }
 
 /* the first offset from @from where stream @s has @b[0..m), or SIZE_MAX */
@@ -398,10 +461,9 @@ static void check_run(int d, int s, const unsigned char *b, size_t n)
 	oracle(w.moved || w.route[s] == d, "%s received %zu bytes of S%d, which goes to %s",
 	       sk_names[d], n, s, w.route[s] < 0 ? "nobody (SK_DROP)" : sk_names[w.route[s]]);
 	for (;;) {
-		while (i < n && pos < w.sent[s] && b[i] == pat(s, pos)) {
-			i++;
-			pos++;
-		}
+		m = pos < w.sent[s] ? pat_prefix(s, pos, b + i, min(n - i, w.sent[s] - pos)) : 0;
+		i += m;
+		pos += m;
 		if (i == n)
 			break;
 		oracle(w.lossy, "%s's byte %zu of S%d is 0x%02x, S%d's byte %zu is 0x%02x (%zu sent)",
@@ -423,6 +485,25 @@ count:
 	       delivered(s), w.sent[s]);
 }
 
+/* The end of the run of stream @s's bytes (top bit) in @b[i..n), 8 at a
+ * time. */
+static size_t stream_run(const unsigned char *b, size_t i, size_t n, int s)
+{
+	const u64 top = 0x8080808080808080ULL, want = s ? top : 0;
+
+	while (i + 8 <= n) {
+		u64 x;
+
+		memcpy(&x, b + i, 8);
+		if ((x & top) != want)
+			break;
+		i += 8;
+	}
+	while (i < n && b[i] >> 7 == s)
+		i++;
+	return i;
+}
+
 /* @d received the @n bytes at @b: split them into runs by stream. */
 static void got_at(int d, const unsigned char *b, size_t n, bool peek)
 {
@@ -431,10 +512,8 @@ static void got_at(int d, const unsigned char *b, size_t n, bool peek)
 
 	while (i < n) {
 		int s = b[i] >> 7;
-		size_t j = i;
+		size_t j = stream_run(b, i, n, s);
 
-		while (j < n && b[j] >> 7 == s)
-			j++;
 		check_run(d, s, b + i, j - i);
 		i = j;
 	}
@@ -1001,8 +1080,7 @@ static void do_send(int s, int who, size_t len)
 	/* apply_bytes N makes a message (an skb) of every N bytes */
 	if (who == SK_A && w.v.apply_bytes)
 		len = min_t(size_t, len, 256 * w.v.apply_bytes);
-	for (size_t i = 0; i < len; i++)
-		w.sendbuf[i] = pat(s, w.sent[s] + i);
+	pat_fill(s, w.sendbuf, w.sent[s], len);
 	n = sim_send(w.sk[who], w.sendbuf, len, MSG_DONTWAIT);
 	TRACE("%s send %zu -> %ld (cork %zu)\n", sk_names[who], len, n, corked());
 	/* 6.12.117 (below fixes/0002): may return more than it was given */
@@ -1024,8 +1102,7 @@ static void do_inject(size_t len, unsigned int shape_idx)
 	if (strp_charge_wraps(len))
 		return;
 	shape.headlen = min(shape.headlen, len);
-	for (size_t i = 0; i < len; i++)
-		w.sendbuf[i] = pat(s, w.sent[s] + i);
+	pat_fill(s, w.sendbuf, w.sent[s], len);
 	ret = sim_inject(w.sk[who], w.sendbuf, len, &shape);
 	TRACE("inject %zu on %s (shape %u) -> %d\n", len, sk_names[who],
 	      shape_idx % (unsigned int)ARRAY_SIZE(shape_tab), ret);
@@ -1162,6 +1239,7 @@ static void world_begin(u8 cfg, u8 cfg2, struct input *in)
 	static const int rx_route_b[] = { SK_B, SK_B, -1, SK_B2 };
 	bool v6 = cfg2 & 8, strp_timer = false;
 
+	fuzz_state_reset();
 	memset(&w.t, 0, sizeof(w.t));
 	w.fly_head = w.fly_n = w.to_c = 0;
 	w.gap_warns = 0;
@@ -1327,6 +1405,39 @@ static size_t drained(void)
 	return n;
 }
 
+/* The input's end state, after the drain, for make fuzz-replay-order
+ * (fuzz_state.h). */
+static void note_state(void)
+{
+	static const char *const s_names[2] = { "S0", "S1" };
+
+	for (int s = 0; s < 2; s++) {
+		fuzz_state_note(s_names[s], "sent", w.sent[s]);
+		fuzz_state_note(s_names[s], "verdict bytes", w.vbytes[s]);
+		fuzz_state_note(s_names[s], "stalled", w.stalled[s]);
+		for (int d = 0; d < NR_DEST; d++) {
+			fuzz_state_note(sk_names[d], s ? "S1 received" : "S0 received", w.t[d][s].got);
+			fuzz_state_note(sk_names[d], s ? "S1 position" : "S0 position", w.t[d][s].pos);
+		}
+	}
+	fuzz_state_note("A", "cork", corked());
+	fuzz_state_note("proxy", "to C", w.to_c);
+	fuzz_state_note("world", "lossy, moved, reordered, faulted",
+			w.lossy | w.moved << 1 | w.reordered << 2 | w.faulted << 3);
+	fuzz_state_note("world", "gap WARNs", w.gap_warns);
+	fuzz_state_note("groups", "run", gstats.groups);
+	fuzz_state_note("groups", "max tasks", gstats.max_tasks);
+	fuzz_state_note("groups", "preemptions", gstats.preemptions);
+	fuzz_state_note("groups", "choices", gstats.choices);
+	for (int i = 0; i < SK_NR; i++) {
+		fuzz_state_note(sk_names[i], "open", w.open[i]);
+		if (w.open[i])
+			fuzz_state_note_sock(sk_names[i], w.sk[i]);
+	}
+	fuzz_state_note("pipe", "buffers", sim_pipe_nr_bufs(w.pipe));
+	fuzz_state_note_sim();
+}
+
 static void world_end(void)
 {
 	/* every round but the last moves a byte at least, or a FIN: a
@@ -1431,6 +1542,7 @@ again:
 			       "%s: everything read, but copied_seq is %d from rcv_nxt",
 			       sk_names[i], (int)(tp->copied_seq - tp->rcv_nxt));
 	}
+	note_state();
 	sim_pipe_close(w.pipe);
 	for (int i = 0; i < SK_NR; i++)
 		if (w.open[i])
@@ -1456,6 +1568,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (int i = 0; i < MAX_GROUP; i++)
 		gbuf[i] = malloc(GROUP_BUF);
 	trace = getenv("SOCKMAP_SIM_FUZZ_TRACE");
+	pat_init();
 	for (int i = 0; i < MAP_SLOTS; i++)
 		hkeys[i] = i;
 	return 0;
@@ -1888,8 +2001,7 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 			return "nothing to do";
 		if (strp_charge_wraps(t->len))
 			return "its clones could wrap the charges";
-		for (size_t i = 0; i < t->len; i++)
-			t->buf[i] = pat(t->s, w.sent[t->s] + i);
+		pat_fill(t->s, t->buf, w.sent[t->s], t->len);
 		break;
 	case OP_INJECT: {
 		int from = t->who + 1;
@@ -1903,8 +2015,7 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 		t->shape.headlen = min(t->shape.headlen, t->len);
 		if (strp_charge_wraps(t->len))
 			return "its clones could wrap the charges";
-		for (size_t i = 0; i < t->len; i++)
-			t->buf[i] = pat(t->s, w.sent[t->s] + i);
+		pat_fill(t->s, t->buf, w.sent[t->s], t->len);
 		g->injecting |= bit;
 		break;
 	}

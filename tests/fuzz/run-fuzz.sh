@@ -27,9 +27,15 @@ ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 rc=$?
 t1=$(date +%s.%N)
 last=$(grep -E '^#[0-9]+' "$log" | tail -1)
-execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | awk '{print $2}')
-eps=$(grep -oE 'exec/s: [0-9]+' <<<"$last" | awk '{print $2}')
-echo "  FUZZ     $name: ${execs:-?} runs, ${eps:-?} exec/s, $(grep -oE 'cov: [0-9]+ ft: [0-9]+' <<<"$last"), corpus $(ls "$work/corpus" | wc -l)"
+# libFuzzer's final stats (-print_final_stats=1); the last status line if
+# it died before printing them
+execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | awk '{print $2}')
+eps=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | awk '{print $2}')
+[[ -n $execs ]] || execs=$(grep -oE '^#[0-9]+' <<<"$last" | tr -d '#')
+[[ -n $eps ]] || eps=$(grep -oE 'exec/s: [0-9]+' <<<"$last" | awk '{print $2}')
+secs_run=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')
+# the one-line summary (review/report.py reads it: "  FUZZ ... runs")
+echo "  FUZZ     $name: ${execs:-?} runs in $secs_run s, ${eps:-?} exec/s, $(grep -oE 'cov: [0-9]+ ft: [0-9]+' <<<"$last"), corpus $(ls "$work/corpus" | wc -l)"
 if (( rc == 0 )); then
 	exit 0
 fi
