@@ -59,7 +59,7 @@
  * cork's bytes do, and is less than a message (strp_held()); after an
  * abort the stream stalls (strp_watch()); the 6.12.117 behaviour of this
  * mode that the oracle models is described where it is modelled:
- * strp_held(), strp_unreadable(), strp_watch(), strp_copied_seq(),
+ * strp_held(), strp_need_stale(), strp_unreadable(), strp_watch(), strp_copied_seq(),
  * strp_splice_raw(), strp_nested_egress(), and world_end() (an abort on
  * B breaks B's egress). tests/fuzz/README.md has the list.
  *
@@ -675,6 +675,36 @@ static size_t strp_held(int who, size_t *wire)
 	    w.open[who + 1])
 		*wire = tcp_sk(w.sk[who + 1])->write_seq - tcp_sk(sk)->rcv_nxt;
 	return n;
+}
+
+/*
+ * A consequence of KBUG_STRP_COPIED_SEQ_OVERWRITTEN (seed
+ * regress-strp-need-bytes-stale): the strparser's need_bytes is left too
+ * big, and the stream stalls with a whole message held. While a message
+ * passed to the socket's own psock is unread, tcp_inq() counts its bytes
+ * again (tcp_bpf_strp_read_sock() holds copied_seq back), so when a later
+ * segment leaves a message incomplete, __strp_recv() believes the rest is
+ * already in the socket and takes its "not complete yet" path that does
+ * not update need_bytes; the same read then sets copied_seq past the
+ * unread message (the overwrite), tcp_inq() drops below the stale
+ * need_bytes, and strp_data_ready() ignores every segment until that many
+ * bytes more arrive. A message: 40003 bytes in 17220 + 27460 + 27460 +
+ * 27393 (the second message is complete 7866 bytes into the last send,
+ * need_bytes still says 35326). True of @who when its strparser waits for
+ * more than the rest of its message and tcp_inq() is below that.
+ */
+static bool strp_need_stale(int who)
+{
+	struct sk_psock *psock = strp_psock(who);
+	struct sk_buff *head;
+	int rest;
+
+	if (!psock || !psock->strp.need_bytes || !(head = psock->strp.skb_head) ||
+	    !strp_msg(head)->full_len)
+		return false;
+	rest = strp_msg(head)->full_len - (int)(head->len - strp_msg(head)->offset);
+	return (int)psock->strp.need_bytes > rest &&
+	       tcp_inq(w.sk[who]) < (int)psock->strp.need_bytes;
 }
 
 /* The bytes of stream @s on @who's ingress_msg (an sk_msg holds one
@@ -1506,8 +1536,17 @@ again:
 
 			/* less than a message (than the 10 bytes it needs
 			 * to know the length, or nothing: every chunk read
-			 * is a message) */
-			oracle(strp < max_t(size_t, w.parser.msg_len, w.parser.need ? STRP_NEED : 1),
+			 * is a message), unless its need_bytes went stale */
+			bool stale = strp_need_stale(ps);
+
+			if (stale)
+				TRACE("%s's strparser waits for %u bytes, %d would complete its message: %zu bytes held (KBUG_STRP_COPIED_SEQ_OVERWRITTEN)\n",
+				      sk_names[ps], strp_psock(ps)->strp.need_bytes,
+				      strp_msg(strp_psock(ps)->strp.skb_head)->full_len -
+				      (int)(strp_psock(ps)->strp.skb_head->len -
+					    strp_msg(strp_psock(ps)->strp.skb_head)->offset), strp);
+			oracle(stale ||
+			       strp < max_t(size_t, w.parser.msg_len, w.parser.need ? STRP_NEED : 1),
 			       "S%d: %s's strparser holds %zu bytes at the end, messages of %u",
 			       s, sk_names[ps], strp, w.parser.msg_len);
 			held += strp + wire;
