@@ -24,6 +24,8 @@
 #   KCHECK_OBJS        objects always built (the series' own .c files are
 #                      added to them)
 #   KCHECK_JOBS        kbuild -j (2)
+#   KCHECK_CACHE=0     check again although a run passed on the same
+#                      patches, tree and toolchain (1: say so and stop)
 
 KCHECK_SERIES_DIRS ?= $(KSERIES_DIRS)
 KCHECK_DIR := $(O)/kernel
@@ -31,6 +33,7 @@ KCHECK_OBJS ?= net/ipv4/tcp_bpf.o net/core/skmsg.o net/ipv4/af_inet.o \
 	net/ipv6/af_inet6.o net/ipv4/tcp_ipv4.o net/ipv6/tcp_ipv6.o \
 	net/core/sock_map.o
 KCHECK_JOBS ?= 2
+KCHECK_CACHE ?= 1
 # What a kernel build and git am need (besides the pinned source package).
 KCHECK_PKGS := flex bison bc libelf-dev libssl-dev perl git gcc make
 KCHECK_DEPS_STAMP := $(KCHECK_DIR)/.deps-stamp
@@ -44,6 +47,6 @@ $(KCHECK_DEPS_STAMP): kernel-port/deps.sh kernel-port/kernel-check.mk
 kernel-check: | $(KCHECK_DEPS_STAMP)
 	$(Q)V='$(V)' KPKG='$(KPKG)' KPKG_VERSION='$(KPKG_VERSION)' \
 		PATCH_IDENTITY='$(PATCH_IDENTITY)' KCHECK_OBJS='$(KCHECK_OBJS)' \
-		KCHECK_JOBS='$(KCHECK_JOBS)' \
+		KCHECK_JOBS='$(KCHECK_JOBS)' KCHECK_CACHE='$(KCHECK_CACHE)' \
 		kernel-port/kernel-check.sh '$(KSRC_TARBALL)' $(KVER) \
 		'$(KCHECK_SERIES_DIRS)' '$(KCHECK_DIR)'

@@ -36,6 +36,7 @@
 #   PATCH_IDENTITY      "Name <email>": committer of the base and of git am
 #   KCHECK_OBJS         objects always built (space separated)
 #   KCHECK_JOBS         parallel kbuild jobs (2)
+#   KCHECK_CACHE=0      check again although a run passed on the same inputs
 #   V=1                 trace the commands (set -x); kbuild V=1 in the logs
 #
 # Logs: WORKDIR/*.log.  Only one kernel-check runs per WORKDIR at a time
@@ -88,6 +89,33 @@ if ! flock -n 9; then
 	echo "sockmap-sim: kernel-check: waiting for the other kernel-check in $work" >&2
 	flock 9
 fi
+
+# --- a verdict on the same inputs ------------------------------------------------
+
+# The verdict depends on the patches (names, contents, order), the tree
+# (the tarball: path, size, mtime; KVER, the package), the toolchain (gcc,
+# binutils, perl for checkpatch), the objects and options, and these
+# scripts.  A run that passed on exactly those inputs is not repeated;
+# KCHECK_CACHE=0 checks again.
+here=$(dirname "$(realpath "$0")")
+verdict_key=$( {
+	for i in "${!patches[@]}"; do
+		printf '%s ' "${names[i]}"
+		sha256sum <"${patches[i]}"
+	done
+	echo "$(realpath "$tarball") $(stat -c '%s %Y' "$tarball" 2>/dev/null) $kver $KPKG $KPKG_VERSION $PATCH_IDENTITY"
+	echo "${fixed_objs[*]} ${CONFIG_OPTS[*]} -${CONFIG_OPTS_OFF[*]}"
+	gcc --version | head -n 1
+	ld --version | head -n 1
+	perl -e 'print "$^V\n"'
+	cat "$here/kernel-check.sh" "$here/series.sh" "$here/kernel-tree.sh"
+} | sha256sum | cut -c1-32)
+if [[ ${KCHECK_CACHE:-1} == 1 && -f $work/.pass &&
+		$(head -n 1 "$work/.pass") == "$verdict_key" ]]; then
+	echo "sockmap-sim: kernel-check: $(sed -n 2p "$work/.pass") (passed at $(sed -n 3p "$work/.pass") on the same patches, tree and toolchain; KCHECK_CACHE=0 checks again)"
+	exit 0
+fi
+rm -f "$work/.pass"
 
 git_t() { git -C "$tree" "$@"; }
 kbuild_v=()
@@ -296,3 +324,4 @@ if (( nbroken + nnew + cp_bad )); then
 	die "FAILED: $summary"
 fi
 echo "sockmap-sim: kernel-check: $summary"
+printf '%s\n%s\n%s\n' "$verdict_key" "$summary" "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$work/.pass"
