@@ -196,7 +196,8 @@ help:
 	@echo "make deps                install/check every Debian package"
 	@echo "make ksrc                extract and patch the kernel files into $(O)/"
 	@echo "make clean | distclean   remove $(BDIR) | all of $(O)"
-	@echo "variables: V=1  O=dir  TEST_FILTER=glob  EXTRA_PATCHES='a.patch b.patch'"
+	@echo "variables: V=1  O=dir  TEST_FILTER=glob  EXTRA_PATCHES='a.patch b.patch'  TEST_JOBS=N (suites at once)"
+	@echo "           TEST_CACHE=0 (make test: run the steps that passed on the same inputs too)  KCHECK_CACHE=0"
 	@echo "           SERIES_LEVEL=pristine|fixes|copy|full (default full)  KSERIES_UPTO=N (first N of fixes/ then splice/)"
 	@echo "           BENCH_SIZES=64,1024,...  BENCH_RUNS=N  BENCH_BYTES=B  BENCH_CALLGRIND=0"
 
