@@ -1,21 +1,22 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""conformance/compare.py: line the five backends' observations up.
+"""conformance/compare.py: line the seven backends' observations up.
 
 Usage: compare.py [--explained FILE] [--out FILE] DIR
 
 DIR holds sim-unpatched.out, vm-unpatched.out, host.out, sim-fixes.out,
-sim-patched.out, vm-patched.out (runner output: "<scenario> <index> <op> => <observation>",
+vm-fixes.out, sim-patched.out, vm-patched.out (runner output: "<scenario> <index> <op> => <observation>",
 '#' lines are comments). Prints one table: a row per operation, a column
 per backend. A row is marked
   !U  sim-unpatched disagrees with vm-unpatched (the sim vs the kernel it models)
+  !F  sim-fixes disagrees with vm-fixes (kernel-patches/fixes alone)
   !P  sim-patched disagrees with vm-patched
   h   the host kernel differs from vm-unpatched (informative: another version)
   f   kernel-patches/fixes changes the observation (sim-unpatched vs sim-fixes)
   s   kernel-patches/splice changes it (sim-fixes vs sim-patched)
   *   the series changes the observation (vm-unpatched vs vm-patched)
-Exit 1 if a !U or !P row is not listed in the explained file (lines
-"<scenario> <index> <U|P> <reason>"), or if a required column is missing.
+Exit 1 if a !U, !F or !P row is not listed in the explained file (lines
+"<scenario> <index> <U|F|P> <reason>"), or if a required column is missing.
 """
 import argparse
 import os
@@ -29,10 +30,11 @@ COLUMNS = [
     ("vm-unpatched", "vm 6.12.117"),
     ("host", "host"),
     ("sim-fixes", "sim +fixes"),
+    ("vm-fixes", "vm +fixes"),
     ("sim-patched", "sim +series"),
     ("vm-patched", "vm +series"),
 ]
-REQUIRED = {"sim-unpatched", "vm-unpatched", "sim-fixes", "sim-patched", "vm-patched"}
+REQUIRED = {"sim-unpatched", "vm-unpatched", "sim-fixes", "vm-fixes", "sim-patched", "vm-patched"}
 
 
 def load(path):
@@ -102,13 +104,14 @@ def main():
         f"{label:{w}}" for (_, label), w in zip(COLUMNS, width))
     out.append(head)
     out.append("-" * len(head))
-    counts = {"!U": 0, "!P": 0, "h": 0, "f": 0, "s": 0, "*": 0}
+    counts = {"!U": 0, "!F": 0, "!P": 0, "h": 0, "f": 0, "s": 0, "*": 0}
     last = None
     for k in keys:
         obs = {n: data[n].get(k, (None, None))[1] for n, _ in COLUMNS}
         op = next((data[n][k][0] for n, _ in COLUMNS if k in data[n]), "?")
         marks = []
         for which, a, b in (("U", "sim-unpatched", "vm-unpatched"),
+                            ("F", "sim-fixes", "vm-fixes"),
                             ("P", "sim-patched", "vm-patched")):
             if data[a] and data[b] and obs[a] != obs[b]:
                 marks.append("!" + which)
@@ -118,7 +121,7 @@ def main():
                     notes.append(f"{k[0]} {k[1]} !{which} explained: {reason}")
                 else:
                     problems.append(f"{k[0]} {k[1]} {op}: sim {obs[a]} but kernel {obs[b]} "
-                                    f"({'unpatched' if which == 'U' else 'patched'})")
+                                    f"({dict(U='unpatched', F='fixes', P='patched')[which]})")
         if data["host"] and data["vm-unpatched"] and obs["host"] != obs["vm-unpatched"]:
             marks.append("h")
             counts["h"] += 1
@@ -140,7 +143,8 @@ def main():
     out.append("")
     nsc = len({k[0] for k in keys})
     out.append(f"sockmap-sim: conformance: {nsc} scenarios, {len(keys)} operations; "
-               f"sim vs kernel: {counts['!U']} disagreements unpatched, {counts['!P']} patched "
+               f"sim vs kernel: {counts['!U']} disagreements unpatched, {counts['!F']} fixes, "
+               f"{counts['!P']} patched "
                f"({len(problems)} unexplained); the series changes {counts['*']} observations "
                f"(fixes/ {counts['f']}, splice/ {counts['s']}); "
                f"the host differs from 6.12.117 in {counts['h']}")

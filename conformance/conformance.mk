@@ -69,7 +69,7 @@ conformance-host: $(CONF_RUNNER)
 	fi
 
 conformance-vm: $(CONF_RUNNER)
-	$(Q)set -e; for k in unpatched patched; do \
+	$(Q)set -e; for k in unpatched fixes patched; do \
 		echo "  CONF     vm 6.12.117 $$k -> $(CONF_DIR)/vm-$$k.out"; \
 		$(MAKE) --no-print-directory vm-boot VM_KERNEL=$$k VM_RUNNER=$(CONF_RUNNER) \
 			VM_OUT=$(CONF_DIR)/vm-$$k.out VM_ARGS='$(CONF_SCENARIOS)'; \

@@ -3,14 +3,15 @@
 #
 # Usage: vm-kernel.sh NAME TARBALL KVER 'SERIES_DIR...' KWORK VMWORK FRAGMENT
 #
-# Builds one of the two vm kernels, NAME = unpatched (pristine Linux KVER of
-# the Debian TARBALL) or patched (the same + each SERIES_DIR/series in turn,
-# applied with git am; kernel-port/series.sh), into VMWORK/NAME.bzImage:
+# Builds one of the vm kernels, NAME = unpatched (pristine Linux KVER of
+# the Debian TARBALL), fixes or patched (the same + each SERIES_DIR/series
+# in turn, applied with git am; kernel-port/series.sh: kernel-patches/fixes
+# for fixes, both series for patched), into VMWORK/NAME.bzImage:
 #   1. the whole tree: KWORK/tree, shared with kernel-check
 #      (kernel-port/kernel-tree.sh, under KWORK/.lock); our own source tree
-#      VMWORK/src, shared by both kernels, is a clone of it.  The patched
-#      kernel's commit is base + git am of the series, kept as the branch
-#      `patched`; each build checks out its kernel's commit first (git
+#      VMWORK/src, shared by the kernels, is a clone of it.  A patched
+#      kernel's commit is base + git am of its series, kept as the branch
+#      NAME; each build checks out its kernel's commit first (git
 #      rewrites only the files that differ, so their mtimes are newer than
 #      every object built from the other content).  kernel-check resets
 #      KWORK/tree on every run: nothing is built there;
@@ -23,7 +24,7 @@
 #   3. bzImage is built (-j VM_JOBS, default 2), log VMWORK/build-NAME.log.
 # Stamps (VMWORK/.NAME-*-stamp) key each step on what matters: the tarball
 # (path, size, mtime, KVER, package version), the series (names and
-# contents, patched only), the fragment and the compiler.  A warm run does
+# contents; not for unpatched), the fragment and the compiler.  A warm run does
 # nothing but check them, without any lock; a changed patch re-applies the
 # series (git only rewrites the files that differ) and rebuilds
 # incrementally.  One kernel build at a time (VMWORK/.build-lock, which
@@ -42,7 +43,7 @@ die() { echo "sockmap-sim: vm: $name: $*" >&2; exit 1; }
 progress() { printf '  %-9s %s\n' "$1" "$2"; }
 elapsed() { echo "$(( SECONDS - $1 )) s"; }
 
-case $name in unpatched | patched) ;; *) die "NAME must be unpatched or patched" ;; esac
+case $name in unpatched | fixes | patched) ;; *) die "NAME must be unpatched, fixes or patched" ;; esac
 : "${KPKG:?}" "${KPKG_VERSION:?}" "${PATCH_IDENTITY:?}"
 [[ $PATCH_IDENTITY =~ ^(.+)\ \<([^<>]+)\>$ ]] ||
 	die "PATCH_IDENTITY '$PATCH_IDENTITY' is not 'Name <email>'"
@@ -67,11 +68,11 @@ kb=$vmwork/kbuild
 image=$vmwork/$name.bzImage
 git_s() { git -C "$src" "$@"; }
 
-# --- the series (patched only) -------------------------------------------------
+# --- the series (not for unpatched) ---------------------------------------------
 
 patches=()
 series_key=none
-if [[ $name == patched ]]; then
+if [[ $name != unpatched ]]; then
 	# shellcheck source=kernel-port/series.sh
 	. "$(dirname "$(realpath "$0")")/../kernel-port/series.sh"
 	series_read "${series_dirs[@]}"
@@ -169,11 +170,11 @@ if [[ $(cat "$vmwork/.src-stamp" 2>/dev/null) != "$layout $tree_key" ]] ||
 	progress VM-SRC "base, $(elapsed "$t0")"
 fi
 
-# This kernel's commit: base, or the branch `patched` (base + the series).
+# This kernel's commit: base, or the branch NAME (base + its series).
 rev=base
 log=$vmwork/src-$name.log
-if [[ $name == patched ]]; then
-	rev=refs/heads/patched
+if [[ $name != unpatched ]]; then
+	rev=refs/heads/$name
 	if [[ $(cat "$vmwork/.$name-src-stamp" 2>/dev/null) != "$src_key" ]] ||
 			! git_s rev-parse -q --verify "$rev" >/dev/null 2>&1; then
 		t0=$SECONDS
@@ -209,15 +210,22 @@ tiny=(kernel/configs/tiny-base.config kernel/configs/tiny.config arch/x86/config
 if [[ -d $kb ]]; then
 	owner=$(cat "$kb/.sim-vm-name" 2>/dev/null || true)
 	case $owner in
-	unpatched | patched) rm -rf "$vmwork/out-$owner"; mv "$kb" "$vmwork/out-$owner" ;;
+	unpatched | fixes | patched) rm -rf "$vmwork/out-$owner"; mv "$kb" "$vmwork/out-$owner" ;;
 	*) rm -rf "$kb" ;;
 	esac
 fi
 # No build directory of our own yet: start from the other kernel's when it
 # was built with the same configuration (the same source tree and build
 # path, so the same commands: only what the series changes is rebuilt).
+# The nearest first: fixes is unpatched + kernel-patches/fixes, patched is
+# fixes + kernel-patches/splice.
+case $name in
+unpatched) others=(fixes patched) ;;
+fixes) others=(unpatched patched) ;;
+patched) others=(fixes unpatched) ;;
+esac
 if [[ ! -f $out/.config ]]; then
-	for other in unpatched patched; do
+	for other in "${others[@]}"; do
 		[[ $other != "$name" && -f $vmwork/out-$other/.config &&
 			$(cat "$vmwork/.$other-config-stamp" 2>/dev/null) == "$cfg_key" &&
 			$(cat "$vmwork/.$other-build-stamp" 2>/dev/null) == "$layout "* ]] || continue

@@ -1,18 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm/vm.mk: the real Linux $(KVER) under qemu, included by the top Makefile.
-# Two minimal kernels (vm/kernel.config) from the pinned Debian tarball:
-# unpatched (pristine) and patched (kernel-patches/fixes then splice, git am).  See
-# vm/README.md.
+# Three minimal kernels (vm/kernel.config) from the pinned Debian tarball:
+# unpatched (pristine), fixes (kernel-patches/fixes, git am) and patched
+# (kernel-patches/fixes then splice).  See vm/README.md.
 #
-#   make vm-kernels   build both (cached: a warm run only checks stamps)
-#   make vm-boot VM_KERNEL=unpatched|patched VM_RUNNER=<static binary>
+#   make vm-kernels   build the three (cached: a warm run only checks stamps)
+#   make vm-boot VM_KERNEL=unpatched|fixes|patched VM_RUNNER=<static binary>
 #                VM_OUT=<file> [VM_ARGS='a b'] [VM_TIMEOUT=120]
 #                     boot one with VM_RUNNER as /runner; its output in
 #                     VM_OUT, the console log in VM_OUT.log
-#   make vm-smoke     boot both with vm/smoke.c (sockmap, programs, TCP,
-#                     send/recv, splice: EAGAIN unpatched, data patched)
-#   make vm-test      boot both with the conformance syscall runner
+#   make vm-smoke     boot each with vm/smoke.c (sockmap, programs, TCP,
+#                     send/recv, splice: EAGAIN unpatched and fixes, data patched)
+#   make vm-test      boot each with the conformance syscall runner
 #                     ($(CONF_RUNNER), conformance/conformance.mk):
 #                     $(VM_DIR)/vm-unpatched.out, $(VM_DIR)/vm-patched.out
 #
@@ -33,7 +33,10 @@ VM_JOBS ?= 2
 VM_TIMEOUT ?= 120
 VM_ARGS ?=
 VM_TEST_ARGS ?=
-VM_KERNELS := unpatched patched
+VM_KERNELS := unpatched fixes patched
+# The series each kernel gets (none for unpatched).
+VM_SERIES_DIRS_fixes = $(firstword $(VM_SERIES_DIRS))
+VM_SERIES_DIRS_patched = $(VM_SERIES_DIRS)
 VM_FRAGMENT := vm/kernel.config
 VM_INIT := $(VM_DIR)/init
 VM_SMOKE := $(VM_DIR)/smoke
@@ -51,7 +54,7 @@ $(VM_DEPS_STAMP): kernel-port/deps.sh vm/vm.mk
 
 vm_kernel = V='$(V)' KPKG='$(KPKG)' KPKG_VERSION='$(KPKG_VERSION)' \
 	PATCH_IDENTITY='$(PATCH_IDENTITY)' VM_JOBS='$(VM_JOBS)' \
-	vm/vm-kernel.sh $(1) '$(KSRC_TARBALL)' $(KVER) '$(VM_SERIES_DIRS)' \
+	vm/vm-kernel.sh $(1) '$(KSRC_TARBALL)' $(KVER) '$(VM_SERIES_DIRS_$(1))' \
 	'$(KCHECK_DIR)' '$(VM_DIR)' $(VM_FRAGMENT)
 
 .PHONY: vm-kernels $(addprefix vm-kernel-,$(VM_KERNELS)) vm-boot vm-smoke vm-test
@@ -59,6 +62,7 @@ vm_kernel = V='$(V)' KPKG='$(KPKG)' KPKG_VERSION='$(KPKG_VERSION)' \
 # One after the other, never two kernel builds at once (also under make -j).
 vm-kernels: | $(VM_DEPS_STAMP)
 	$(Q)$(call vm_kernel,unpatched)
+	$(Q)$(call vm_kernel,fixes)
 	$(Q)$(call vm_kernel,patched)
 
 $(addprefix vm-kernel-,$(VM_KERNELS)): vm-kernel-%: | $(VM_DEPS_STAMP)
@@ -87,19 +91,20 @@ vm-boot: vm-kernel-$(VM_KERNEL) $(VM_INIT) $(VM_GEN_CPIO)
 
 ifneq ($(filter vm-boot,$(MAKECMDGOALS)),)
 ifeq ($(filter $(VM_KERNELS),$(VM_KERNEL)),)
-$(error sockmap-sim: vm-boot: VM_KERNEL must be unpatched or patched, not '$(VM_KERNEL)')
+$(error sockmap-sim: vm-boot: VM_KERNEL must be one of $(VM_KERNELS), not '$(VM_KERNEL)')
 endif
 endif
 
 # The unpatched kernel's splice() after a verdict returns EAGAIN (the bug),
 # the patched one's moves the bytes.
 VM_SMOKE_ARGS_unpatched := splice=eagain
+VM_SMOKE_ARGS_fixes := splice=eagain
 VM_SMOKE_ARGS_patched := splice=data
 
 # Both kernels boot even if the first fails; the target fails at the end.
 vm-smoke: vm-kernels $(VM_INIT) $(VM_SMOKE) $(VM_GEN_CPIO)
 	$(Q)bad=; for k in $(VM_KERNELS); do \
-		case $$k in unpatched) a='$(VM_SMOKE_ARGS_unpatched)';; *) a='$(VM_SMOKE_ARGS_patched)';; esac; \
+		case $$k in unpatched | fixes) a='$(VM_SMOKE_ARGS_unpatched)';; *) a='$(VM_SMOKE_ARGS_patched)';; esac; \
 		$(call vm_boot,$$k,$(VM_SMOKE),$(VM_DIR)/smoke-$$k.out,$(VM_TIMEOUT),$$a) || bad="$$bad $$k"; \
 		sed -e 's/^/    /' $(VM_DIR)/smoke-$$k.out 2>/dev/null || true; \
 	done; \
