@@ -83,6 +83,25 @@ static void mount_fs(const char *src, const char *dir, const char *type)
 		say("mount %s on %s: %s", type, dir, strerror(errno));
 }
 
+/* An injected fault (fail-nth) prints one notice line, not a stack dump:
+ * vm/boot.sh takes a "Call Trace:" on the console for a kernel warning. */
+static void fault_injection_quiet(void)
+{
+	static const char *const attrs[] = { "failslab", "fail_page_alloc", "fail_usercopy" };
+	char path[96];
+
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/verbose", attrs[i]);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "1\n", 2) != 2)
+			say("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 static void loopback_up(void)
 {
 	struct ifreq ifr;
@@ -174,6 +193,9 @@ int main(int argc, char **argv)
 	mount_fs("proc", "/proc", "proc");
 	mount_fs("sysfs", "/sys", "sysfs");
 	mount_fs("cgroup2", "/sys/fs/cgroup", "cgroup2");
+	/* fault injection knobs (vm/kernel.config: FAULT_INJECTION_DEBUG_FS) */
+	mount_fs("debugfs", "/sys/kernel/debug", "debugfs");
+	fault_injection_quiet();
 	loopback_up();
 	if (setrlimit(RLIMIT_MEMLOCK, &unlimited))
 		say("setrlimit RLIMIT_MEMLOCK: %s", strerror(errno));

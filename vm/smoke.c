@@ -16,7 +16,11 @@
  *   5. splice() from the receiving socket into a pipe, non-blocking, after
  *      the same verdict: the bug the series fixes.  The expectation is an
  *      argument: "splice=eagain" (pristine 6.12.117: tcp_splice_read only
- *      looks at sk_receive_queue) or "splice=data" (the series).
+ *      looks at sk_receive_queue) or "splice=data" (the series);
+ *   6. fault injection: after "1" is written to /proc/thread-self/fail-nth,
+ *      the next user copy fails (a 1-byte write() to a pipe returns
+ *      -EFAULT, fail-nth reads 0: the fault was injected), and the write
+ *      after it succeeds.
  *
  * One line per step, "ok" or "FAIL"; exit 0 only if every step is ok.
  * Every wait is bounded (poll with a timeout, SO_RCVTIMEO).
@@ -159,6 +163,41 @@ static int readable(int fd)
 	return poll(&p, 1, WAIT_MS) == 1 && (p.revents & POLLIN);
 }
 
+/* Step 6: fail-nth (CONFIG_FAULT_INJECTION_USERCOPY). pipe_write()'s page
+ * allocation may sleep, which the fault points skip by default: its first
+ * fault point is the user copy. */
+static void fail_nth(void)
+{
+	int fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	char left[16] = "";
+	ssize_t n, r, again;
+	int p[2], err;
+
+	if (fd < 0 || pipe(p)) {
+		step(0, "fail-nth: a user copy fails", "%s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (write(fd, "1", 1) != 1) {
+		step(0, "fail-nth: a user copy fails", "write fail-nth: %s", strerror(errno));
+		goto out;
+	}
+	n = write(p[1], "x", 1);
+	err = errno;
+	r = pread(fd, left, sizeof(left) - 1, 0);
+	left[r > 0 ? r : 0] = '\0';
+	left[strcspn(left, "\n")] = '\0';
+	again = write(p[1], "x", 1);
+	step(n < 0 && err == EFAULT && !strcmp(left, "0") && again == 1,
+	     "fail-nth: a user copy fails", "write %zd (%s), fail-nth then %s, next write %zd",
+	     n, n < 0 ? strerror(err) : "no error", left, again);
+out:
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const char msg1[] = "sockmap-smoke-1", msg2[] = "sockmap-smoke-splice";
@@ -237,6 +276,7 @@ int main(int argc, char **argv)
 		step(n == sizeof(msg2) && !memcmp(buf, msg2, n), "recv the bytes instead",
 		     "%zd bytes", n);
 	}
+	fail_nth();
 	close(c);
 	close(s);
 	printf("smoke: %s\n", failures ? "FAILED" : "all steps ok");

@@ -224,6 +224,20 @@ unpatched) others=(fixes patched) ;;
 fixes) others=(unpatched patched) ;;
 patched) others=(fixes unpatched) ;;
 esac
+# A build directory made with another configuration is rebuilt almost
+# whole by kbuild: when a kernel with this configuration is built already,
+# starting from a copy of it costs only what the series changes.
+if [[ -f $out/.config && $(cat "$vmwork/.$name-config-stamp" 2>/dev/null) != "$cfg_key" ]]; then
+	for other in "${others[@]}"; do
+		if [[ -f $vmwork/out-$other/.config &&
+				$(cat "$vmwork/.$other-config-stamp" 2>/dev/null) == "$cfg_key" &&
+				$(cat "$vmwork/.$other-build-stamp" 2>/dev/null) == "$layout "* ]]; then
+			progress VM-SEED "$name: its build has another configuration, the $other kernel's has this one"
+			rm -rf "$out"
+			break
+		fi
+	done
+fi
 if [[ ! -f $out/.config ]]; then
 	for other in "${others[@]}"; do
 		[[ $other != "$name" && -f $vmwork/out-$other/.config &&
