@@ -1,18 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # conformance/conformance.mk: the same scenarios (conformance/scenarios.c)
-# on six columns (the sim at three levels, three kernels), compared line by line. Included by the top Makefile.
+# on seven columns (the sim at three levels, four kernels), compared line by line. Included by the top Makefile.
 #
-#   make conformance        all six columns and the table; fails on any
+#   make conformance        all seven columns and the table; fails on any
 #                           unexplained disagreement between the sim and the
 #                           kernel it models
 #   make conformance-sim    the sim at levels pristine, fixes and full
 #   make conformance-host   the syscall runner on this machine's kernel
-#   make conformance-vm     the syscall runner in qemu on 6.12.117, unpatched
-#                           and patched (vm/: builds both kernels once)
+#   make conformance-vm     the syscall runner in qemu on 6.12.117, unpatched,
+#                           with the fixes and patched (vm/: builds the
+#                           kernels once)
 #
 # Outputs under $(O)/conformance/: sim-unpatched.out, sim-fixes.out, sim-patched.out,
-# host.out, vm-unpatched.out, vm-patched.out, table.txt.
+# host.out, vm-unpatched.out, vm-fixes.out, vm-patched.out, table.txt.
 # Variables: CONF_SCENARIOS='name ...' (default: all), CONF_HOST=0 (skip the
 # host column, e.g. on a kernel you do not want BPF programs loaded into).
 
