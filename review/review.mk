@@ -43,6 +43,14 @@ review-warnings: $(KSRC_STAMP) | $(PKGS_STAMP)
 print-ksrc:
 	@echo $(KSRC)
 
+# One fuzz input (FUZZ_FILE) replayed by the gcc build of FUZZER's harness
+# at this level: review.sh asks whether a crash the fuzzer found with the
+# patches happens without them too.
+fuzz-replay-file: $(BDIR)/tests/fuzz/replay-$(FUZZER)
+	$(Q)test -f '$(FUZZ_FILE)' || { echo "sockmap-sim: fuzz-replay-file: FUZZ_FILE='$(FUZZ_FILE)' is not a file" >&2; exit 1; }
+	$(Q)ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(BDIR)/tests/fuzz/replay-$(FUZZER) '$(FUZZ_FILE)'
+
 print-cov-out:
 	@echo $(COV_OUT)
 

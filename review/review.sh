@@ -158,6 +158,20 @@ if (( !failed )); then
 			"${mk[@]}" fuzz FUZZER=$h FUZZ_SECONDS="$fuzz_secs" "${patched[@]}" \
 				>"$logs/fuzz-$h.log" 2>&1
 			grep -E '^  FUZZ .*runs|^sockmap-sim: fuzz' "$logs/fuzz-$h.log" | sed 's/^/  /'
+			# A crash: the same input without the patches. A bug the
+			# base has already is reported, not the patches' failure.
+			repro=$(sed -n 's/^  reproducer: //p' "$logs/fuzz-$h.log" | head -n 1)
+			rm -f "$logs/fuzz-$h-base.log"
+			if [[ -n $repro && -f $repro ]]; then
+				"${mk[@]}" fuzz-replay-file FUZZER=$h FUZZ_FILE="$repro" "${based[@]}" \
+					>"$logs/fuzz-$h-base.log" 2>&1
+				echo "base-replay-exit: $?" >>"$logs/fuzz-$h-base.log"
+				if grep -q '^base-replay-exit: 0$' "$logs/fuzz-$h-base.log"; then
+					echo "  $h: the reproducer passes without the patches"
+				else
+					echo "  $h: the reproducer fails without the patches too (see $logs/fuzz-$h-base.log)"
+				fi
+			fi
 		fi
 	done
 
