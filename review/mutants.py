@@ -764,7 +764,7 @@ def run(a, mk):
           f"{'ok' if rrc == 0 else 'failing'}, {ref_secs:.0f} s; timeout {timeout} s per mutant",
           flush=True)
 
-    counts = {"killed": 0, "survived": 0, "not_compiled": 0, "equivalent": 0, "error": 0}
+    counts = {"killed": 0, "survived": 0, "not_compiled": 0, "equivalent": 0, "errors": 0}
     for m in muts:
         t = time.time()
         log = os.path.join(logs, m["patch_file"][:-len(".patch")] + ".log")
@@ -821,7 +821,7 @@ def run(a, mk):
             else:
                 verdict = "survived"
         m["verdict"], m["by"], m["seconds"] = verdict, by, round(time.time() - t, 1)
-        counts[verdict.replace(" ", "_")] += 1
+        counts[{"error": "errors"}.get(verdict, verdict.replace(" ", "_"))] += 1
         save()
         print(f"  MUTANT   {m['id']}/{len(muts)} {m['file']}:{m['line']} {m['op']}: "
               f"{verdict.upper() if verdict == 'survived' else verdict}{': ' + by if by else ''} "
@@ -835,7 +835,7 @@ def run(a, mk):
     save()
     print(f"  MUTANTS  killed {counts['killed']}/{compiled} compiled, {counts['survived']} survived, "
           f"{counts['not_compiled']} not compiled, {counts['equivalent']} equivalent, "
-          f"{counts['error']} errors, in {res['seconds']:.0f} s",
+          f"{counts['errors']} errors, in {res['seconds']:.0f} s",
           flush=True)
     return 0
 

@@ -159,7 +159,7 @@ def mutation(out, cov):
         m = json.load(f)
     unexec = {(u["file"], u["line"]) for u in (cov or {}).get("unexecuted", [])}
     res = {k: m.get(k) for k in ("generated", "compiled", "killed", "survived",
-                                 "not_compiled", "equivalent", "error", "seconds", "rate")}
+                                 "not_compiled", "equivalent", "errors", "seconds", "rate")}
     res["stats"] = m.get("stats", {})
     res["reference"] = m.get("reference", {})
     res["mutants"] = []
