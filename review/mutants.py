@@ -46,7 +46,7 @@ first: it must compile nothing, and its failures (the tests of a level
 the patches do not reach) are the reference. A mutant is killed when a
 test or a suite binary fails that did not, or the corpus replay fails
 where it did not, or it runs longer than --timeout (default: 5 times the
-reference, at least 60 s); one that does not compile is left out of the
+reference, at least 30 s); one that does not compile is left out of the
 rate. DIR/mutants.json gets the verdicts, DIR/logs/ the logs; one
 progress line per mutant.
 
@@ -629,8 +629,9 @@ def run_make(cmd, log, timeout):
     return rc, time.time() - t0
 
 
-FAILED_RE = re.compile(r"^\[  (?:FAILED|ERROR) +\] ([A-Za-z0-9_]+)")
-RUN_RE = re.compile(r"^\[ RUN      \] ([A-Za-z0-9_]+)")
+# test names; not the summary's "[  FAILED  ] 2 test(s), listed below:"
+FAILED_RE = re.compile(r"^\[  (?:FAILED|ERROR) +\] ([A-Za-z_]\w*)\s*$")
+RUN_RE = re.compile(r"^\[ RUN      \] ([A-Za-z_]\w*)")
 
 
 def failures(log):
@@ -755,7 +756,7 @@ def run(a, mk):
     ref_tests, ref_bins = failures(log)
     rrc, _ = run_make(mk + ["fuzz-replay-one", f"KSRC={wk}", f"BDIR={wb}"], log, 1800)
     ref_secs = time.time() - t0
-    timeout = a.timeout or max(60, int(5 * ref_secs))
+    timeout = a.timeout or max(30, int(5 * ref_secs))
     res["reference"] = {"failing_tests": ref_tests, "failing_binaries": ref_bins,
                         "replay_ok": rrc == 0, "seconds": round(ref_secs, 1),
                         "recompiled": rebuilt, "timeout": timeout}

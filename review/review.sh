@@ -22,7 +22,7 @@
 # level whose tests judge the patched build), REVIEW_MUTANTS (at most that
 # many mutants of the added lines, default 30; 0 skips the step),
 # REVIEW_MUTANT_TIMEOUT (seconds a mutant's tests may take; default 5
-# times those of the build without a mutant, at least 60), REVIEW_FILES
+# times those of the build without a mutant, at least 30), REVIEW_FILES
 # (kernel-port/files.txt), V.
 set -uo pipefail
 if [[ ${V:-} == 1 ]]; then set -x; fi
@@ -189,7 +189,7 @@ if (( !failed )); then
 			--files "${REVIEW_FILES:-kernel-port/files.txt}" --max "$nmutants" \
 			--out "$out/mutation" --bdir "$bdir" --timeout "${REVIEW_MUTANT_TIMEOUT:-0}" \
 			-- "${mk[@]}" "${patched[@]}" 2>&1 | tee "$logs/mutation.log" |
-			grep -E '^  MUTANT|^sockmap-sim' | sed 's/^/  /'
+			grep --line-buffered -E '^  MUTANT|^sockmap-sim' | sed 's/^/  /'
 	else
 		step "mutation of the added lines: skipped (REVIEW_MUTANTS=0)"
 	fi
