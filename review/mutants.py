@@ -42,8 +42,10 @@ made to name the copy, the mutant is applied to its one file with
 `patch`, and make (MAKE VAR=value... KSRC=copy BDIR=copy) rebuilds what
 depends on that file (the kernel object, the suites' links), runs
 `check` and then `fuzz-replay-one`. The copy without a mutant runs
-first: it must compile nothing, and its failures (the tests of a level
-the patches do not reach) are the reference. A mutant is killed when a
+first, the files that get mutants compiled again at the copy's path: its
+failures (the tests of a level the patches do not reach) are the
+reference, and so are its objects (a mutant compiled to the same objects
+is "equivalent"). A mutant is killed when a
 test or a suite binary fails that did not, or the corpus replay fails
 where it did not, or it runs longer than --timeout (default: 5 times the
 reference, at least 30 s); one that does not compile is left out of the
