@@ -50,7 +50,12 @@ static struct page *demo_page(struct demo *d)
 
 static bool demo_idle(const struct demo *d)
 {
-	return !d->users;
+	bool idle;
+
+	rcu_read_lock();
+	idle = !d->users;
+	rcu_read_unlock();
+	return idle;
 }
 
 static void demo_release(struct demo *d)
