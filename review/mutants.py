@@ -806,6 +806,8 @@ def run(a, mk):
             tests, bins = failures(log)
             new_t = [x for x in tests if x not in ref_tests]
             new_b = [x for x in bins if x not in ref_bins]
+            # tests failing with the patches that pass with this mutant
+            m["fixes"] = [x for x in ref_tests if x not in tests] if rc != "timeout" else []
             if rc == "timeout":
                 verdict, by = "killed", f"timeout ({timeout} s) in the suites"
             elif new_t or new_b:

@@ -166,7 +166,7 @@ def mutation(out, cov):
     for x in m.get("mutants", []):
         res["mutants"].append({k: x.get(k) for k in ("id", "file", "line", "op", "before",
                                                      "after", "verdict", "by", "seconds",
-                                                     "patch_file")})
+                                                     "patch_file", "fixes")})
         res["mutants"][-1]["unexecuted"] = (x["file"], x["line"]) in unexec
     if m.get("error") and isinstance(m["error"], str):
         res["error"] = m["error"]
@@ -426,7 +426,10 @@ def main():
                     before = " ".join(x["before"].split())
                     after = " ".join(x["after"].split())
                     md.append(f"  - {x['file']}:{x['line']} {x['op']}: `{before}` -> `{after}`"
-                              + (" (the suites never execute this line)" if x["unexecuted"] else ""))
+                              + (" (the suites never execute this line)" if x["unexecuted"] else "")
+                              + (f" (and {len(x['fixes'])} tests that fail with the patches pass "
+                                 f"with it: {', '.join(x['fixes'][:3])}"
+                                 f"{', ...' if len(x['fixes']) > 3 else ''})" if x.get("fixes") else ""))
             elif done:
                 md.append("- no survivor")
         md += ["", "## Costs (make run, level " + a.base + ")", ""]
