@@ -58,6 +58,7 @@ choice under a small N must follow the rule above.
 """
 
 import argparse
+import difflib
 import hashlib
 import json
 import os
@@ -70,6 +71,9 @@ import tempfile
 import time
 
 PROG = "sockmap-sim: review: mutants"
+# a build (a mutated header recompiles every object that includes it) or
+# the reference's tests
+BUILD_TIMEOUT = 900
 
 DROP_CALLS = {"get_page", "put_page", "sk_mem_charge", "sk_mem_uncharge",
               "sock_put", "sock_hold", "release_sock"}
@@ -495,7 +499,6 @@ def apply_mutant(lines, m):
 
 def unified(path, old, new):
     """A unified diff (3 lines of context) of one file, as `diff -u`."""
-    import difflib
     d = difflib.unified_diff([x + "\n" for x in old], [x + "\n" for x in new],
                              "a/" + path, "b/" + path, n=3)
     return "".join(d)
@@ -742,7 +745,7 @@ def run(a, mk):
     now = time.time()
     for f in mfiles:
         os.utime(os.path.join(wk, f), (now, now))
-    rc, bsecs = run_make(mk + ["build-tests", f"KSRC={wk}", f"BDIR={wb}"], log, 1800)
+    rc, bsecs = run_make(mk + ["build-tests", f"KSRC={wk}", f"BDIR={wb}"], log, BUILD_TIMEOUT)
     rebuilt = [l.split()[1] for l in read_lines(log) if re.match(r"^  (CC|TEST-CC) ", l)]
     ref_objs = {}
     for f in mfiles:
@@ -754,9 +757,9 @@ def run(a, mk):
         print(f"{PROG}: {res['error']}", file=sys.stderr)
         return 1
     t0 = time.time()
-    rc, _ = run_make(mk + ["check", f"KSRC={wk}", f"BDIR={wb}"], log, 1800)
+    rc, _ = run_make(mk + ["check", f"KSRC={wk}", f"BDIR={wb}"], log, BUILD_TIMEOUT)
     ref_tests, ref_bins = failures(log)
-    rrc, _ = run_make(mk + ["fuzz-replay-one", f"KSRC={wk}", f"BDIR={wb}"], log, 1800)
+    rrc, _ = run_make(mk + ["fuzz-replay-one", f"KSRC={wk}", f"BDIR={wb}"], log, BUILD_TIMEOUT)
     ref_secs = time.time() - t0
     timeout = a.timeout or max(30, int(5 * ref_secs))
     res["reference"] = {"failing_tests": ref_tests, "failing_binaries": ref_bins,
@@ -787,7 +790,7 @@ def run(a, mk):
         if p.returncode or sha_file(target) != m["sha256"]:
             verdict, by = "error", "the mutant does not apply to the reviewed file"
         if not verdict:
-            rc, _ = run_make(mk + ["build-tests", f"KSRC={wk}", f"BDIR={wb}"], log, 1800)
+            rc, _ = run_make(mk + ["build-tests", f"KSRC={wk}", f"BDIR={wb}"], log, BUILD_TIMEOUT)
             if rc != 0:
                 err = next((l.strip() for l in read_lines(log) if " error: " in l), "see the log")
                 verdict, by = "not compiled", re.sub(r"^\S*/ksrc/", "", err)
