@@ -791,7 +791,9 @@ def run(a, mk):
             verdict, by = "error", "the mutant does not apply to the reviewed file"
         if not verdict:
             rc, _ = run_make(mk + ["build-tests", f"KSRC={wk}", f"BDIR={wb}"], log, BUILD_TIMEOUT)
-            if rc != 0:
+            if rc == "timeout":
+                verdict, by = "error", f"the build took longer than {BUILD_TIMEOUT} s"
+            elif rc != 0:
                 err = next((l.strip() for l in read_lines(log) if " error: " in l), "see the log")
                 verdict, by = "not compiled", re.sub(r"^\S*/ksrc/", "", err)
             elif sha_file(target) != m["sha256"]:
