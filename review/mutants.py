@@ -640,7 +640,8 @@ RUN_RE = re.compile(r"^\[ RUN      \] ([A-Za-z_]\w*)")
 
 
 def failures(log):
-    """Failing tests (a test a binary stopped in counts) and binaries."""
+    """Failing tests (a test a binary stopped in counts; an [ ERROR ]
+    teardown too) and {binary: exit status} of the failing binaries."""
     tests, bins, cur = [], [], None
     for line in read_lines(log):
         m = RUN_RE.match(line)
@@ -662,10 +663,10 @@ def failures(log):
             tests.append(cur)
             cur = None
         if line.startswith("sockmap-sim: failing: "):
-            bins += re.findall(r"(\S+ \(exit \d+\))", line)
+            bins += re.findall(r"(\S+) \(exit (\d+)\)", line)
     if cur:
         tests.append(cur)
-    return tests, bins
+    return tests, {b: int(code) for b, code in bins}
 
 
 def prepare(work, ksrc, bdir):
@@ -810,7 +811,10 @@ def run(a, mk):
             rc, _ = run_make(mk + ["check", f"KSRC={wk}", f"BDIR={wb}"], log, timeout)
             tests, bins = failures(log)
             new_t = [x for x in tests if x not in ref_tests]
-            new_b = [x for x in bins if x not in ref_bins]
+            # a suite binary that failed with the patches counts when it
+            # now crashes (a signal: the tests after the crash never ran)
+            new_b = [f"{b} (exit {c})" for b, c in bins.items()
+                     if b not in ref_bins or (c >= 128 and ref_bins[b] < 128)]
             # tests failing with the patches that pass with this mutant
             m["fixes"] = [x for x in ref_tests if x not in tests] if rc != "timeout" else []
             if rc == "timeout":
