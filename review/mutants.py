@@ -41,7 +41,11 @@ objects) are copied to DIR/work, the dependency files of the copy are
 made to name the copy, the mutant is applied to its one file with
 `patch`, and make (MAKE VAR=value... KSRC=copy BDIR=copy) rebuilds what
 depends on that file (the kernel object, the suites' links), runs
-`check` and then `fuzz-replay-one`. The copy without a mutant runs
+`check` and then `fuzz-replay-one`. After the build, the mutated file
+must be the mutant and every other file of the copy what extract.sh
+recorded in its .sha256 (the checksums verify-kernel-port proves are the
+tarball's files + the series + the reviewed patches), and the objects
+that depend on the file newer than it. The copy without a mutant runs
 first, the files that get mutants compiled again at the copy's path: its
 failures (the tests of a level the patches do not reach) are the
 reference, and so are its objects (a mutant compiled to the same objects
@@ -710,6 +714,19 @@ def sha_file(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def tree_differs(wk, mfile=None, msha=None):
+    """The first file of the copy that is not what extract.sh recorded
+    in .sha256 (the tarball's file + the series + the reviewed patches,
+    as verify-kernel-port proves it), the mutated one aside, which must
+    be the mutant; or None."""
+    for line in read_lines(os.path.join(wk, ".sha256")):
+        h, f = line.split(None, 1)
+        want = msha if f == mfile else h
+        if sha_file(os.path.join(wk, f)) != want:
+            return f
+    return None
+
+
 def run(a, mk):
     muts, stats = generate(a.base, a.new, allow_list(a.files), a.max)
     write_mutants(a.out, muts, stats)
@@ -748,6 +765,11 @@ def run(a, mk):
         os.utime(os.path.join(wk, f), (now, now))
     rc, bsecs = run_make(mk + ["build-tests", f"KSRC={wk}", f"BDIR={wb}"], log, BUILD_TIMEOUT)
     rebuilt = [l.split()[1] for l in read_lines(log) if re.match(r"^  (CC|TEST-CC) ", l)]
+    if tree_differs(wk):
+        res["error"] = f"the copy's {tree_differs(wk)} is not the reviewed file"
+        save()
+        print(f"{PROG}: {res['error']}", file=sys.stderr)
+        return 1
     ref_objs = {}
     for f in mfiles:
         for o in depfiles_naming(wb, os.path.join(wk, f)):
@@ -797,8 +819,9 @@ def run(a, mk):
             elif rc != 0:
                 err = next((l.strip() for l in read_lines(log) if " error: " in l), "see the log")
                 verdict, by = "not compiled", re.sub(r"^\S*/ksrc/", "", err)
-            elif sha_file(target) != m["sha256"]:
-                verdict, by = "error", "the build replaced the mutated file"
+            elif tree_differs(wk, m["file"], m["sha256"]):
+                verdict, by = "error", f"{tree_differs(wk, m['file'], m['sha256'])} in the " \
+                    "copy is not the reviewed file (or the mutant) after the build"
             else:
                 stale = [o for o in depfiles_naming(wb, target)
                          if not os.path.exists(o) or os.path.getmtime(o) < os.path.getmtime(target)]
