@@ -414,8 +414,9 @@ def main():
                         f"{x['file']}:{x['line']} {x['op']}" + (f" ({x['by']})" if verdict != "equivalent" else "")
                         for x in xs))
             if st.get("no_operator"):
-                md.append(f"- added code lines no operator applies to: {len(st['no_operator'])} "
-                          f"(declarations, braces, labels, function headers, continuation lines)")
+                no = st["no_operator"]
+                md.append(f"- added code lines no operator applies to ({len(no)}): " + ", ".join(
+                    f"`{x['text']}`" for x in no[:6]) + (", ..." if len(no) > 6 else ""))
             if mu.get("error"):
                 md.append(f"- {mu['error']}")
             surv = [x for x in ms if x.get("verdict") == "survived"]
