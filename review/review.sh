@@ -189,7 +189,7 @@ if (( !failed )); then
 			--files "${REVIEW_FILES:-kernel-port/files.txt}" --max "$nmutants" \
 			--out "$out/mutation" --bdir "$bdir" --timeout "${REVIEW_MUTANT_TIMEOUT:-0}" \
 			-- "${mk[@]}" "${patched[@]}" 2>&1 | tee "$logs/mutation.log" |
-			grep --line-buffered -E '^  MUTANT|^sockmap-sim' | sed 's/^/  /'
+			grep --line-buffered -E '^  MUTANT|^sockmap-sim' | sed -u 's/^/  /'
 	else
 		step "mutation of the added lines: skipped (REVIEW_MUTANTS=0)"
 	fi
