@@ -763,7 +763,7 @@ def run(a, mk):
     now = time.time()
     for f in mfiles:
         os.utime(os.path.join(wk, f), (now, now))
-    rc, bsecs = run_make(mk + ["build-tests", f"KSRC={wk}", f"BDIR={wb}"], log, BUILD_TIMEOUT)
+    rc, _ = run_make(mk + ["build-tests", f"KSRC={wk}", f"BDIR={wb}"], log, BUILD_TIMEOUT)
     rebuilt = [l.split()[1] for l in read_lines(log) if re.match(r"^  (CC|TEST-CC) ", l)]
     if tree_differs(wk):
         res["error"] = f"the copy's {tree_differs(wk)} is not the reviewed file"
