@@ -447,32 +447,29 @@ def file_mutants(lines, added):
             o, c = s.cond
             span, new = edit_tokens([(o, "after", "!("), (c, "before", ")")])
             add(Mutant(L, "negate condition", new, span))
-        if s.cond:	# lines that continue the condition: their operand
-            o, c = s.cond
-            depth = 0
-            for k in range(o + 1, c):
-                x = toks[k].text
-                ln = toks[k].line
-                start_op = (depth == 0 and ln != toks[k - 1].line and ln in added
-                            and toks[k - 1].text in ("&&", "||") and ln != L)
-                if start_op:
-                    d, e = 0, k
-                    while e < c:
-                        y = toks[e].text
-                        if y in "([":
-                            d += 1
-                        elif y in ")]":
-                            d -= 1
-                        elif d == 0 and y in ("&&", "||", "?"):
+        # a line that continues a condition after && or || (of an if, a
+        # while, or any expression: a return value, a macro's condition
+        # argument): the operand it holds
+        depth = 0
+        for k in range(s.first + 1, s.last + 1):
+            ln = toks[k].line
+            if (toks[k - 1].text in ("&&", "||") and ln != toks[k - 1].line
+                    and ln in added and ln != L):
+                d, e = 0, k
+                while e <= s.last:
+                    y = toks[e].text
+                    if y in "([":
+                        d += 1
+                    elif y in ")]":
+                        if d == 0:
                             break
-                        e += 1
-                    if e > k and toks[e - 1].line == ln and d == 0:
-                        span, new = edit_tokens([(k, "before", "!("), (e - 1, "after", ")")])
-                        add(Mutant(ln, "negate condition", new, span))
-                if x in "([":
-                    depth += 1
-                elif x in ")]":
-                    depth -= 1
+                        d -= 1
+                    elif d == 0 and y in ("&&", "||", "?", ":", ",", ";"):
+                        break
+                    e += 1
+                if e > k and toks[e - 1].line == ln and d == 0:
+                    span, new = edit_tokens([(k, "before", "!("), (e - 1, "after", ")")])
+                    add(Mutant(ln, "negate condition", new, span))
         if (L in added and first_on_line and s.after == "block" and s.ret
                 and s.kind in ("expr", "jump", "decl", "return", "header", "header-end")
                 and s.key != "else"
