@@ -183,6 +183,7 @@ help:
 	@echo "make series-export SIGNOFF='Name <mail>' [BASE=commit]  both series with your From:/Signed-off-by: in $(O)/series/"
 	@echo "make test-reports        the suites as JUnit XML and TAP in $(BDIR)/test-reports/"
 	@echo "make review PATCH=x      test mailed patches (or MBOX=) on a level of the series; report in $(O)/review/"
+	@echo "                         (REVIEW_MUTANTS=30: mutants of the added lines; review-mutants-selftest)"
 	@echo "make fuzz | afl          libFuzzer | AFL++ on FUZZER=world|ring for FUZZ_SECONDS (60)"
 	@echo "make fuzz-replay         the committed fuzz corpus, gcc ASan+UBSan; fuzz-coverage: what it reaches"
 	@echo "make fuzz-replay-order   the corpus forwards then backwards: each input's end state must not depend on the ones before"

@@ -6,10 +6,11 @@ Usage: report.py --out DIR --base LEVEL --name NAME --ksrc TREE --failed 0|1
                  [--skipped SUBJECT...]
 
 Reads OUT/patches.tsv, OUT/*.status, OUT/logs/*.log, OUT/cov-out (the
-coverage report directory, whose summary.json patchcov.py wrote) and
-OUT/conf*.out; writes OUT/report.md, OUT/report.json and OUT/report.html
-(the patches with every added line marked: not executed, a branch outcome
-never taken, or executed/not executable).
+coverage report directory, whose summary.json patchcov.py wrote),
+OUT/mutation/mutants.json (review/mutants.py) and OUT/conf*.out; writes
+OUT/report.md, OUT/report.json and OUT/report.html (the patches with every
+added line marked: not executed, a branch outcome never taken, a mutant
+that survived, or executed/not executable).
 """
 
 import argparse
@@ -150,6 +151,39 @@ def coverage(out):
             "tests": s.get("tests")}
 
 
+def mutation(out, cov):
+    """The mutants of the added lines and their verdicts, or why not."""
+    path = os.path.join(out, "mutation", "mutants.json")
+    if not os.path.exists(path):
+        log = lines_of(os.path.join(out, "logs", "mutation.log"))
+        if not log:
+            return {"error": "not run (REVIEW_MUTANTS=0)"}
+        why = next((l for l in log if l.startswith("sockmap-sim")), "see logs/mutation.log")
+        return {"error": why}
+    with open(path, encoding="utf-8") as f:
+        m = json.load(f)
+    unexec = {(u["file"], u["line"]) for u in (cov or {}).get("unexecuted", [])}
+    res = {k: m.get(k) for k in ("generated", "compiled", "killed", "survived",
+                                 "not_compiled", "equivalent", "errors", "seconds", "rate")}
+    res["stats"] = m.get("stats", {})
+    res["reference"] = m.get("reference", {})
+    res["mutants"] = []
+    for x in m.get("mutants", []):
+        res["mutants"].append({k: x.get(k) for k in ("id", "file", "line", "op", "before",
+                                                     "after", "verdict", "by", "seconds",
+                                                     "patch_file", "fixes")})
+        res["mutants"][-1]["unexecuted"] = (x["file"], x["line"]) in unexec
+    if m.get("error") and isinstance(m["error"], str):
+        res["error"] = m["error"]
+    elif not m.get("mutants"):
+        res["error"] = ""
+    elif "rate" not in m:
+        res["error"] = "interrupted: verdicts of the mutants run so far only (see logs/mutation.log)"
+    else:
+        res["error"] = ""
+    return res
+
+
 def table_diff(base, new):
     """Rows of make run's table (or conformance lines) that differ."""
     def rows(lines):
@@ -261,6 +295,7 @@ def main():
         r["suites"]["fixed"] = sorted(before - now)
     r["fuzz"] = fuzz(logs) if ran else None
     r["coverage"] = coverage(out) if ran else None
+    r["mutation"] = mutation(out, r["coverage"]) if ran else None
     r["costs"] = r["conformance"] = None
     if ran:
         r["costs"] = {"error": step_error(logs, "run-base.log", "run.log")}
@@ -355,6 +390,56 @@ def main():
             for u in c["untaken"]:
                 md.append(f"  - branch outcomes {u['taken']}/{u['outcomes']}: "
                           f"{u['file']}:{u['line']} `{u['text'].strip()}`")
+        md += ["", "## Mutation of the added lines", ""]
+        mu = r["mutation"]
+        if mu.get("error") and not mu.get("mutants"):
+            md.append(f"- not measured: {mu['error']}")
+        elif not mu.get("mutants"):
+            st = mu["stats"]
+            md.append(f"- no mutant: {st.get('code_lines', 0)} added code lines in the compiled "
+                      f"kernel files, none an operator applies to")
+        else:
+            st = mu["stats"]
+            ms = mu["mutants"]
+            done = [x for x in ms if x.get("verdict")]
+            killed = sum(1 for x in done if x["verdict"] == "killed")
+            comp = sum(1 for x in done if x["verdict"] in ("killed", "survived"))
+            pct = f" ({100 * killed // comp} %)" if comp else ""
+            md.append(f"- killed {killed}/{comp} compiled mutants{pct}: {len(ms)} mutants of "
+                      f"{st.get('code_lines')} added code lines ({', '.join(st.get('files', []))}; "
+                      f"{st.get('candidates')} candidates, {st.get('identical', 0)} identical "
+                      f"dropped), each built in a copy of the reviewed build and run against the "
+                      f"suites and the corpus replay"
+                      + (f", {mu['seconds']:.0f} s" if mu.get("seconds") else ""))
+            for what, verdict in (("not compiled (left out of the rate)", "not compiled"),
+                                  ("equivalent: the same object code (left out of the rate)",
+                                   "equivalent"),
+                                  ("errors (left out of the rate)", "error")):
+                xs = [x for x in ms if x.get("verdict") == verdict]
+                if xs:
+                    md.append(f"- {what}: " + "; ".join(
+                        f"{x['file']}:{x['line']} {x['op']}" + (f" ({x['by']})" if verdict != "equivalent" else "")
+                        for x in xs))
+            if st.get("no_operator"):
+                no = st["no_operator"]
+                md.append(f"- added code lines no operator applies to ({len(no)}): " + ", ".join(
+                    f"`{x['text']}`" for x in no[:6]) + (", ..." if len(no) > 6 else ""))
+            if mu.get("error"):
+                md.append(f"- {mu['error']}")
+            surv = [x for x in ms if x.get("verdict") == "survived"]
+            if surv:
+                md.append(f"- survivors, where the tests would not notice the patch being "
+                          f"wrong ({len(surv)}):")
+                for x in surv:
+                    before = " ".join(x["before"].split())
+                    after = " ".join(x["after"].split())
+                    md.append(f"  - {x['file']}:{x['line']} {x['op']}: `{before}` -> `{after}`"
+                              + (" (the suites never execute this line)" if x["unexecuted"] else "")
+                              + (f" (and {len(x['fixes'])} tests that fail with the patches pass "
+                                 f"with it: {', '.join(x['fixes'][:3])}"
+                                 f"{', ...' if len(x['fixes']) > 3 else ''})" if x.get("fixes") else ""))
+            elif done:
+                md.append("- no survivor")
         md += ["", "## Costs (make run, level " + a.base + ")", ""]
         if r["costs"]["error"]:
             md.append(f"- not measured: {r['costs']['error']}")
@@ -382,15 +467,21 @@ def main():
     # HTML: each patch with its added lines marked
     unexec = {(u["file"], u["text"]) for u in (r["coverage"] or {}).get("unexecuted", [])}
     untaken = {(u["file"], u["text"]) for u in (r["coverage"] or {}).get("untaken", [])}
+    survived = {}
+    for x in (r["mutation"] or {}).get("mutants", []) or []:
+        if x.get("verdict") == "survived":
+            survived.setdefault((x["file"], x["before"].split("\n")[0]), []).append(x["op"])
     h = ["<!DOCTYPE html><html><head><meta charset='utf-8'>",
          f"<title>review: {html.escape(a.name)}</title><style>",
          "body{font-family:sans-serif;margin:1.5em} pre{font-size:13px;line-height:1.3}",
          ".add{background:#e6ffec} .del{background:#ffebe9} .hunk{color:#0550ae}",
          ".unexec{background:#ffb3b3} .untaken{background:#fff2a8}",
+         ".survived{background:#ffd8a8}",
          ".legend span{padding:0 .4em;margin-right:.6em}</style></head><body>",
          f"<h1>Review of {html.escape(a.name)} on level {html.escape(a.base)}</h1>",
          "<p class='legend'><span class='unexec'>added, never executed</span>"
          "<span class='untaken'>added, a branch outcome never taken</span>"
+         "<span class='survived'>added, a mutant of it survived</span>"
          "<span class='add'>added: executed or not executable</span></p>",
          "<pre>" + html.escape("\n".join(md)) + "</pre>"]
     for name in sorted(os.listdir(os.path.join(out, "patches"))):
@@ -400,7 +491,10 @@ def main():
             cls = ""
             if line.startswith("+") and not line.startswith("+++"):
                 key = (cur, line[1:])
-                cls = "unexec" if key in unexec else "untaken" if key in untaken else "add"
+                cls = "unexec" if key in unexec else "untaken" if key in untaken else \
+                    "survived" if key in survived else "add"
+                if key in survived:
+                    line += "    <- survived: " + ", ".join(survived[key])
             elif line.startswith("-") and not line.startswith("---"):
                 cls = "del"
             elif line.startswith("@@"):

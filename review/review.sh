@@ -8,6 +8,7 @@
 # fuzz, files the sim does not compile), build warnings they introduce,
 # the CMocka suites, the fuzz corpus replay and a bounded fuzz run of each
 # harness, the coverage of every line they add to a compiled kernel file,
+# the mutants of those lines the tests do not kill (review/mutants.py),
 # and what they change in make run's costs and in the sim's conformance
 # observations. Each step prints one progress line; the report is
 # $O/review/NAME/report.md (printed at the end), report.json and
@@ -18,7 +19,11 @@
 # (pristine|fixes|copy|full, default full, or N: the first N patches), REVIEW_FUZZ_SECONDS (60; 0
 # skips the fuzz run, not the corpus replay), REVIEW_NAME, REVIEW_FUZZ
 # (lines of fuzz allowed when applying, default 2), REVIEW_EXPECT (the
-# level whose tests judge the patched build), V.
+# level whose tests judge the patched build), REVIEW_MUTANTS (at most that
+# many mutants of the added lines, default 30; 0 skips the step),
+# REVIEW_MUTANT_TIMEOUT (seconds a mutant's tests may take; default 5
+# times those of the build without a mutant, at least 30), REVIEW_FILES
+# (kernel-port/files.txt), V.
 set -uo pipefail
 if [[ ${V:-} == 1 ]]; then set -x; fi
 
@@ -38,6 +43,10 @@ pristine | fixes | copy | full) level=(SERIES_LEVEL="$base") ;;
 	;;
 esac
 [[ $fuzz_secs =~ ^[0-9]+$ ]] || die "REVIEW_FUZZ_SECONDS=$fuzz_secs is not a number of seconds"
+nmutants=${REVIEW_MUTANTS:-30}
+[[ $nmutants =~ ^[0-9]+$ ]] || die "REVIEW_MUTANTS=$nmutants is not a number of mutants"
+[[ ${REVIEW_MUTANT_TIMEOUT:-0} =~ ^[0-9]+$ ]] ||
+	die "REVIEW_MUTANT_TIMEOUT=$REVIEW_MUTANT_TIMEOUT is not a number of seconds"
 [[ ${REVIEW_FUZZ:-2} =~ ^[0-9]$ ]] || die "REVIEW_FUZZ=$REVIEW_FUZZ is not a number of fuzz lines (0-9)"
 [[ -n ${PATCH:-}${MBOX:-} ]] || die "give PATCH=\"a.patch b.patch\" or MBOX=series.mbx"
 [[ -z ${PATCH:-} || -z ${MBOX:-} ]] || die "give PATCH or MBOX, not both"
@@ -62,7 +71,7 @@ out=$(cd "$out" && pwd)
 logs=$out/logs
 
 step_n=0
-step() { step_n=$((step_n + 1)); printf 'sockmap-sim: review [%d/8] %s\n' "$step_n" "$*"; }
+step() { step_n=$((step_n + 1)); printf 'sockmap-sim: review [%d/9] %s\n' "$step_n" "$*"; }
 
 # subject FILE: the mail's Subject:, folded lines joined
 subject() {
@@ -180,6 +189,24 @@ if (( !failed )); then
 	"${mk[@]}" coverage "${patched[@]}" >"$logs/coverage.log" 2>&1 ||
 		echo "  coverage failed: see $logs/coverage.log"
 	"${mk[@]}" -s print-cov-out "${patched[@]}" 2>/dev/null | tail -1 >"$out/cov-out"
+
+	# --- mutation of the added lines ----------------------------------------
+	# Each mutant is a patch of one file applied to a copy of the reviewed
+	# tree and objects (review/mutants.py): one kernel object compiled, the
+	# suites relinked and run, then the corpus replay. Survivors are
+	# reported, not failures.
+	if (( nmutants > 0 )); then
+		step "mutation of the added lines (at most $nmutants mutants; the suites and the corpus replay each)"
+		ksrc_base=$("${mk[@]}" -s print-ksrc "${based[@]}" 2>/dev/null | tail -1)
+		bdir=$("${mk[@]}" -s print-bdir "${patched[@]}" 2>/dev/null | tail -1)
+		python3 review/mutants.py run --base "$ksrc_base" --new "$ksrc" \
+			--files "${REVIEW_FILES:-kernel-port/files.txt}" --max "$nmutants" \
+			--out "$out/mutation" --bdir "$bdir" --timeout "${REVIEW_MUTANT_TIMEOUT:-0}" \
+			-- "${mk[@]}" "${patched[@]}" 2>&1 | tee "$logs/mutation.log" |
+			grep --line-buffered -E '^  MUTANT|^sockmap-sim' | sed -u 's/^/  /'
+	else
+		step "mutation of the added lines: skipped (REVIEW_MUTANTS=0)"
+	fi
 
 	# --- costs and conformance ------------------------------------------
 	step "costs (make run) and the sim's conformance observations, with and without"
