@@ -349,6 +349,13 @@ def main():
         md += ["", "## Suites (ASan+UBSan)", "",
                f"- with the patches: {s['passed']} passed, {s['failed']} failed; "
                f"without: {s['base']['passed']} passed, {s['base']['failed']} failed"]
+        junit = sorted(x for x in os.listdir(os.path.join(a.out, "test-reports"))
+                       if x.endswith(".xml")) if os.path.isdir(
+                           os.path.join(a.out, "test-reports")) else []
+        r["suites"]["junit"] = [os.path.join("test-reports", x) for x in junit]
+        if junit:
+            md.append(f"  - JUnit XML and TAP of the suites with the patches: "
+                      f"test-reports/ ({len(junit)} suites)")
         for f in s["failures"]:
             if f["new"]:
                 md.append(f"  - NEW FAILURE {f['test']}: {f['first']}")

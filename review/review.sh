@@ -157,6 +157,19 @@ if (( !failed )); then
 	"${mk[@]}" check "${based[@]}" >"$logs/suites-base.log" 2>&1
 	"${mk[@]}" check "${patched[@]}" >"$logs/suites.log" 2>&1
 	grep -E '^sockmap-sim: [0-9]+ tests passed|^sockmap-sim: failing' "$logs/suites.log" | sed 's/^/  /'
+	# The same suites with the patches as JUnit XML and TAP, for CI
+	# systems: $out/test-reports/ (a failing suite is in them, and in the
+	# verdict above; it does not stop the review).
+	"${mk[@]}" test-reports "${patched[@]}" >"$logs/test-reports.log" 2>&1 || true
+	rbdir=$("${mk[@]}" -s print-bdir "${patched[@]}" 2>/dev/null | tail -1)
+	rm -rf "$out/test-reports"
+	if [[ -n $rbdir && -d $rbdir/test-reports ]]; then
+		cp -r "$rbdir/test-reports" "$out/test-reports"
+		xml=("$out"/test-reports/*.xml)
+		echo "  JUnit XML and TAP: $out/test-reports/ (${#xml[@]} suites)"
+	else
+		echo "  JUnit XML and TAP: not written (see $logs/test-reports.log)"
+	fi
 
 	# --- fuzz -------------------------------------------------------------
 	step "fuzz: corpus replay, then ${fuzz_secs} s of libFuzzer per harness"
