@@ -37,7 +37,7 @@ include kernel-port/kernel-port.mk
 include kernel-port/kernel-check.mk
 include coverage/coverage.mk
 
-TEST_MORE := extra-patches-selftest
+TEST_MORE := extra-patches-selftest test-steps-selftest
 
 BDIR := $(O)/$(VARIANT)$(KVARIANT_SUFFIX)
 PKGS_STAMP := $(O)/.pkgs-stamp
@@ -105,7 +105,8 @@ $(TEST_BINS): $(BDIR)/tests/%: $(BDIR)/tests/%.o $(SIM_OBJS) $(KPORT_OBJS)
 
 verify-kernel-port: $(KPORT_OBJS)
 
-.PHONY: all build-tests check test run run-variant help clean distclean hdrcheck test-reports
+.PHONY: all build-tests check test run run-variant help clean distclean hdrcheck test-reports \
+	test-steps-selftest
 
 # Each shim header compiles on its own, and after <stdio.h> (glibc pulls in
 # UAPI headers of the same names: a shim must not shadow them by accident).
@@ -152,6 +153,11 @@ test:
 		hdrcheck 'check verify-kernel-port' \
 		$(foreach l,$(SERIES_TEST_LEVELS),'check verify-kernel-port SERIES_LEVEL=$(l)') \
 		kernel-check coverage $(TEST_MORE)
+
+# make test's step runner on a scratch repository: what it runs, what it
+# does not run again, and that a failure stops it and is not recorded.
+test-steps-selftest:
+	$(Q)tests/test-steps-selftest.sh
 
 # The full series (read and zero-copy splice rows), then the always-copy
 # splice (level copy) and the pristine files (where splice moves nothing).
