@@ -74,6 +74,10 @@ import sys
 import tempfile
 import time
 
+# the file reader of coverage/patchcov.py (same tree, same rules for odd bytes)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "coverage"))
+from patchcov import read_lines  # noqa: E402
+
 PROG = "sockmap-sim: review: mutants"
 # a build (a mutated header recompiles every object that includes it) or
 # the reference's tests
@@ -518,15 +522,6 @@ def added_lines(base, new):
         start, cnt = int(h.group(1)), int(h.group(2) if h.group(2) is not None else 1)
         out.update(range(start, start + cnt))
     return out
-
-
-def read_lines(path):
-    with open(path, encoding="utf-8", errors="surrogateescape") as f:
-        text = f.read()
-    ls = text.split("\n")
-    if ls and ls[-1] == "":
-        ls.pop()
-    return ls
 
 
 def allow_list(path):
