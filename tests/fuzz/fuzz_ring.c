@@ -328,6 +328,20 @@ static void model_uncharge(long n)
 
 /* ---- the checks --------------------------------------------------------- */
 
+/* The next stretch [@from, @to) at or after @x of the @n flags at @k that
+ * are all @v (0 or 1): false if there is none. */
+static bool next_run(const u8 *k, u32 n, u32 x, int v, u32 *from, u32 *to)
+{
+	const u8 *start = x < n ? memchr(k + x, v, n - x) : NULL, *end;
+
+	if (!start)
+		return false;
+	*from = start - k;
+	end = memchr(k + *from, !v, n - *from);
+	*to = end ? (u32)(end - k) : n;
+	return true;
+}
+
 /*
  * The first of @n bytes at @p that differs from the model's known byte
  * (@b where @k is set), or @n if none does. The same comparison as a loop
@@ -339,23 +353,13 @@ static void model_uncharge(long n)
  */
 static u32 known_mismatch(const u8 *p, const u8 *b, const u8 *k, u32 n)
 {
-	u32 j = 0;
+	u32 from, to;
 
-	while (j < n) {
-		const u8 *on = memchr(k + j, 1, n - j), *off;
-		u32 from, to;
-
-		if (!on)
-			break;
-		from = on - k;
-		off = memchr(k + from, 0, n - from);
-		to = off ? (u32)(off - k) : n;
+	for (u32 j = 0; next_run(k, n, j, 1, &from, &to); j = to)
 		if (memcmp(p + from, b + from, to - from))
 			for (u32 x = from; x < to; x++)
 				if (p[x] != b[x])
 					return x;
-		j = to;
-	}
 	return n;
 }
 
@@ -370,25 +374,15 @@ static u32 known_mismatch(const u8 *p, const u8 *b, const u8 *k, u32 n)
  */
 static u32 model_mismatch(const u8 *p, u8 *b, const u8 *k, u32 n)
 {
-	u32 j;
+	u32 j, from, to;
 
 	if (!memcmp(p, b, n))
 		return n;
 	j = known_mismatch(p, b, k, n);
 	if (j < n)
 		return j;
-	for (u32 x = 0; x < n;) {
-		const u8 *off = memchr(k + x, 0, n - x), *on;
-		u32 from, to;
-
-		if (!off)
-			break;
-		from = off - k;
-		on = memchr(k + from, 1, n - from);
-		to = on ? (u32)(on - k) : n;
+	for (u32 x = 0; next_run(k, n, x, 0, &from, &to); x = to)
 		memcpy(b + from, p + from, to - from);
-		x = to;
-	}
 	return n;
 }
 
