@@ -277,50 +277,47 @@ def plot(out, cg_rows, tm, sizes):
               f'set xtics ({xtics})\n'
               f'set xrange [{int(sizes[0]) / 1.5}:{int(sizes[-1]) * 1.5}]\n')
     pngs = []
+
+    def three_paths(name, settings, title, ylabel, series):
+        """One PNG, a panel per path; series(i) is the plot list of panel i."""
+        png = os.path.join(out, name)
+        s = (common + f'set output "{png}"\n{settings}set multiplot layout 1,3 title "{title}"\n'
+             f'set ylabel "{ylabel}"\n')
+        for i, path in enumerate(PATHS):
+            s += f'set title "{path}{" (proxy hop)" if path == "PROXY" else ""}"\n'
+            s += f'plot "{dat}" index {i} ' + ", ".join(series(i)) + "\n"
+        s += "unset multiplot\n"
+        gnuplot(s, png)
+        pngs.append(png)
+
     if cg_rows:
-        png = os.path.join(out, "instr-per-byte.png")
-        s = common + f'set output "{png}"\nset logscale y 10\nset key top right font ",9"\nset multiplot layout 1,3 title ' \
-            '"sockmap-sim, bench variant: callgrind instructions per byte delivered (measured section)"\n' \
-            'set ylabel "instructions per byte"\n'
-        for i, path in enumerate(PATHS):
-            s += f'set title "{path}{" (proxy hop)" if path == "PROXY" else ""}"\n'
-            s += (f'plot "{dat}" index {i} using 1:3 w lp lc 1 pt 7 t "read: total", '
-                  f'"" index {i} using 1:2 w lp lc 1 dt 2 pt 6 t "read: kernel files", '
-                  f'"" index {i} using 1:8 w lp lc 2 pt 7 t "splice-zc: total", '
-                  f'"" index {i} using 1:7 w lp lc 2 dt 2 pt 6 t "splice-zc: kernel files", '
-                  f'"" index {i} using 1:13 w lp lc 7 pt 7 t "splice-cp: total", '
-                  f'"" index {i} using 1:12 w lp lc 7 dt 2 pt 6 t "splice-cp: kernel files"\n')
-        s += "unset multiplot\n"
-        gnuplot(s, png)
-        pngs.append(png)
+        three_paths("instr-per-byte.png", 'set logscale y 10\nset key top right font ",9"\n',
+                    "sockmap-sim, bench variant: callgrind instructions per byte delivered (measured section)",
+                    "instructions per byte",
+                    lambda i: ['using 1:3 w lp lc 1 pt 7 t "read: total"',
+                               f'"" index {i} using 1:2 w lp lc 1 dt 2 pt 6 t "read: kernel files"',
+                               f'"" index {i} using 1:8 w lp lc 2 pt 7 t "splice-zc: total"',
+                               f'"" index {i} using 1:7 w lp lc 2 dt 2 pt 6 t "splice-zc: kernel files"',
+                               f'"" index {i} using 1:13 w lp lc 7 pt 7 t "splice-cp: total"',
+                               f'"" index {i} using 1:12 w lp lc 7 dt 2 pt 6 t "splice-cp: kernel files"'])
     if tm:
-        png = os.path.join(out, "mbps.png")
-        s = common + f'set output "{png}"\nset logscale y 10\nset multiplot layout 1,3 title ' \
-            '"sockmap-sim, bench variant: MB/s of CPU time (median, min-max bars): relative costs of the kernel code in the sim, not the kernel\'s throughput"\n' \
-            'set ylabel "MB/s (10^6 bytes/s)"\n'
-        for i, path in enumerate(PATHS):
-            s += f'set title "{path}{" (proxy hop)" if path == "PROXY" else ""}"\n'
-            s += (f'plot "{dat}" index {i} using 1:4:5:6 w yerrorlines lc 1 pt 7 t "read", '
-                  f'"" index {i} using 1:9:10:11 w yerrorlines lc 2 pt 7 t "splice-zc", '
-                  f'"" index {i} using 1:14:15:16 w yerrorlines lc 7 pt 7 t "splice-cp"\n')
-        s += "unset multiplot\n"
-        gnuplot(s, png)
-        pngs.append(png)
-        png = os.path.join(out, "ratio.png")
-        s = common + f'set output "{png}"\nset yrange [0:1.6]\nset key top right font ",9"\nset multiplot layout 1,3 title ' \
-            '"sockmap-sim, bench variant: splice vs read of the same build (MB/s medians; instructions: read/splice per byte). Seed, RX->RX on a real kernel: 0.995, 0.645"\n' \
-            'set ylabel "ratio to read (same build)"\n'
-        for i, path in enumerate(PATHS):
-            s += f'set title "{path}{" (proxy hop)" if path == "PROXY" else ""}"\n'
-            s += (f'plot "{dat}" index {i} using 1:17 w lp lc 2 pt 7 t "zc/read, MB/s", '
-                  f'"" index {i} using 1:18 w lp lc 7 pt 7 t "copy/read, MB/s", '
-                  f'"" index {i} using 1:19 w lp lc 2 dt 2 pt 6 t "zc/read, from instructions", '
-                  f'"" index {i} using 1:20 w lp lc 7 dt 2 pt 6 t "copy/read, from instructions", '
-                  f'{SEED_ZC_RATIO} w l lc 2 dt 3 t "seed zc/read 0.995", '
-                  f'{SEED_CP_RATIO} w l lc 7 dt 3 t "seed copy/read 0.645"\n')
-        s += "unset multiplot\n"
-        gnuplot(s, png)
-        pngs.append(png)
+        three_paths("mbps.png", "set logscale y 10\n",
+                    "sockmap-sim, bench variant: MB/s of CPU time (median, min-max bars): relative costs "
+                    "of the kernel code in the sim, not the kernel's throughput",
+                    "MB/s (10^6 bytes/s)",
+                    lambda i: ['using 1:4:5:6 w yerrorlines lc 1 pt 7 t "read"',
+                               f'"" index {i} using 1:9:10:11 w yerrorlines lc 2 pt 7 t "splice-zc"',
+                               f'"" index {i} using 1:14:15:16 w yerrorlines lc 7 pt 7 t "splice-cp"'])
+        three_paths("ratio.png", 'set yrange [0:1.6]\nset key top right font ",9"\n',
+                    "sockmap-sim, bench variant: splice vs read of the same build (MB/s medians; "
+                    "instructions: read/splice per byte). Seed, RX->RX on a real kernel: 0.995, 0.645",
+                    "ratio to read (same build)",
+                    lambda i: ['using 1:17 w lp lc 2 pt 7 t "zc/read, MB/s"',
+                               f'"" index {i} using 1:18 w lp lc 7 pt 7 t "copy/read, MB/s"',
+                               f'"" index {i} using 1:19 w lp lc 2 dt 2 pt 6 t "zc/read, from instructions"',
+                               f'"" index {i} using 1:20 w lp lc 7 dt 2 pt 6 t "copy/read, from instructions"',
+                               f'{SEED_ZC_RATIO} w l lc 2 dt 3 t "seed zc/read 0.995"',
+                               f'{SEED_CP_RATIO} w l lc 7 dt 3 t "seed copy/read 0.645"'])
     return pngs
 
 
