@@ -98,6 +98,7 @@ fi
 # scripts.  A run that passed on exactly those inputs is not repeated;
 # KCHECK_CACHE=0 checks again.
 here=$(dirname "$(realpath "$0")")
+[[ ${KCHECK_CACHE:-1} == [01] ]] || die "KCHECK_CACHE='$KCHECK_CACHE' is not 0 or 1"
 verdict_key=$( {
 	for i in "${!patches[@]}"; do
 		printf '%s ' "${names[i]}"

@@ -6,7 +6,8 @@
 # tests/test-steps.sh on a scratch git repository with a stand-in make that
 # records its steps: the first run runs every step; a second on the same
 # inputs runs none; a changed file, TEST_CACHE=0 or a variable on the
-# command line run them all again; a failing step stops the run, is
+# command line run them all again; a TEST_CACHE other than 0 or 1 is
+# refused; a failing step stops the run, is
 # reported, and is not recorded as passed (the steps before it are).
 # Exit 1 naming the first case that went wrong.
 set -uo pipefail
@@ -56,10 +57,13 @@ TEST_CACHE=0 run one two
 expect "TEST_CACHE=0" 0 "one two "
 MAKE_OVERRIDES='SERIES_LEVEL=copy' run one two
 expect "a variable on the command line" 0 "one two "
+TEST_CACHE=yes run one two
+expect "TEST_CACHE=yes" 1 ""
+grep -q "TEST_CACHE='yes' is not 0 or 1" <<<"$out" || die "TEST_CACHE=yes: refused without saying why"
 run one bad three
 expect "a failing step" 1 "bad "
 grep -q 'bad FAILED' <<<"$out" || die "a failing step: not named in the step times"
 grep -q 'stopped: bad failed' <<<"$out" || die "a failing step: the total does not say the run stopped"
 run one bad three
 expect "a failing step again" 1 "bad "
-echo "sockmap-sim: test-steps-selftest: 7 cases: steps run, passed on the same inputs, re-run after a change, TEST_CACHE=0 and a command-line variable, a failure stops and is not recorded"
+echo "sockmap-sim: test-steps-selftest: 8 cases: steps run, passed on the same inputs, re-run after a change, TEST_CACHE=0 and a command-line variable, a bad TEST_CACHE refused, a failure stops and is not recorded"

@@ -41,6 +41,7 @@ report() {
 # --- the inputs' key ---------------------------------------------------------
 
 cache=${TEST_CACHE:-1}
+[[ $cache == [01] ]] || { echo "sockmap-sim: make test: TEST_CACHE='$cache' is not 0 or 1" >&2; exit 1; }
 if [[ $cache == 1 && -n ${MAKE_OVERRIDES:-} ]]; then
 	echo "sockmap-sim: make test: variables on the command line ($MAKE_OVERRIDES): every step runs"
 	cache=0
