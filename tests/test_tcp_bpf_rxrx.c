@@ -215,6 +215,122 @@ static void test_tcp_bpf_rxrx_splice_chunked(void **state)
 	assert_int_equal(sim_psock_queued(fx.b), 0);
 }
 
+/* Does pipe buffer @buf hold bytes from [@start, @end)? */
+static bool pipe_buf_in(const struct pipe_buffer *buf, const void *start,
+			const void *end)
+{
+	const char *p = (const char *)page_address(buf->page) + buf->offset;
+
+	return p < (const char *)end && p + buf->len > (const char *)start;
+}
+
+/* The linear data of an skb on the frag_list is copied too, also when the
+ * head is a page fragment (build_skb(), not slab): the zero-copy splice
+ * takes references on frag pages only, as skb_splice_bits() copies every
+ * linear part through linear_to_page(). A GRO skb: 200 bytes of head and
+ * one frag_list skb of 2800, both heads page fragments. */
+static void test_tcp_bpf_rxrx_splice_fraglist_linear_copied(void **state)
+{
+	static const struct sim_skb_shape gro = { .headlen = 200, .head_frag = true,
+						  .fraglist = 1 };
+	const void *head[2], *end[2];	/* the two linear parts */
+	struct pipe_inode_info *pipe;
+	const struct sk_buff *child;
+	struct sk_msg *msg;
+	unsigned char buf[3000];
+
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	inject(fx.a, 0, 3000, &gro);
+	sim_run_work();
+	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	sim_set_nonblock(fx.b, true);
+	if (!SERIES_SPLICE) {
+		assert_int_equal(sim_splice_read(fx.b, pipe, 3000, SPLICE_F_NONBLOCK), -EAGAIN);
+		sim_recv_expect(fx.b, 0, 3000);
+		return;
+	}
+	msg = list_first_entry(&sk_psock(fx.b)->ingress_msg, struct sk_msg, list);
+	assert_non_null(msg->skb);
+	child = skb_shinfo(msg->skb)->frag_list;
+	assert_non_null(child);
+	assert_null(child->next);
+	assert_int_equal(skb_headlen(child), 2800);
+	assert_false(PageSlab(virt_to_page(child->head)));
+	head[0] = msg->skb->head;
+	end[0] = skb_end_pointer(msg->skb);
+	head[1] = child->head;
+	end[1] = skb_end_pointer(child);
+	/* the splice consumes msg and frees the skbs */
+	assert_int_equal(sim_splice_read(fx.b, pipe, 3000, SPLICE_F_NONBLOCK), 3000);
+	for (unsigned int i = 0; i < sim_pipe_nr_bufs(pipe); i++) {
+		const struct pipe_buffer *pb = sim_pipe_peek(pipe, i);
+
+		assert_false(pipe_buf_in(pb, head[0], end[0]));
+		assert_false(pipe_buf_in(pb, head[1], end[1]));
+	}
+	assert_int_equal(sim_pipe_read(pipe, buf, sizeof(buf)), 3000);
+	assert_pattern(buf, 0, 0, 3000);
+	assert_int_equal(sim_psock_queued(fx.b), 0);
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+}
+
+/* Linear data copied by the zero-copy splice goes into B's page fragment
+ * (sk_page_frag(), a 32 KiB page): a chunk longer than what is left of it
+ * is cut there, and the rest goes into the next page. 40 skbs of a
+ * 1000-byte slab head, spliced one at a time into a 64-slot pipe that
+ * keeps them all (a page frag whose only reference is its own starts
+ * again at 0): the 33rd chunk is cut after 768 bytes. */
+static void test_tcp_bpf_rxrx_splice_linear_fills_page_frag(void **state)
+{
+	enum { N = 40, LEN = 1000 };
+	static const struct sim_skb_shape head = { .headlen = LEN };
+	struct pipe_inode_info *pipe;
+	unsigned char *buf;
+	unsigned int nr;
+
+	(void)state;
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	for (size_t i = 0; i < N; i++)
+		inject(fx.a, i * LEN, LEN, &head);
+	sim_run_work();
+	assert_int_equal(sim_psock_queued(fx.b), N * LEN);
+	pipe = sim_pipe_create(64);
+	sim_set_nonblock(fx.b, true);
+	if (!SERIES_SPLICE) {
+		assert_int_equal(sim_splice_read(fx.b, pipe, LEN, SPLICE_F_NONBLOCK), -EAGAIN);
+		sim_recv_expect(fx.b, 0, N * LEN);
+		return;
+	}
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(sim_splice_read(fx.b, pipe, LEN, SPLICE_F_NONBLOCK), LEN);
+	nr = sim_pipe_nr_bufs(pipe);
+	for (unsigned int j = 0; j < nr; j++) {
+		const struct pipe_buffer *pb = sim_pipe_peek(pipe, j);
+
+		assert_false(PageSlab(pb->page));
+		assert_true(pb->offset + pb->len <= PAGE_SIZE << compound_order(pb->page));
+	}
+	if (SERIES_ZEROCOPY) {
+		/* chunks 1-32 and 768 bytes of 33 in one page, the rest in a second */
+		assert_int_equal(nr, N + 1);
+		assert_int_equal(sim_pipe_peek(pipe, 32)->offset, 32 * LEN);
+		assert_int_equal(sim_pipe_peek(pipe, 32)->len, 32768 - 32 * LEN);
+		assert_int_equal(sim_pipe_peek(pipe, 33)->offset, 0);
+		assert_ptr_not_equal(sim_pipe_peek(pipe, 33)->page, sim_pipe_peek(pipe, 32)->page);
+	} else {
+		/* the copying splice: a page of its own per chunk (or two) */
+		assert_in_range(nr, N, 2 * N);
+	}
+	buf = malloc(N * LEN);
+	assert_non_null(buf);
+	assert_int_equal(sim_pipe_read(pipe, buf, N * LEN), N * LEN);
+	assert_pattern(buf, 0, 0, N * LEN);
+	free(buf);
+	assert_int_equal(sim_psock_queued(fx.b), 0);
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+}
+
 /* ---- backlog and teardown ------------------------------------------------ */
 
 /* B over its receive buffer: sk_psock_skb_ingress() says -EAGAIN, the
@@ -650,6 +766,8 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_rxrx_fionread),
 		SIM_TEST(test_tcp_bpf_rxrx_splice_head_copied_frags_shared),
 		SIM_TEST(test_tcp_bpf_rxrx_splice_chunked),
+		SIM_TEST(test_tcp_bpf_rxrx_splice_fraglist_linear_copied),
+		SIM_TEST(test_tcp_bpf_rxrx_splice_linear_fills_page_frag),
 		SIM_TEST(test_tcp_bpf_rxrx_backlog_eagain_resumes),
 		SIM_TEST(test_tcp_bpf_rxrx_receiver_closed_backlog_pending),
 		SIM_TEST(test_tcp_bpf_rxrx_sender_closed_backlog_pending),
