@@ -217,6 +217,28 @@ def conf_diff(base, new):
             for k in sorted(set(b) | set(n)) if b.get(k) != n.get(k)]
 
 
+def vm_columns(out, conf):
+    """REVIEW_VM=1: the booted kernels' observations, without and with the
+    patches (OUT/vm/vm-base.out, vm.out, each with a .status line), against
+    each other and against the sim's (conf: the sim's comparison)."""
+    d = os.path.join(out, "vm")
+    st = {w: (lines_of(os.path.join(d, f"{w}.status")) or ["not run (see logs/vm.log)"])[0].strip()
+          for w in ("vm-base", "vm")}
+    res = {"base_status": st["vm-base"], "status": st["vm"]}
+    if st["vm-base"] != "ok" or st["vm"] != "ok":
+        return res
+    vb, vn = (lines_of(os.path.join(d, f"{w}.out")) for w in ("vm-base", "vm"))
+    res["changed"] = conf_diff(vb, vn)
+    if conf and not conf.get("error"):
+        sb = conf_diff(lines_of(os.path.join(out, "conf-base.out")), vb)
+        sn = conf_diff(lines_of(os.path.join(out, "conf.out")), vn)
+        known = {x["step"]: x for x in sb}
+        # before = the sim, after = the kernel
+        res["disagree"] = [dict(x, new=(known.get(x["step"]) != x)) for x in sn]
+        res["disagree_base"] = len(sb)
+    return res
+
+
 def step_error(logs, base_log, log):
     """The first telling line of a with/without step that failed, or ""."""
     pat = re.compile(r"sockmap-sim: (oracle|ledger|accounting|conformance)|"
@@ -232,15 +254,35 @@ def step_error(logs, base_log, log):
 
 
 def patch_added_lines(path):
-    """[(file, text)] of the lines a patch adds, in order, with the diff."""
+    """[(file, text)] of the lines a patch adds, in order, and the whole
+    mail as [(file, line, kind)]: kind "add", "del" or "ctx" for a hunk's
+    lines (counted by its @@ header, so a message line or the "-- "
+    signature that starts with - or + is not taken for one), "hunk" for
+    the header, "" for the rest."""
     cur, added, diff = None, [], []
+    hunk = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+    old = new = 0
     for line in lines_of(path):
-        if line.startswith("+++ "):
+        kind = ""
+        if old > 0 or new > 0:
+            if line.startswith("+"):
+                kind, new = "add", new - 1
+                if cur:
+                    added.append((cur, line[1:]))
+            elif line.startswith("-"):
+                kind, old = "del", old - 1
+            elif line.startswith("\\"):
+                kind = "ctx"
+            else:
+                kind, old, new = "ctx", old - 1, new - 1
+        elif line.startswith("+++ "):
             p = line[4:].split("\t")[0]
             cur = p.split("/", 1)[1] if "/" in p else p
-        diff.append((cur, line))
-        if line.startswith("+") and not line.startswith("+++ ") and cur:
-            added.append((cur, line[1:]))
+        elif cur and (m := hunk.match(line)):
+            kind = "hunk"
+            old = int(m.group(1) if m.group(1) is not None else 1)
+            new = int(m.group(2) if m.group(2) is not None else 1)
+        diff.append((cur, line, kind))
     return added, diff
 
 
@@ -251,6 +293,7 @@ def main():
     ap.add_argument("--name", required=True)
     ap.add_argument("--ksrc", default="")
     ap.add_argument("--failed", default="0")
+    ap.add_argument("--vm", default="0")
     ap.add_argument("--skipped", nargs="*", default=[])
     a = ap.parse_args()
     out, logs = a.out, os.path.join(a.out, "logs")
@@ -307,6 +350,7 @@ def main():
             r["conformance"]["changed"] = conf_diff(
                 lines_of(os.path.join(out, "conf-base.out")),
                 lines_of(os.path.join(out, "conf.out")))
+    r["vm"] = vm_columns(out, r["conformance"]) if ran and a.vm == "1" else None
     r["failed"] = a.failed == "1"
     reasons = []
     if r["failed"]:
@@ -319,6 +363,9 @@ def main():
             reasons.append("the corpus replay fails")
         if any(v["crash"] and not v["fails_without_patches"] for v in r["fuzz"]["runs"].values()):
             reasons.append("the fuzzer crashed")
+    if r["vm"] and r["vm"]["base_status"] == "ok" and r["vm"]["status"] != "ok":
+        reasons.append("the kernel with the patches " + r["vm"]["status"].split(":")[0] +
+                       " in the VM")
     r["failed"] = bool(reasons)
     r["failed_because"] = reasons
 
@@ -463,6 +510,22 @@ def main():
             md.append("- no observation changed")
         for ch in r["conformance"].get("changed", []):
             md.append(f"- {ch['step']}: {ch['before']} -> {ch['after']}")
+        if r["vm"]:
+            v = r["vm"]
+            md += ["", "## Conformance on booted kernels (REVIEW_VM=1, 6.12.117 in qemu)", "",
+                   f"- the level's kernel: {v['base_status']}",
+                   f"- with the patches: {v['status']}"]
+            if "changed" in v:
+                md.append(f"- observations the patches change in the kernel: {len(v['changed'])}")
+                for ch in v["changed"]:
+                    md.append(f"  - {ch['step']}: {ch['before']} -> {ch['after']}")
+            if "disagree" in v:
+                new = [x for x in v["disagree"] if x["new"]]
+                md.append(f"- the sim and the kernel disagree on {len(v['disagree'])} observations "
+                          f"with the patches ({v['disagree_base']} without them); "
+                          f"new with the patches: {len(new)}")
+                for x in new:
+                    md.append(f"  - {x['step']}: sim {x['before']}, kernel {x['after']}")
     md += ["", "## Verdict", "",
            "FAILED: " + "; ".join(reasons) if r["failed"] else
            "passed: nothing failed (unexecuted lines and untested files are listed above)", ""]
@@ -481,6 +544,7 @@ def main():
     h = ["<!DOCTYPE html><html><head><meta charset='utf-8'>",
          f"<title>review: {html.escape(a.name)}</title><style>",
          "body{font-family:sans-serif;margin:1.5em} pre{font-size:13px;line-height:1.3}",
+         "pre.md{white-space:pre-wrap}",
          ".add{background:#e6ffec} .del{background:#ffebe9} .hunk{color:#0550ae}",
          ".unexec{background:#ffb3b3} .untaken{background:#fff2a8}",
          ".survived{background:#ffd8a8}",
@@ -490,22 +554,18 @@ def main():
          "<span class='untaken'>added, a branch outcome never taken</span>"
          "<span class='survived'>added, a mutant of it survived</span>"
          "<span class='add'>added: executed or not executable</span></p>",
-         "<pre>" + html.escape("\n".join(md)) + "</pre>"]
+         "<pre class='md'>" + html.escape("\n".join(md)) + "</pre>"]
     for name in sorted(os.listdir(os.path.join(out, "patches"))):
         _, diff = patch_added_lines(os.path.join(out, "patches", name))
         h.append(f"<h2>{html.escape(name)}</h2><pre>")
-        for cur, line in diff:
-            cls = ""
-            if line.startswith("+") and not line.startswith("+++"):
+        for cur, line, kind in diff:
+            cls = kind if kind in ("del", "hunk") else ""
+            if kind == "add":
                 key = (cur, line[1:])
                 cls = "unexec" if key in unexec else "untaken" if key in untaken else \
                     "survived" if key in survived else "add"
                 if key in survived:
                     line += "    <- survived: " + ", ".join(survived[key])
-            elif line.startswith("-") and not line.startswith("---"):
-                cls = "del"
-            elif line.startswith("@@"):
-                cls = "hunk"
             h.append(f"<span class='{cls}'>{html.escape(line)}</span>" if cls
                      else html.escape(line))
         h.append("</pre>")
