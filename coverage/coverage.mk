@@ -47,7 +47,8 @@ COV_TOOL := coverage/patchcov.py
 COV_REASONS := coverage/reasons.txt
 
 # Settings without a file to depend on: a change re-runs the tests.
-cov_params := $(strip $(TEST_FILTER))
+COV_ALLOW_FAIL ?= 0
+cov_params := $(strip $(TEST_FILTER) allow-fail=$(COV_ALLOW_FAIL))
 ifneq ($(cov_params),$(strip $(file <$(COV_OUT)/.params)))
 cov_force := cov-force
 endif
@@ -68,14 +69,22 @@ $(COV_PKGS_STAMP): kernel-port/deps.sh coverage/coverage.mk
 	$(Q)touch $@
 
 # 1. Run every test binary against fresh counters.  A failing test fails
-# `make coverage`: the figures of a broken run would mislead.
+# `make coverage`: the figures of a broken run would mislead.  Except with
+# COV_ALLOW_FAIL=1 (make review, whose patches may leave a level's tests
+# failing): the report is made anyway, the failing binaries named on
+# stderr and in tests.log (a binary that crashed wrote no counters).
 $(COV_OUT)/tests.log: $(COV_TEST_BINS) tests/run-tests.sh $(cov_force) | $(COV_PKGS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(filter 1,$(V)),,echo "  COV-RUN  $(words $(COV_TEST_BINS)) test binaries (gcov build, $(COV_BDIR))")
 	$(Q)find $(COV_BDIR) -name '*.gcda' -delete
 	$(Q)rm -f $@; if ! RUN_TESTS_LABEL='gcov build' TEST_FILTER='$(TEST_FILTER)' tests/run-tests.sh $(COV_TEST_BINS) >$@.tmp 2>&1; then \
-		echo "sockmap-sim: coverage: tests failed in the gcov build: $$(grep -m1 '^sockmap-sim: failing' $@.tmp | sed 's/^sockmap-sim: failing: //'); log: $@.tmp" >&2; \
-		exit 1; fi
+		failing=$$(grep -m1 '^sockmap-sim: failing' $@.tmp | sed 's/^sockmap-sim: failing: //'); \
+		if [ '$(COV_ALLOW_FAIL)' = 1 ]; then \
+			echo "sockmap-sim: coverage: tests failed in the gcov build (COV_ALLOW_FAIL=1: reported anyway; a binary that crashed wrote no counters): $$failing" >&2; \
+		else \
+			echo "sockmap-sim: coverage: tests failed in the gcov build: $$failing; log: $@.tmp" >&2; \
+			exit 1; \
+		fi; fi
 	$(Q)sed -n 's/^\(sockmap-sim: [0-9]* tests passed.*\)$$/  \1/p' $@.tmp
 	$(Q)echo '$(cov_params)' >$(COV_OUT)/.params
 	$(Q)mv $@.tmp $@

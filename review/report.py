@@ -136,8 +136,11 @@ def fuzz(logs):
 def coverage(out):
     cov_dir = read(os.path.join(out, "cov-out")).strip()
     path = os.path.join(cov_dir, "summary.json") if cov_dir else ""
-    why = [l for l in lines_of(os.path.join(out, "logs", "coverage.log"))
-           if re.match(r"sockmap-sim: .*(failed|error|cannot|missing|not found)", l)]
+    log = lines_of(os.path.join(out, "logs", "coverage.log"))
+    # tests that fail with the patches (COV_ALLOW_FAIL=1): measured anyway
+    failing = [l.split("): ", 1)[-1].strip() for l in log if "COV_ALLOW_FAIL=1" in l]
+    why = [l for l in log if "COV_ALLOW_FAIL=1" not in l and
+           re.match(r"sockmap-sim: .*(failed|error|cannot|missing|not found)", l)]
     if why or not path or not os.path.exists(path):
         return {"error": why[0] if why else "no summary.json (see logs/coverage.log)"}
     with open(path, encoding="utf-8") as f:
@@ -148,7 +151,7 @@ def coverage(out):
     untaken = [u for u in s.get("added_lines_with_untaken_branches", [])
                if u["patch"] in idx]
     return {"patches": extra, "unexecuted": unexec, "untaken": untaken,
-            "tests": s.get("tests")}
+            "tests": s.get("tests"), "failing": failing[0] if failing else ""}
 
 
 def mutation(out, cov):
@@ -433,6 +436,9 @@ def main():
         if "error" in c:
             md.append(f"- not measured: {c['error']}")
         else:
+            if c.get("failing"):
+                md.append(f"- measured with tests failing (a binary that crashed counted nothing): "
+                          f"{c['failing']}")
             for p in c["patches"]:
                 files = ", ".join(p["sim_files"]) or "none"
                 md.append(f"- {p['subject']}: {p['executed']}/{p['executable']} executable added "

@@ -30,8 +30,16 @@
 # incrementally.  One kernel build at a time (VMWORK/.build-lock, which
 # also guards the shared source tree).
 #
+# make review REVIEW_VM=1 builds two more, review-base and review: the
+# first VM_SERIES_UPTO patches of the SERIES_DIRs (the reviewed level), and
+# for review the mailed VM_EXTRA_PATCHES after them, applied with patch(1)
+# and up to VM_PATCH_FUZZ (2) lines of fuzz as the sim's tree applies them
+# (git am takes no fuzz), committed as one commit each.  They start from
+# the nearest of the three kernels' builds.
+#
 # Environment: KPKG, KPKG_VERSION, PATCH_IDENTITY (committer of git am),
-# VM_JOBS, V=1 (set -x, kbuild V=1 in the log).
+# VM_JOBS, V=1 (set -x, kbuild V=1 in the log); VM_SERIES_UPTO,
+# VM_EXTRA_PATCHES, VM_PATCH_FUZZ (review kernels only).
 
 set -euo pipefail
 if [[ ${V:-} == 1 ]]; then set -x; fi
@@ -43,7 +51,15 @@ die() { echo "sockmap-sim: vm: $name: $*" >&2; exit 1; }
 progress() { printf '  %-9s %s\n' "$1" "$2"; }
 elapsed() { echo "$(( SECONDS - $1 )) s"; }
 
-case $name in unpatched | fixes | patched) ;; *) die "NAME must be unpatched, fixes or patched" ;; esac
+case $name in
+unpatched | fixes | patched) [[ -z ${VM_SERIES_UPTO:-}${VM_EXTRA_PATCHES:-} ]] ||
+	die "VM_SERIES_UPTO and VM_EXTRA_PATCHES are for the review kernels" ;;
+review-base) [[ -z ${VM_EXTRA_PATCHES:-} ]] || die "VM_EXTRA_PATCHES is for the review kernel" ;;
+review) [[ -n ${VM_EXTRA_PATCHES:-} ]] || die "the review kernel needs VM_EXTRA_PATCHES" ;;
+*) die "NAME must be unpatched, fixes, patched, review-base or review" ;;
+esac
+fuzz=${VM_PATCH_FUZZ:-2}
+[[ $fuzz =~ ^[0-9]$ ]] || die "VM_PATCH_FUZZ=$fuzz is not a number of lines (0-9)"
 : "${KPKG:?}" "${KPKG_VERSION:?}" "${PATCH_IDENTITY:?}"
 [[ $PATCH_IDENTITY =~ ^(.+)\ \<([^<>]+)\>$ ]] ||
 	die "PATCH_IDENTITY '$PATCH_IDENTITY' is not 'Name <email>'"
@@ -70,14 +86,27 @@ git_s() { git -C "$src" "$@"; }
 
 # --- the series (not for unpatched) ---------------------------------------------
 
-patches=()
+patches=() extras=()
 series_key=none
+nfixes=0
 if [[ $name != unpatched ]]; then
 	# shellcheck source=kernel-port/series.sh
 	. "$(dirname "$(realpath "$0")")/../kernel-port/series.sh"
 	series_read "${series_dirs[@]}"
-	series_key=$(for i in "${!patches[@]}"; do
-		printf '%s ' "${names[i]}"; sha256sum <"${patches[i]}"; done | sha256sum | cut -c1-16)
+	for n in "${names[@]}"; do [[ $n == fixes/* ]] && nfixes=$((nfixes + 1)); done
+	if [[ -n ${VM_SERIES_UPTO:-} ]]; then
+		[[ $VM_SERIES_UPTO =~ ^[0-9]+$ ]] && (( VM_SERIES_UPTO <= ${#patches[@]} )) ||
+			die "VM_SERIES_UPTO=$VM_SERIES_UPTO is not a count from 0 to ${#patches[@]}"
+		patches=("${patches[@]:0:VM_SERIES_UPTO}") names=("${names[@]:0:VM_SERIES_UPTO}")
+	fi
+	for p in ${VM_EXTRA_PATCHES:-}; do
+		[[ -f $p ]] || die "VM_EXTRA_PATCHES: $p not found"
+		extras+=("$(realpath "$p")")
+	done
+	series_key=$({ for i in "${!patches[@]}"; do
+		printf '%s ' "${names[i]}"; sha256sum <"${patches[i]}"; done
+		for p in "${extras[@]}"; do printf 'extra fuzz %s ' "$fuzz"; sha256sum <"$p"; done; } |
+		sha256sum | cut -c1-16)
 fi
 
 # --- keys, and the warm path --------------------------------------------------------
@@ -190,9 +219,20 @@ if [[ $name != unpatched ]]; then
 				die "$(basename "$p") does not apply with git am (see $log)"
 			fi
 		done
+		# Mailed patches: with fuzz, as the sim's tree takes them; every
+		# offset and fuzz is in the log.
+		for p in "${extras[@]}"; do
+			echo "=== patch -p1 -F$fuzz $(basename "$p")" >>"$log"
+			if ! (cd "$src" && patch -p1 -F"$fuzz" --no-backup-if-mismatch <"$p") >>"$log" 2>&1; then
+				die "$(basename "$p") does not apply with patch -F$fuzz (see $log)"
+			fi
+			{ git_s add -A && git_s -c user.name="$ident_name" -c user.email="$ident_email" \
+				commit -q --no-verify -m "review: $(basename "$p")"; } >>"$log" 2>&1 ||
+				die "cannot commit $(basename "$p") in $src (see $log)"
+		done
 		git_s update-ref "$rev" HEAD
 		echo "$src_key" >"$vmwork/.$name-src-stamp"
-		progress VM-SRC "$name: base + ${#patches[@]} patches (git am), $(elapsed "$t0")"
+		progress VM-SRC "$name: base + ${#patches[@]} patches (git am)${extras:+ + ${#extras[@]} mailed (patch -F$fuzz)}, $(elapsed "$t0")"
 	fi
 else
 	echo "$src_key" >"$vmwork/.$name-src-stamp"
@@ -210,7 +250,7 @@ tiny=(kernel/configs/tiny-base.config kernel/configs/tiny.config arch/x86/config
 if [[ -d $kb ]]; then
 	owner=$(cat "$kb/.sim-vm-name" 2>/dev/null || true)
 	case $owner in
-	unpatched | fixes | patched) rm -rf "$vmwork/out-$owner"; mv "$kb" "$vmwork/out-$owner" ;;
+	unpatched | fixes | patched | review-base | review) rm -rf "$vmwork/out-$owner"; mv "$kb" "$vmwork/out-$owner" ;;
 	*) rm -rf "$kb" ;;
 	esac
 fi
@@ -223,6 +263,13 @@ case $name in
 unpatched) others=(fixes patched) ;;
 fixes) others=(unpatched patched) ;;
 patched) others=(fixes unpatched) ;;
+# the review kernels: the three by how many patches they share, then each other
+*)
+	if (( ${#patches[@]} == 0 )); then others=(unpatched fixes patched)
+	elif (( ${#patches[@]} <= nfixes )); then others=(fixes unpatched patched)
+	else others=(patched fixes unpatched); fi
+	[[ $name == review ]] && others=(review-base "${others[@]}")
+	;;
 esac
 # A build directory made with another configuration is rebuilt almost
 # whole by kbuild: when a kernel with this configuration is built already,
