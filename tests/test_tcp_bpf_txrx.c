@@ -520,6 +520,42 @@ static void test_tcp_bpf_txrx_regress_verdict_not_carried_over(void **state)
 	assert_int_equal(fx.a->sk_forward_alloc, 0);
 }
 
+/* fixes/0008, the cork_bytes part: run 1 redirects 100 bytes (apply_bytes
+ * 100) with cork_bytes 200, which a 250-byte send already satisfies; run 2,
+ * on the 150 bytes left of the same msg, passes and corks nothing. With
+ * run 1's cork_bytes left on the msg, the rest would wait in psock->cork
+ * for 50 bytes nobody asked for. */
+static void test_tcp_bpf_txrx_regress_cork_bytes_not_carried_over(void **state)
+{
+	static const struct sim_verdict pass = { .action = SIM_PASS };
+
+	(void)state;
+	txrx_setup(SIM_REDIRECT, 100, 200);
+	fx.v.then = &pass;
+	fx.v.then_after = 1;
+
+	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 250, 0), 250);
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
+		/* run 1's sk_redir too: the rest is redirected, and corked */
+		assert_non_null(sk_psock(fx.a)->cork);
+		assert_int_equal(sk_psock(fx.a)->cork->sg.size, 150);
+		assert_int_equal(ingress_msgs(fx.b), 1);
+		assert_b_queued(100);
+		recv_expect(fx.b, 0, 100, 4096, MSG_DONTWAIT);
+		return;
+	}
+	assert_int_equal(fx.prog->runs, 2);
+	assert_null(sk_psock(fx.a)->cork);
+	assert_int_equal(sk_psock(fx.a)->cork_bytes, 0);
+	assert_int_equal(msg_tot_len(fx.b), 100);
+	assert_int_equal(tcp_sk(fx.b)->rcv_nxt, 150);	/* over the wire */
+	recv_expect(fx.b, 0, 100, 4096, MSG_DONTWAIT);
+	recv_expect(fx.b, 100, 150, 4096, MSG_DONTWAIT);
+	assert_int_equal(msg_tot_len(fx.b), 0);
+	assert_int_equal(rmem(fx.b), 0);
+	assert_int_equal(fx.a->sk_forward_alloc, 0);
+}
+
 /* ---- sizes ------------------------------------------------------------------ */
 
 /* A 10000-byte message (more than a page) is one sg element in a 32 KiB
@@ -862,6 +898,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	SIM_TEST(test_tcp_bpf_txrx_prog_detach_keeps_linked_psocks),
 	SIM_TEST(test_tcp_bpf_txrx_regress_drop_verdict_sticks),
 	SIM_TEST(test_tcp_bpf_txrx_regress_verdict_not_carried_over),
+	SIM_TEST(test_tcp_bpf_txrx_regress_cork_bytes_not_carried_over),
 	SIM_TEST(test_tcp_bpf_txrx_msg_larger_than_page),
 	SIM_TEST(test_tcp_bpf_txrx_msg_64k_spans_three_frag_pages),
 	SIM_TEST(test_tcp_bpf_txrx_regress_copy_fault_at_element_boundary),
