@@ -567,6 +567,26 @@ static void test_tcp_bpf_splice_blocking_woken_by_tcp_data(void **state)
 	pipe_expect(0, 100);
 }
 
+/* No verdict program: plain TCP data already waits on sk_receive_queue and
+ * the psock's queue is empty: tcp_bpf hands over to tcp_splice_read() at
+ * once (at every level: below copy, splice is tcp_splice_read() itself). */
+static void test_tcp_bpf_splice_tcp_data_queued_falls_back(void **state)
+{
+	void *data = sim_pattern_buf(0, 0, 100);
+
+	(void)state;
+	splice_setup(PIPE_DEF_BUFFERS);
+	assert_int_equal(sim_inject_skb(fx.b, data, 100, 0, 100), 0);
+	free(data);
+	assert_int_equal(queued(fx.b), 0);
+	assert_int_equal(skb_queue_len(&fx.b->sk_receive_queue), 1);
+	assert_int_equal(sim_splice_read(fx.b, fx.pipe, 100, SPLICE_F_NONBLOCK), 100);
+	pipe_expect(0, 100);
+	assert_int_equal(skb_queue_len(&fx.b->sk_receive_queue), 0);
+	assert_int_equal(tcp_sk(fx.b)->copied_seq, tcp_sk(fx.b)->rcv_nxt);
+	assert_int_equal(atomic_read(&fx.b->sk_rmem_alloc), 0);
+}
+
 /* IPv6 sockets use the second set of tcp_bpf protos, built from tcpv6_prot
  * after tcp_bpf_assert_proto_ops() checked it. */
 static void test_tcp_bpf_splice_ipv6(void **state)
@@ -773,6 +793,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_splice_disconnect_while_waiting),
 		SIM_TEST(test_tcp_bpf_splice_blocking_woken_by_redirect),
 		SIM_TEST(test_tcp_bpf_splice_blocking_woken_by_tcp_data),
+		SIM_TEST(test_tcp_bpf_splice_tcp_data_queued_falls_back),
 		SIM_TEST(test_tcp_bpf_splice_ipv6),
 		SIM_TEST(test_tcp_bpf_splice_parser_data_before_verdict),
 		SIM_TEST(test_tcp_bpf_splice_drop_verdict_then_fin_eof),

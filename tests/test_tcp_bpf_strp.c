@@ -341,12 +341,14 @@ static void test_tcp_bpf_strp_pass_then_splice(void **state)
 {
 	struct pipe_inode_info *pipe;
 	unsigned char buf[300];
+	unsigned long acks;
 
 	(void)state;
 	strp_setup(&(struct sim_parser){ .msg_len = 100 }, SIM_PASS, 0, 0);
 	sim_set_nonblock(fx.a, true);
 	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
 	inject_linear(fx.a, 0, 300);
+	acks = tcp_sk(fx.a)->sim_acks;
 	if (SERIES_SPLICE) {
 		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), 300);
 		assert_int_equal(sim_pipe_read(pipe, buf, sizeof(buf)), 300);
@@ -355,6 +357,9 @@ static void test_tcp_bpf_strp_pass_then_splice(void **state)
 		assert_int_equal(sim_splice_read(fx.a, pipe, 65536, 0), -EAGAIN);
 		sim_recv_expect(fx.a, 0, 300);
 	}
+	/* what was read is acked (a window update), as recvmsg does:
+	 * __tcp_cleanup_rbuf() once */
+	assert_int_equal(tcp_sk(fx.a)->sim_acks, acks + 1);
 	assert_int_equal(sim_psock_queued(fx.a), 0);
 	assert_int_equal(tcp_sk(fx.a)->copied_seq, tcp_sk(fx.a)->rcv_nxt);
 	sim_pipe_close(pipe);
