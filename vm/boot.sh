@@ -17,7 +17,8 @@
 # a little earlier (kernel parameter sockmap_sim_timeout), so that a hung
 # runner is reported as such and the kernel still shuts down cleanly.
 # RUNNER_ARGS go to the runner's argv (after "--" on the kernel command
-# line: no spaces or quotes inside an argument).
+# line; one with spaces in double quotes: no quotes or control characters
+# inside an argument).
 #
 # Environment: QEMU (qemu-system-x86_64), VM_MEM (512), VM_SMP (1),
 # V=1 (set -x).  Prints one line: what booted and how long it took.
@@ -35,8 +36,14 @@ qemu=${QEMU:-qemu-system-x86_64}
 [[ -f $initrd ]] || die "initramfs $initrd not found"
 [[ $tmo =~ ^[0-9]+$ ]] && (( tmo >= 5 )) || die "TIMEOUT_S must be a number of seconds >= 5, not '$tmo'"
 command -v "$qemu" >/dev/null || die "$qemu not found (install qemu-system-x86)"
+# An argument with spaces goes in double quotes, which the kernel's
+# next_arg() takes off; quotes, tabs and newlines cannot be carried.
+args=()
 for a in "$@"; do
-	[[ $a =~ ^[^[:space:]\"\']+$ ]] || die "runner argument '$a' has spaces or quotes (the kernel command line cannot carry it)"
+	[[ -n $a && $a =~ ^[^\"\'[:cntrl:]]+$ ]] ||
+		die "runner argument '$a' is empty or has quotes or control characters (the kernel command line cannot carry it)"
+	[[ $a == *" "* ]] && a="\"$a\""
+	args+=("$a")
 done
 
 log=$outfile.log
@@ -46,7 +53,7 @@ rm -f "$outfile" "$log"
 # The runner gets the time qemu has, minus what boot and shutdown need.
 runner_tmo=$(( tmo > 30 ? tmo - 15 : tmo * 2 / 3 ))
 append="console=ttyS0 panic=-1 oops=panic loglevel=7 sockmap_sim_timeout=$runner_tmo"
-append+=" -- $*"
+append+=" -- ${args[*]}"
 
 t0=$(date +%s.%N)
 rc=0

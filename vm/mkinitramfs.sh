@@ -7,7 +7,10 @@
 # decompressor), with the kernel tree's own usr/gen_init_cpio:
 #   /dev/console (char 5 1: the kernel opens it for /init before any
 #   devtmpfs), /init = INIT, /runner = RUNNER, and the directories /init
-#   mounts on (/proc, /sys) plus /tmp.
+#   mounts on (/proc, /sys) plus /tmp and /mnt (where the BPF selftests'
+#   cgroup_helpers mount their cgroup2); each file of VM_INITRAMFS_FILES
+#   (space-separated paths) goes in / under its own name, read-only (a
+#   selftest's BPF object, which it opens from the working directory, /).
 # INIT and RUNNER must be static executables (there is no libc inside).
 
 set -euo pipefail
@@ -35,9 +38,15 @@ nod /dev/console 0600 0 0 c 5 1
 dir /proc 0755 0 0
 dir /sys 0755 0 0
 dir /tmp 1777 0 0
+dir /mnt 0755 0 0
 file /init $(realpath "$init") 0755 0 0
 file /runner $(realpath "$runner") 0755 0 0
 EOF
+for f in ${VM_INITRAMFS_FILES:-}; do
+	[[ -f $f ]] || die "VM_INITRAMFS_FILES: $f is not a file"
+	case $(basename "$f") in init | runner) die "VM_INITRAMFS_FILES: $f would replace /$(basename "$f")" ;; esac
+	echo "file /$(basename "$f") $(realpath "$f") 0444 0 0" >>"$list"
+done
 "$gen" "$list" >"$out.tmp" 2>"$out.err" || die "$gen failed: $(head -n 1 "$out.err")"
 mv "$out.tmp" "$out"
 rm -f "$out.err"

@@ -12,6 +12,10 @@
 #                     VM_OUT, the console log in VM_OUT.log
 #   make vm-smoke     boot each with vm/smoke.c (sockmap, programs, TCP,
 #                     send/recv, splice: EAGAIN unpatched and fixes, data patched)
+#   make vm-selftests the tree's own tools/testing/selftests/bpf test_sockmap
+#                     (built from the patched tree, static) booted on each,
+#                     a table of its subtests checked against
+#                     vm/selftests-expected.txt (vm/selftests.sh)
 #   make vm-test      boot each with the conformance syscall runner
 #                     ($(CONF_RUNNER), conformance/conformance.mk):
 #                     $(VM_DIR)/vm-unpatched.out, $(VM_DIR)/vm-patched.out
@@ -43,7 +47,7 @@ VM_SMOKE := $(VM_DIR)/smoke
 VM_GEN_CPIO := $(VM_DIR)/gen_init_cpio
 # What the kernel builds, the static programs and qemu need.
 VM_PKGS := qemu-system-x86 cpio flex bison bc libelf-dev libssl-dev gcc make \
-	git libc6-dev perl xz-utils binutils
+	git libc6-dev perl xz-utils binutils clang zlib1g-dev
 VM_DEPS_STAMP := $(VM_DIR)/.deps-stamp
 VM_STATIC_CFLAGS := -O2 -Wall -Wextra -Werror -static
 
@@ -57,7 +61,7 @@ vm_kernel = V='$(V)' KPKG='$(KPKG)' KPKG_VERSION='$(KPKG_VERSION)' \
 	vm/vm-kernel.sh $(1) '$(KSRC_TARBALL)' $(KVER) '$(VM_SERIES_DIRS_$(1))' \
 	'$(KCHECK_DIR)' '$(VM_DIR)' $(VM_FRAGMENT)
 
-.PHONY: vm-kernels $(addprefix vm-kernel-,$(VM_KERNELS)) vm-boot vm-smoke vm-test
+.PHONY: vm-kernels $(addprefix vm-kernel-,$(VM_KERNELS)) vm-boot vm-smoke vm-test vm-selftests
 
 # One after the other, never two kernel builds at once (also under make -j).
 vm-kernels: | $(VM_DEPS_STAMP)
@@ -121,3 +125,11 @@ vm-test: vm-kernels $(VM_INIT) $(VM_GEN_CPIO)
 		echo "--- $(VM_DIR)/vm-$$k.out"; cat $(VM_DIR)/vm-$$k.out 2>/dev/null || true; \
 	done; \
 	test -z "$$bad" || { echo "sockmap-sim: vm-test: failed on:$$bad" >&2; exit 1; }
+
+# test_sockmap on the three kernels (about 20 s of qemu each, once built).
+VM_SELFTESTS_EXPECTED := vm/selftests-expected.txt
+VM_SELFTESTS_TIMEOUT ?= 300
+TEST_MORE += vm-selftests
+vm-selftests: vm-kernels $(VM_INIT) $(VM_GEN_CPIO)
+	$(Q)V='$(V)' vm/selftests.sh $(VM_DIR) $(VM_GEN_CPIO) $(VM_INIT) $(VM_SELFTESTS_TIMEOUT) \
+		$(VM_SELFTESTS_EXPECTED) $(VM_KERNELS)
