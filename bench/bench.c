@@ -35,6 +35,14 @@
  *               queued on B, then splice() into a 16-slot pipe (drained
  *               between calls) until all have moved; and the same bytes
  *               sent on a plain TCP connection (tcp_splice_read)
+ * Size "mix" (0 in the driver): the messages cycle through MIX_SIZES,
+ * small and large interleaved (make experiments: the copybreak's mixed
+ * rows). Each cg and time line ends with what sim_stats counted in the
+ * measured section (allocations of every kind, lock_sock(), sk_data_ready,
+ * sleepers woken, work items run, page references taken): counts, not
+ * timings, the same in every run. Deferred work runs only when the driver
+ * says: after each send (send_msg()) and whenever a consumer finds less
+ * than a message (consume_all()), so the work figures are per message.
  * Every row checks that each byte arrived intact, in order (or, on the
  * pristine files, that splice moved nothing) and that the world tore
  * down with no leak; a failed check is exit status 1 and a line naming
@@ -58,6 +66,33 @@
 #define WARMUP_MSGS	4	/* before measuring: page frags, first allocations */
 #define CG_MSGS		64	/* measured messages per callgrind row */
 #define MIN_MSGS	64
+
+/* size "mix": small messages between larger ones, the copybreak's worst
+ * and best cases in one stream (mean 835 bytes) */
+static const size_t mix_sizes[] = { 64, 64, 1024, 64, 200, 4096, 64, 100 };
+#define MIX_MAX		4096
+#define MIX_MEAN	835
+
+/* The size of message @m of a row of size @size (0: "mix"). */
+static size_t msg_len(size_t size, u64 m)
+{
+	return size ? size : mix_sizes[m % ARRAY_SIZE(mix_sizes)];
+}
+
+/* The largest message of a row. */
+static size_t max_len(size_t size)
+{
+	return size ? size : MIX_MAX;
+}
+
+static const char *size_name(size_t size, char *buf, size_t n)
+{
+	if (size)
+		snprintf(buf, n, "%zu", size);
+	else
+		snprintf(buf, n, "mix");
+	return buf;
+}
 
 static const char *level_name(void)
 {
@@ -84,7 +119,18 @@ struct row {
 	/* results */
 	u64 msgs, bytes, ns;
 	bool data_ok, moved_nothing, ledger_ok;
+	struct sim_stats st;	/* counted in the measured section */
 };
+
+/* Add what sim_stats counted since @before to @acc. */
+static void stats_acc(struct sim_stats *acc, const struct sim_stats *before)
+{
+	const u64 *now = (const u64 *)&sim_stats, *b = (const u64 *)before;
+	u64 *a = (u64 *)acc;
+
+	for (size_t i = 0; i < sizeof(*acc) / sizeof(u64); i++)
+		a[i] += now[i] - b[i];
+}
 
 static const char *row_consumer(const struct row *r)
 {
@@ -193,9 +239,10 @@ static size_t consume_all(struct sock *tx, struct sock *rx, struct pipe_inode_in
  */
 static void run_ingress(struct row *r, enum mode mode, u64 warm, u64 n)
 {
-	unsigned char *buf = malloc(r->size), *in = malloc(r->size);
+	unsigned char *buf = malloc(max_len(r->size)), *in = malloc(max_len(r->size));
 	struct sock *tx, *rx;
 	struct pipe_inode_info *pipe = NULL;
+	struct sim_stats before = {};
 	u64 t0 = 0;
 
 	sim_world_begin();
@@ -206,22 +253,24 @@ static void run_ingress(struct row *r, enum mode mode, u64 warm, u64 n)
 		pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
 		sim_set_nonblock(rx, true);
 	}
-	fill(buf, r->size, 0);
+	fill(buf, max_len(r->size), 0);
 	r->data_ok = true;
 	for (u64 m = 0; m < warm + n; m++) {
 		bool measured = m >= warm, sent;
-		size_t got;
+		size_t got, len = msg_len(r->size, m);
 
-		if (m == warm)
+		if (m == warm) {
+			before = sim_stats;
 			t0 = measure_on(mode);
-		stamp(buf, r->size, m);
-		sent = send_msg(r->path, buf, r->size);
-		got = consume_all(tx, rx, pipe, in, r->size);
+		}
+		stamp(buf, len, m);
+		sent = send_msg(r->path, buf, len);
+		got = consume_all(tx, rx, pipe, in, len);
 		if (measured) {
 			r->msgs++;
 			r->bytes += got;
 		}
-		if (!sent || got != r->size) {
+		if (!sent || got != len) {
 			r->moved_nothing = r->splice && !SIM_LEVEL_AT_LEAST(COPY) && !got;
 			r->data_ok = false;
 			break;
@@ -229,8 +278,10 @@ static void run_ingress(struct row *r, enum mode mode, u64 warm, u64 n)
 		if (!check(in, got, m, !measured || verify_all || m == warm + n - 1))
 			r->data_ok = false;
 	}
-	if (r->msgs)
+	if (r->msgs) {
 		r->ns = measure_off(mode, t0);
+		stats_acc(&r->st, &before);
+	}
 	if (pipe)
 		sim_pipe_close(pipe);
 	r->ledger_ok = sim_world_end() == 0;
@@ -271,52 +322,63 @@ static u64 proxy_batch(size_t size)
  */
 static void run_proxy(struct row *r, enum mode mode, u64 warm, u64 n)
 {
-	unsigned char *buf = malloc(r->size), *in = malloc(r->size), *tmp = malloc(r->size);
-	u64 batch = proxy_batch(r->size), m = 0;
+	size_t maxl = max_len(r->size);
+	unsigned char *buf = malloc(maxl), *in = malloc(maxl), *tmp = malloc(maxl);
+	u64 batch = proxy_batch(r->size ? r->size : MIX_MEAN), m = 0;
 	bool short_send = false;
 	struct proxy px;
 
 	sim_world_begin();
 	proxy_open(&px, 8);
-	fill(buf, r->size, 0);
+	fill(buf, maxl, 0);
 	r->data_ok = true;
 	while (m < warm + n && r->data_ok) {
 		bool measured = m >= warm;
-		u64 k = measured ? min_t(u64, batch, warm + n - m) : 1, t0 = 0;
+		u64 k = measured ? min_t(u64, batch, warm + n - m) : 1, t0 = 0, queued = 0;
+		struct sim_stats before = {};
 
 		for (u64 j = 0; j < k; j++) {
-			stamp(buf, r->size, m + j);
-			if (sim_send(px.c, buf, r->size, MSG_DONTWAIT) != (int)r->size)
+			size_t len = msg_len(r->size, m + j);
+
+			stamp(buf, len, m + j);
+			if (sim_send(px.c, buf, len, MSG_DONTWAIT) != (int)len)
 				r->data_ok = false;
+			queued += len;
 		}
-		if (measured)
+		if (measured) {
+			before = sim_stats;
 			t0 = measure_on(mode);
+		}
 		for (u64 j = 0; j < k; j++) {
-			size_t moved;
+			size_t moved, len = msg_len(r->size, m + j);
 
 			if (r->splice)
-				moved = proxy_hop_splice(px.p1, px.p2, px.pipe, r->size, &short_send);
+				moved = proxy_hop_splice(px.p1, px.p2, px.pipe, len, &short_send);
 			else
-				moved = proxy_hop_read(&px, tmp, r->size, &short_send);
+				moved = proxy_hop_read(&px, tmp, len, &short_send);
 			if (measured) {
 				r->msgs++;
 				r->bytes += moved;
 			}
-			if (moved != r->size) {
+			if (moved != len) {
 				r->moved_nothing = r->splice && !moved && !SIM_LEVEL_AT_LEAST(COPY) &&
-						   sk_psock(px.p1)->msg_tot_len == (int)(k * r->size);
+						   sk_psock(px.p1)->msg_tot_len == (int)queued;
 				r->data_ok = false;
 				break;
 			}
+			queued -= len;
 		}
-		if (measured)
+		if (measured) {
 			r->ns += measure_off(mode, t0);
+			stats_acc(&r->st, &before);
+		}
 		if (!r->data_ok)
 			break;
 		for (u64 j = 0; j < k; j++, m++) {
-			size_t got = consume(px.s, NULL, in, r->size);
+			size_t len = msg_len(r->size, m);
+			size_t got = consume(px.s, NULL, in, len);
 
-			if (short_send || got != r->size ||
+			if (short_send || got != len ||
 			    !check(in, got, m, !measured || verify_all || m == warm + n - 1))
 				r->data_ok = false;
 		}
@@ -334,8 +396,10 @@ static bool row_ok(const struct row *r)
 
 static void row_fail(const struct row *r)
 {
-	fprintf(stderr, "sockmap-sim: bench: %s %s %zu B (level %s): %s\n",
-		path_names[r->path], row_consumer(r), r->size, level_name(),
+	char sz[24];
+
+	fprintf(stderr, "sockmap-sim: bench: %s %s %s B (level %s): %s\n",
+		path_names[r->path], row_consumer(r), size_name(r->size, sz, sizeof(sz)), level_name(),
 		!r->ledger_ok ? "the world did not tear down clean (leak or violation)" :
 		"the bytes did not arrive intact");
 }
@@ -343,7 +407,7 @@ static void row_fail(const struct row *r)
 /* Messages per timed run: about @bytes, at least MIN_MSGS. */
 static u64 msgs_for(size_t size, u64 bytes)
 {
-	u64 n = bytes / size;
+	u64 n = bytes / (size ? size : MIX_MEAN);
 
 	return n < MIN_MSGS ? MIN_MSGS : n;
 }
@@ -357,8 +421,9 @@ static u64 msgs_for(size_t size, u64 bytes)
  */
 static int run_gran(const char *what, size_t size, u64 q)
 {
-	unsigned char *buf = malloc(size), *in = malloc(65536);
-	u64 total = q * size, moved = 0, first = 0, calls = 0, slots = 0, off = 0;
+	unsigned char *buf = malloc(max_len(size)), *in = malloc(65536);
+	u64 total = 0, moved = 0, first = 0, calls = 0, slots = 0, off = 0;
+	char sz[24];
 	struct pipe_inode_info *pipe;
 	bool plain = !strcmp(what, "tcp"), data_ok = true;
 	enum path p = !strcmp(what, "RX->RX") ? RXRX : TXRX;
@@ -375,11 +440,14 @@ static int run_gran(const char *what, size_t size, u64 q)
 	sim_set_nonblock(rx, true);
 	pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
 	for (u64 m = 0; m < q; m++) {
-		fill(buf, size, m * size);	/* one stream: pattern at its offset */
+		size_t len = msg_len(size, m);
+
+		fill(buf, len, total);	/* one stream: pattern at its offset */
+		total += len;
 		if (plain) {
-			if (sim_send(w.b2, buf, size, 0) != (int)size)
+			if (sim_send(w.b2, buf, len, 0) != (int)len)
 				data_ok = false;
-		} else if (!send_msg(p, buf, size)) {
+		} else if (!send_msg(p, buf, len)) {
 			data_ok = false;
 		}
 	}
@@ -413,8 +481,9 @@ static int run_gran(const char *what, size_t size, u64 q)
 	sim_pipe_close(pipe);
 	ledger = sim_world_end();
 	/* level,path,consumer,size,queued_msgs,queued_bytes,calls,first_call_bytes,bytes_moved,slots */
-	printf("gran,%s,%s,%s,%zu,%llu,%llu,%llu,%llu,%llu,%llu\n", level_name(), what,
-	       plain ? "splice-tcp" : splice_consumer(), size, (unsigned long long)q,
+	printf("gran,%s,%s,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu\n", level_name(), what,
+	       plain ? "splice-tcp" : splice_consumer(), size_name(size, sz, sizeof(sz)),
+	       (unsigned long long)q,
 	       (unsigned long long)total, (unsigned long long)calls,
 	       (unsigned long long)first, (unsigned long long)moved, (unsigned long long)slots);
 	fflush(stdout);
@@ -422,8 +491,8 @@ static int run_gran(const char *what, size_t size, u64 q)
 	free(in);
 	if (ledger || (moved && (!data_ok || moved != total)) ||
 	    (!moved && (plain || SIM_LEVEL_AT_LEAST(COPY)))) {
-		fprintf(stderr, "sockmap-sim: bench: granularity %s %zu B (level %s): %s\n",
-			what, size, level_name(), ledger ? "the world did not tear down clean" :
+		fprintf(stderr, "sockmap-sim: bench: granularity %s %s B (level %s): %s\n",
+			what, size_name(size, sz, sizeof(sz)), level_name(), ledger ? "the world did not tear down clean" :
 			"the bytes did not arrive intact");
 		return 1;
 	}
@@ -432,7 +501,7 @@ static int run_gran(const char *what, size_t size, u64 q)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench --mode time|callgrind|granularity [--sizes 64,256,...] [--runs N] [--bytes B] [--paths TX->RX,RX->RX,PROXY] [--verify 0|1] [--reverse 0|1]\n");
+	fprintf(stderr, "usage: bench --mode time|callgrind|granularity [--sizes 64,256,...,mix] [--runs N] [--bytes B] [--paths TX->RX,RX->RX,PROXY] [--verify 0|1] [--reverse 0|1]\n");
 	exit(2);
 }
 
@@ -474,6 +543,11 @@ int main(int argc, char **argv)
 		char *end;
 		unsigned long long v = strtoull(s, &end, 10);
 
+		if (!strncmp(s, "mix", 3) && (s[3] == ',' || !s[3])) {
+			sizes[nsizes++] = 0;	/* "mix" */
+			s += s[3] ? 4 : 3;
+			continue;
+		}
 		if (end == s || !v || v > (1u << 20)) {
 			fprintf(stderr, "sockmap-sim: bench: bad message size in '%s' (1 B to 1 MiB)\n", sizes_arg);
 			return 2;
@@ -504,7 +578,8 @@ int main(int argc, char **argv)
 				continue;
 			for (int i = 0; i < nsizes; i++) {
 				/* 64 messages, at most 1 MiB queued (one at least) */
-				u64 q = sizes[i] * 64 <= (1u << 20) ? 64 : (1u << 20) / sizes[i];
+				u64 q = max_len(sizes[i]) * 64 <= (1u << 20) ? 64 :
+					(1u << 20) / sizes[i];
 
 				bad |= run_gran(what[k], sizes[i], q ? q : 1);
 			}
@@ -516,7 +591,8 @@ int main(int argc, char **argv)
 	 * measured, so that the heap has grown before the first measured row. */
 	for (unsigned int p = 0; mode == MODE_TIME && p < sizeof(paths) / sizeof(paths[0]); p++) {
 		for (int c = 0; c < 2 && strstr(paths_arg, path_names[paths[p]]); c++) {
-			struct row r = { .path = paths[p], .splice = c, .size = sizes[nsizes - 1] };
+			struct row r = { .path = paths[p], .splice = c,
+					 .size = max_len(sizes[nsizes - 1]) };
 
 			if (paths[p] == PROXY)
 				run_proxy(&r, mode, WARMUP_MSGS, MIN_MSGS);
@@ -537,21 +613,33 @@ int main(int argc, char **argv)
 				for (int run = 0; run < nruns; run++) {
 					struct row r = { .path = paths[p], .splice = c, .size = sizes[i] };
 					u64 n = mode == MODE_CALLGRIND ? CG_MSGS : msgs_for(sizes[i], bytes);
-					char name[96];
+					char name[96], sz[24];
+					u64 allocs = 0;
 
 					if (paths[p] == PROXY)
 						run_proxy(&r, mode, WARMUP_MSGS, n);
 					else
 						run_ingress(&r, mode, WARMUP_MSGS, n);
-					snprintf(name, sizeof(name), "%s,%s,%s,%zu", level_name(),
-						 path_names[r.path], row_consumer(&r), r.size);
+					snprintf(name, sizeof(name), "%s,%s,%s,%s", level_name(),
+						 path_names[r.path], row_consumer(&r),
+						 size_name(r.size, sz, sizeof(sz)));
 					if (mode == MODE_CALLGRIND)
 						CALLGRIND_DUMP_STATS_AT(name);
-					/* mode,level,path,consumer,size,run,msgs,bytes,ns,moved_nothing */
-					printf("%s,%s,%d,%llu,%llu,%llu,%d\n",
+					for (int k = 0; k < SIM_KIND_NR; k++)
+						allocs += r.st.allocs[k];
+					/* mode,level,path,consumer,size,run,msgs,bytes,ns,moved_nothing,
+					 * then the measured section's counts: allocs,lock_sock,
+					 * data_ready,wakeups,work_runs,page_get */
+					printf("%s,%s,%d,%llu,%llu,%llu,%d,%llu,%llu,%llu,%llu,%llu,%llu\n",
 					       mode == MODE_CALLGRIND ? "cg" : "time", name, run,
 					       (unsigned long long)r.msgs, (unsigned long long)r.bytes,
-					       (unsigned long long)r.ns, r.moved_nothing);
+					       (unsigned long long)r.ns, r.moved_nothing,
+					       (unsigned long long)allocs,
+					       (unsigned long long)r.st.lock_sock,
+					       (unsigned long long)r.st.data_ready,
+					       (unsigned long long)r.st.wakeups,
+					       (unsigned long long)r.st.work_runs,
+					       (unsigned long long)r.st.page_get);
 					fflush(stdout);
 					if (!row_ok(&r)) {
 						row_fail(&r);
