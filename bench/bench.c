@@ -31,6 +31,9 @@
  *               --collect-atstart=no
  * The measured section: TX->RX, RX->RX the messages' sends and consumes,
  * one section per run; PROXY the proxy's hops, one section per batch.
+ *               (--queued 1, make experiments: then the consumer-behind
+ *               rows, "read-q" and "<splice>-q": 64 messages queued on B,
+ *               then taken in as few calls as possible, see run_queued())
  *   granularity bytes per splice call and pipe slots used: messages
  *               queued on B, then splice() into a 16-slot pipe (drained
  *               between calls) until all have moved; and the same bytes
@@ -38,9 +41,9 @@
  * Size "mix" (0 in the driver): the messages cycle through MIX_SIZES,
  * small and large interleaved (make experiments: the copybreak's mixed
  * rows). Each cg and time line ends with what sim_stats counted in the
- * measured section (allocations of every kind, lock_sock(), sk_data_ready,
- * sleepers woken, work items run, page references taken): counts, not
- * timings, the same in every run. Deferred work runs only when the driver
+ * measured section (allocations, lock_sock(), sk_data_ready, sleepers
+ * woken, work items run, page references taken, pipe buffers filled; see
+ * emit()): counts, not timings, the same in every run. Deferred work runs only when the driver
  * says: after each send (send_msg()) and whenever a consumer finds less
  * than a message (consume_all()), so the work figures are per message.
  * Every row checks that each byte arrived intact, in order (or, on the
@@ -404,6 +407,43 @@ static void row_fail(const struct row *r)
 		"the bytes did not arrive intact");
 }
 
+/*
+ * One row's line (stdout, CSV), named "level,path,consumer@suffix,size":
+ * mode,level,path,consumer,size,run,msgs,bytes,ns,moved_nothing, then the
+ * measured section's counts: allocs (pages, slab objects, skbs, sk_msgs,
+ * psocks, socks),lock_sock,data_ready,wakeups,work_runs,page_get, and
+ * pipe buffers filled (the sim's ledger counts them as allocations; the
+ * kernel's pipe ring is allocated with the pipe). In callgrind mode the dump of the row's
+ * instructions is named the same. Returns 1 if the row failed its check.
+ */
+static int emit(enum mode mode, struct row *r, int run, const char *suffix)
+{
+	char name[96], sz[24];
+	u64 allocs = 0;
+
+	snprintf(name, sizeof(name), "%s,%s,%s%s,%s", level_name(), path_names[r->path],
+		 row_consumer(r), suffix, size_name(r->size, sz, sizeof(sz)));
+	if (mode == MODE_CALLGRIND)
+		CALLGRIND_DUMP_STATS_AT(name);
+	for (int k = 0; k < SIM_KIND_NR; k++)
+		if (k != SIM_PIPE_BUF)
+			allocs += r->st.allocs[k];
+	printf("%s,%s,%d,%llu,%llu,%llu,%d,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
+	       mode == MODE_CALLGRIND ? "cg" : "time", name, run,
+	       (unsigned long long)r->msgs, (unsigned long long)r->bytes,
+	       (unsigned long long)r->ns, r->moved_nothing, (unsigned long long)allocs,
+	       (unsigned long long)r->st.lock_sock, (unsigned long long)r->st.data_ready,
+	       (unsigned long long)r->st.wakeups, (unsigned long long)r->st.work_runs,
+	       (unsigned long long)r->st.page_get,
+	       (unsigned long long)r->st.allocs[SIM_PIPE_BUF]);
+	fflush(stdout);
+	if (!row_ok(r)) {
+		row_fail(r);
+		return 1;
+	}
+	return 0;
+}
+
 /* Messages per timed run: about @bytes, at least MIN_MSGS. */
 static u64 msgs_for(size_t size, u64 bytes)
 {
@@ -499,16 +539,156 @@ static int run_gran(const char *what, size_t size, u64 q)
 	return 0;
 }
 
+/*
+ * --queued 1 (callgrind mode; make experiments): the consumer behind, as
+ * in the granularity rows. @q messages are queued on B first (not
+ * measured), then B takes everything in as few calls as it can (measured):
+ * recv() of all that is queued ("read-q"), or splice(B -> 16-slot pipe)
+ * and read(pipe) until all moved ("<splice consumer>-q"). What the
+ * copybreak changes: how many calls, pipe buffers and page references a
+ * batch of small messages costs. Counted per message queued.
+ * PROXY: C's messages queued on P1, then the proxy's hop measured, in as
+ * few calls as it can: recv(P1) + send(P2) of up to 64 KiB, or splice(P1
+ * -> pipe) + splice(pipe -> P2); S receives after (not measured).
+ */
+static void run_queued_proxy(struct row *r, enum mode mode, u64 q)
+{
+	unsigned char *buf = malloc(max_len(r->size)), *in = malloc(65536);
+	struct sim_stats before;
+	u64 total = 0, moved = 0, off = 0, t0;
+	struct proxy px;
+
+	sim_world_begin();
+	proxy_open(&px, 8);
+	r->data_ok = true;
+	for (u64 m = 0; m < q; m++) {
+		size_t len = msg_len(r->size, m);
+
+		fill(buf, len, total);
+		total += len;
+		if (sim_send(px.c, buf, len, MSG_DONTWAIT) != (int)len)
+			r->data_ok = false;
+	}
+	before = sim_stats;
+	t0 = measure_on(mode);
+	while (moved < total) {
+		ssize_t n, k;
+
+		if (r->splice) {
+			n = sim_splice_read(px.p1, px.pipe, total - moved, SPLICE_F_NONBLOCK);
+			if (n <= 0)
+				break;
+			k = sim_splice_to_socket(px.pipe, px.p2, n, SPLICE_F_NONBLOCK);
+		} else {
+			n = sim_recv(px.p1, in, min_t(u64, total - moved, 65536), MSG_DONTWAIT);
+			if (n <= 0)
+				break;
+			k = sim_send(px.p2, in, n, MSG_DONTWAIT);
+		}
+		if (k != n)
+			r->data_ok = false;
+		moved += n;
+	}
+	r->ns = measure_off(mode, t0);
+	stats_acc(&r->st, &before);
+	r->msgs = q;
+	r->bytes = moved;
+	if (moved != total) {
+		r->moved_nothing = r->splice && !moved && !SIM_LEVEL_AT_LEAST(COPY);
+		r->data_ok = false;
+	}
+	while (off < moved) {
+		size_t got = consume(px.s, NULL, in, min_t(u64, moved - off, 65536));
+
+		if (!got)
+			break;
+		for (size_t i = 0; i < got; i++)
+			if (in[i] != pat(off + i))
+				r->data_ok = false;
+		off += got;
+	}
+	if (off != moved)
+		r->data_ok = false;
+	r->ledger_ok = sim_world_end() == 0;
+	free(buf);
+	free(in);
+}
+
+static void run_queued(struct row *r, enum mode mode, u64 q)
+{
+	unsigned char *buf = malloc(max_len(r->size)), *in = malloc(65536);
+	struct pipe_inode_info *pipe = NULL;
+	struct sim_stats before;
+	u64 total = 0, off = 0, t0;
+	struct sock *rx;
+
+	sim_world_begin();
+	setup(r->path, 0);
+	rx = w.b;
+	sim_set_nonblock(rx, true);
+	if (r->splice)
+		pipe = sim_pipe_create(PIPE_DEF_BUFFERS);
+	r->data_ok = true;
+	for (u64 m = 0; m < q; m++) {
+		size_t len = msg_len(r->size, m);
+
+		fill(buf, len, total);	/* one stream: pattern at its offset */
+		total += len;
+		if (!send_msg(r->path, buf, len))
+			r->data_ok = false;
+	}
+	before = sim_stats;
+	t0 = measure_on(mode);
+	for (int idle = 0; off < total && idle < 64; ) {
+		ssize_t n;
+
+		if (pipe)
+			n = sim_splice_read(rx, pipe, total - off, SPLICE_F_NONBLOCK);
+		else
+			n = sim_recv(rx, in, min_t(u64, total - off, 65536), MSG_DONTWAIT);
+		if (n <= 0) {
+			/* B's backlog stopped at its receive buffer: as run_gran() */
+			idle++;
+			if (!sim_run_work() && sim_work_pending())
+				sim_advance_jiffies(1);
+			continue;
+		}
+		while (n > 0) {
+			ssize_t k = pipe ? sim_pipe_read(pipe, in, n > 65536 ? 65536 : n) : n;
+
+			BUG_ON(k <= 0);
+			for (ssize_t i = 0; i < k; i++)
+				if (in[i] != pat(off + i))
+					r->data_ok = false;
+			off += k;
+			n -= k;
+		}
+	}
+	r->ns = measure_off(mode, t0);
+	stats_acc(&r->st, &before);
+	r->msgs = q;
+	r->bytes = off;
+	if (off != total) {
+		r->moved_nothing = r->splice && !off && !SIM_LEVEL_AT_LEAST(COPY);
+		r->data_ok = false;
+	}
+	if (pipe)
+		sim_pipe_close(pipe);
+	r->ledger_ok = sim_world_end() == 0;
+	free(buf);
+	free(in);
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench --mode time|callgrind|granularity [--sizes 64,256,...,mix] [--runs N] [--bytes B] [--paths TX->RX,RX->RX,PROXY] [--verify 0|1] [--reverse 0|1]\n");
+	fprintf(stderr, "usage: bench --mode time|callgrind|granularity [--sizes 64,256,...,mix] [--runs N] [--bytes B] [--paths TX->RX,RX->RX,PROXY] [--verify 0|1] [--reverse 0|1] [--queued 0|1]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	size_t sizes[32];
-	int nsizes = 0, runs = 5, bad = 0, reverse = 0;
+	int nsizes = 0, runs = 5, bad = 0, reverse = 0, queued = 0;
 	u64 bytes = 8u << 20;
 	enum mode mode = MODE_TIME;
 	const char *sizes_arg = "64,256,1024,4096,16384,65536,262144";
@@ -531,6 +711,8 @@ int main(int argc, char **argv)
 			bytes = strtoull(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--reverse")) {
 			reverse = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--queued")) {
+			queued = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--verify")) {
 			verify_all = atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--paths")) {
@@ -613,41 +795,37 @@ int main(int argc, char **argv)
 				for (int run = 0; run < nruns; run++) {
 					struct row r = { .path = paths[p], .splice = c, .size = sizes[i] };
 					u64 n = mode == MODE_CALLGRIND ? CG_MSGS : msgs_for(sizes[i], bytes);
-					char name[96], sz[24];
-					u64 allocs = 0;
+
 
 					if (paths[p] == PROXY)
 						run_proxy(&r, mode, WARMUP_MSGS, n);
 					else
 						run_ingress(&r, mode, WARMUP_MSGS, n);
-					snprintf(name, sizeof(name), "%s,%s,%s,%s", level_name(),
-						 path_names[r.path], row_consumer(&r),
-						 size_name(r.size, sz, sizeof(sz)));
-					if (mode == MODE_CALLGRIND)
-						CALLGRIND_DUMP_STATS_AT(name);
-					for (int k = 0; k < SIM_KIND_NR; k++)
-						allocs += r.st.allocs[k];
-					/* mode,level,path,consumer,size,run,msgs,bytes,ns,moved_nothing,
-					 * then the measured section's counts: allocs,lock_sock,
-					 * data_ready,wakeups,work_runs,page_get */
-					printf("%s,%s,%d,%llu,%llu,%llu,%d,%llu,%llu,%llu,%llu,%llu,%llu\n",
-					       mode == MODE_CALLGRIND ? "cg" : "time", name, run,
-					       (unsigned long long)r.msgs, (unsigned long long)r.bytes,
-					       (unsigned long long)r.ns, r.moved_nothing,
-					       (unsigned long long)allocs,
-					       (unsigned long long)r.st.lock_sock,
-					       (unsigned long long)r.st.data_ready,
-					       (unsigned long long)r.st.wakeups,
-					       (unsigned long long)r.st.work_runs,
-					       (unsigned long long)r.st.page_get);
-					fflush(stdout);
-					if (!row_ok(&r)) {
-						row_fail(&r);
-						bad = 1;
-					}
+					bad |= emit(mode, &r, run, "");
 					if (r.moved_nothing)
 						break;	/* nothing to time again */
 				}
+			}
+		}
+	}
+	/* --queued: the consumer behind (callgrind mode) */
+	for (unsigned int p = 0; queued && mode == MODE_CALLGRIND && p < ARRAY_SIZE(paths); p++) {
+		if (!strstr(paths_arg, path_names[paths[p]]))
+			continue;
+		for (int c = 0; c < 2; c++) {
+			for (int i = 0; i < nsizes; i++) {
+				struct row r = { .path = paths[p], .splice = c, .size = sizes[i] };
+				/* 64 messages, at most 1 MiB queued (the proxy: 64 KiB,
+				 * as its batches), one at least */
+				u64 cap = paths[p] == PROXY ? 65536 : 1u << 20;
+				u64 mean = sizes[i] ? sizes[i] : MIX_MEAN;
+				u64 q = mean * 64 <= cap ? 64 : cap / mean;
+
+				if (paths[p] == PROXY)
+					run_queued_proxy(&r, mode, q ? q : 1);
+				else
+					run_queued(&r, mode, q ? q : 1);
+				bad |= emit(mode, &r, 0, "-q");
 			}
 		}
 	}

@@ -88,6 +88,6 @@ for p in "$@"; do
 	args+=(--exp "$name=$bin" --verdict "$name=suites: $suites; fuzz replay: $replay; mutants: $mut")
 done
 
-progress "callgrind and granularity: base and ${#args[@]} / 2 experiment(s), sizes $sizes"
+progress "callgrind and granularity: the base and $(( ${#args[@]} / 4 )) experiment(s), sizes $sizes"
 python3 experiments/table.py --out "$dir" --sizes "$sizes" --base "$base_bin" "${args[@]}" || bad=1
 exit $bad

@@ -24,7 +24,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
 import run as bench  # noqa: E402  (bench/run.py: annotate(), NO_REP_MOVSB)
 
-COUNTS = ["alloc", "lock", "ready", "wake", "work", "get"]
+COUNTS = ["alloc", "lock", "ready", "wake", "work", "get", "pbuf"]
 
 
 def die(msg):
@@ -40,11 +40,12 @@ def callgrind(name, binary, sizes, out):
     stdout = bench.run(["env", f"GLIBC_TUNABLES={bench.NO_REP_MOVSB}",
                         "valgrind", "-q", "--tool=callgrind", "--collect-atstart=no",
                         f"--callgrind-out-file={cgdir}/cg.%p.out", binary,
-                        "--mode", "callgrind", "--sizes", sizes], f"callgrind of {binary}")
+                        "--mode", "callgrind", "--sizes", sizes, "--queued", "1"],
+                       f"callgrind of {binary}")
     meta = {}
     for r in csv.reader(stdout.splitlines()):
         if r and r[0] == "cg":
-            meta[",".join(r[1:5])] = (int(r[6]), int(r[7]), dict(zip(COUNTS, map(int, r[10:16]))))
+            meta[",".join(r[1:5])] = (int(r[6]), int(r[7]), dict(zip(COUNTS, map(int, r[10:17]))))
     found = {}
     for dump in glob.glob(f"{cgdir}/cg.*.out.*"):
         trig, costs, _ = bench.annotate(dump)
@@ -92,18 +93,20 @@ def main():
 
     print("sockmap-sim make experiments: each experiment = the full series + its patch (EXTRA_PATCHES), "
           "against the full series (base); bench variant (gcc -O2, no sanitizers)")
-    print("Deferred work runs only when the driver says so (the sim never runs it behind the test's back): "
-          "the psock backlog after every send, and again")
-    print("whenever the consumer finds less than a whole message (bench/bench.c send_msg(), consume_all()); "
-          "so work/m counts work runs per message under that")
-    print("policy, not what a kernel's scheduler would batch. Counts are per message of the measured "
-          "section (64 messages after 4 of warm-up): TX->RX and RX->RX")
-    print("send + consume, PROXY the proxy's hop only (splice P1 -> pipe -> P2, or recv + send). "
-          "instr: callgrind instructions of the kernel files, the shims, the")
-    print("copies and libc; alloc: allocations of every kind; lock: lock_sock(); ready: sk_data_ready; "
-          "wake: sleepers woken; work: work items run; get: page references taken.")
-    print("Each cell is base>experiment (one figure when equal). Size mix: messages cycle through "
-          "64, 64, 1024, 64, 200, 4096, 64, 100 bytes.")
+    print("""
+Rows: read, splice-zc: the consumer keeps up: each message is sent, then consumed (recv(), or splice() + read(pipe))
+  before the next; TX->RX and RX->RX measure send + consume, PROXY the proxy's hop only (splice P1 -> pipe -> P2, or
+  recv + send). read-q, splice-zc-q: the consumer is behind: 64 messages are queued on B (not measured), then B takes
+  them in as few calls as it can (measured). 64 measured messages per row; figures per message.
+Deferred work runs only when the driver says so (the sim never runs it behind the test's back): the psock backlog
+  after every send, and again whenever the consumer finds less than it wants (bench/bench.c send_msg(), consume_all(),
+  run_queued()); work/m is work runs per message under that policy (the most eager one), not what a kernel's
+  scheduler would batch; no figure here is a throughput.
+Columns: instr/B, instr/msg: callgrind instructions of the kernel files, the shims, the data copies and libc (the
+  driver's own not counted); alloc: pages, slab objects, skbs, sk_msgs; lock: lock_sock(); ready: sk_data_ready;
+  wake: sleepers woken; work: work items run; get: page references taken; pbuf: pipe buffers filled.
+Each cell is base>experiment (one figure when equal). Size mix: the messages cycle through 64, 64, 1024, 64, 200,
+  4096, 64 and 100 bytes (mean 835).""")
     cg_csv = open(os.path.join(a.out, "experiments.csv"), "w", newline="")
     gr_csv = open(os.path.join(a.out, "granularity.csv"), "w", newline="")
     cw, gw = csv.writer(cg_csv), csv.writer(gr_csv)
@@ -116,20 +119,20 @@ def main():
         gr = granularity(binary, a.sizes)
         print(f"\n{name}")
         print(f"  {verdicts.get(name, '')}")
-        print(f"{'path':6} {'consumer':9} {'size':>4} {'instr/B':>13} {'d%':>6} {'instr/msg':>13} "
+        print(f"{'path':6} {'consumer':11} {'size':>4} {'instr/B':>13} {'d%':>6} {'instr/msg':>13} "
               + " ".join(f"{c + '/m':>11}" for c in COUNTS))
         for key, (msgs, nb, instr, counts) in base_cg.items():
             path, cons, size = key
             e = cg.get(key)
             if not e or not msgs or not nb or not e[0] or not e[1]:
-                print(f"{path:6} {cons:9} {size:>4}   (no bytes moved)")
+                print(f"{path:6} {cons:11} {size:>4}   (no bytes moved)")
                 continue
             em, eb, ei, ec = e
             bpb, epb = instr / nb, ei / eb
             for which, (m, b, i, c) in (("base", (msgs, nb, instr, counts)), ("exp", e)):
                 cw.writerow([name, path, cons, size, which, m, b, i, f"{i / b:.3f}", f"{i / m:.0f}"]
                             + [f"{c[k] / m:.3f}" for k in COUNTS])
-            print(f"{path:6} {cons:9} {size:>4} {pair(bpb, epb, '{:.2f}'):>13} "
+            print(f"{path:6} {cons:11} {size:>4} {pair(bpb, epb, '{:.2f}'):>13} "
                   f"{100.0 * (epb - bpb) / bpb:>+5.1f}% {pair(instr / msgs, ei / em, '{:.0f}'):>13} "
                   + " ".join(f"{pair(counts[k] / msgs, ec[k] / em, '{:.2f}'):>11}" for k in COUNTS))
         print(f"  splice granularity: the messages queued on B, then splice(B -> 16-slot pipe) until all "
