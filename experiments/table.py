@@ -96,12 +96,16 @@ def main():
     print("""
 Rows: read, splice-zc: the consumer keeps up: each message is sent, then consumed (recv(), or splice() + read(pipe))
   before the next; TX->RX and RX->RX measure send + consume, PROXY the proxy's hop only (splice P1 -> pipe -> P2, or
-  recv + send). read-q, splice-zc-q: the consumer is behind: 64 messages are queued on B (not measured), then B takes
-  them in as few calls as it can (measured). 64 measured messages per row; figures per message.
-Deferred work runs only when the driver says so (the sim never runs it behind the test's back): the psock backlog
-  after every send, and again whenever the consumer finds less than it wants (bench/bench.c send_msg(), consume_all(),
-  run_queued()); work/m is work runs per message under that policy (the most eager one), not what a kernel's
-  scheduler would batch; no figure here is a throughput.
+  recv + send); 64 measured messages after 4 of warm-up. Work policy EAGER: the due work (the psock backlog) runs
+  after every send, and again whenever the consumer finds less than a message (bench/bench.c send_msg(),
+  consume_all()).
+  read-q, splice-zc-q: the consumer is behind: 64 messages (at most 64 KiB) are sent, then B takes them in as few
+  calls as it can (PROXY: C sends them to P1, the proxy moves all in as few calls, S reads); the whole path is
+  measured, so costs that move between sender and receiver are all counted. Work policy LAZY: no work runs after
+  the sends; the consumer runs the due work only when it finds nothing; what is still due at the end runs too
+  (bench/bench.c run_queued()).
+  The sim runs deferred work only when told: work/m is work runs per message under the row's policy, not what a
+  kernel's scheduler would do; no figure here is a throughput.
 Columns: instr/B, instr/msg: callgrind instructions of the kernel files, the shims, the data copies and libc (the
   driver's own not counted); alloc: pages, slab objects, skbs, sk_msgs; lock: lock_sock(); ready: sk_data_ready;
   wake: sleepers woken; work: work items run; get: page references taken; pbuf: pipe buffers filled.

@@ -20,4 +20,10 @@
 #define SIM_EXP_SPLICE_COPYBREAK	0
 #endif
 
+#ifdef SIM_EXPERIMENT_0002
+#define SIM_EXP_INGRESS_BATCH		1
+#else
+#define SIM_EXP_INGRESS_BATCH		0
+#endif
+
 #endif /* _SIM_EXPERIMENTS_H */
