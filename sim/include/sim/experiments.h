@@ -26,4 +26,10 @@
 #define SIM_EXP_INGRESS_BATCH		0
 #endif
 
+#ifdef SIM_EXPERIMENT_0003
+#define SIM_EXP_LOCKLESS_INGRESS	1
+#else
+#define SIM_EXP_LOCKLESS_INGRESS	0
+#endif
+
 #endif /* _SIM_EXPERIMENTS_H */
