@@ -202,6 +202,7 @@ help:
 	@echo "make bench-smoke         the same rows at one size, one run, no callgrind (in make test)"
 	@echo "make experiments         each experiments/NNNN-*.patch on the full series: suites, corpus replay, its mutants, and"
 	@echo "                         callgrind instructions and per-message counts against the base (EXPERIMENTS=, EXP_SIZES=, EXP_MUTANTS=0)"
+	@echo "make experiments-check   each experiment applies, builds and passes its own suite (in make test)"
 	@echo "make deps                install/check every Debian package"
 	@echo "make ksrc                extract and patch the kernel files into $(O)/"
 	@echo "make clean | distclean   remove $(BDIR) | all of $(O)"

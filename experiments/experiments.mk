@@ -56,6 +56,27 @@ $(EXP_TEST_BINS): $(BDIR)/experiments/%: $(BDIR)/experiments/%.o $(SIM_OBJS) $(K
 
 -include $(EXP_TEST_BINS:=.d)
 
+# make experiments-check (in make test, a few seconds warm): every
+# experiment still applies to the series and builds, and its own suite
+# passes with it (the suites of the series with it: make experiments).
+# An experiment the series has moved away from fails here, not later.
+.PHONY: experiments-check
+TEST_MORE += experiments-check
+experiments-check: | $(PKGS_STAMP)
+	$(Q)set -e; for p in $(EXPERIMENTS); do \
+		n=$$(basename $$p .patch); n=$${n%%-*}; \
+		$(MAKE) --no-print-directory build-tests EXTRA_PATCHES=$$p >/dev/null \
+			|| { echo "sockmap-sim: experiments-check: $$p does not apply or build on the series" >&2; exit 1; }; \
+		d=$$($(MAKE) -s --no-print-directory exp-print-bdir EXTRA_PATCHES=$$p); \
+		for t in $$d/experiments/test_exp_$${n}_*; do \
+			[ -x "$$t" ] || continue; \
+			ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+				$$t >$$d/experiments/$$(basename $$t).out 2>&1 \
+				|| { cat $$d/experiments/$$(basename $$t).out; echo "sockmap-sim: experiments-check: $$(basename $$t) fails with $$p" >&2; exit 1; }; \
+			echo "  EXP      $$(basename $$p .patch): applies, builds, $$(grep -c '^\[       OK \]' $$d/experiments/$$(basename $$t).out) tests of its own pass"; \
+		done; \
+	done
+
 .PHONY: experiments exp-print-bdir
 # The build directory of this command line (run.sh asks for the bench
 # variant's, which depends on EXTRA_PATCHES' contents).
