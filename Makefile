@@ -200,6 +200,9 @@ help:
 	@echo "make bench               the bench variant (-O2, no sanitizers) at levels full/copy/pristine: callgrind instructions"
 	@echo "                         per byte (kernel vs shims), MB/s (median of BENCH_RUNS), bytes per splice call; $(O)/bench/results/"
 	@echo "make bench-smoke         the same rows at one size, one run, no callgrind (in make test)"
+	@echo "make experiments         each experiments/NNNN-*.patch on the full series: suites, corpus replay, its mutants, and"
+	@echo "                         callgrind instructions and per-message counts against the base (EXPERIMENTS=, EXP_SIZES=, EXP_MUTANTS=0)"
+	@echo "make experiments-check   each experiment applies, builds and passes its own suite (in make test)"
 	@echo "make deps                install/check every Debian package"
 	@echo "make ksrc                extract and patch the kernel files into $(O)/"
 	@echo "make clean | distclean   remove $(BDIR) | all of $(O)"
@@ -226,3 +229,4 @@ include tests/race.mk
 include kernel-port/shim-drift.mk
 include review/review.mk
 include bench/bench.mk
+include experiments/experiments.mk

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sim/invariant.h>
+#include <sim/experiments.h>
 #include <sim/net.h>
 #include <sim/task.h>
 #include <sim/ledger.h>
@@ -163,6 +164,14 @@ static int rmem_expected(struct sock *sk, struct psocks *ps)
 			sum += msg->skb ? skb_charge(&set, msg->skb, sk) :
 					  (int)msg->sg.size;
 		}
+#if SIM_EXP_INGRESS_BATCH
+		/* experiments/0002: batched msgs count in sk_rmem_alloc and
+		 * msg_tot_len from the moment they are batched */
+		list_for_each_entry(msg, &psock->ingress_batch, list) {
+			msgs += msg->sg.size;
+			sum += msg->sg.size;
+		}
+#endif
 		ps->msg_sum[i] = msgs;
 	}
 	free(set.v);

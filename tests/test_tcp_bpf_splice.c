@@ -14,6 +14,7 @@
 #include "sim_test.h"
 #include <sim/pipe.h>
 #include <sim/series.h>
+#include <sim/experiments.h>
 
 #define SERIES_SPLICE	(SIM_LEVEL_AT_LEAST(COPY))
 #define SERIES_ZEROCOPY	(SIM_LEVEL_AT_LEAST(FULL))
@@ -206,6 +207,15 @@ static void test_tcp_bpf_splice_pipe_full_then_drain(void **state)
 		assert_int_equal(sim_send_pattern(fx.a, 0, i * 100, 100, 0), 100);
 	if (!SERIES_SPLICE) {
 		expect_unpatched_eagain(2000);
+		return;
+	}
+	if (SIM_EXP_SPLICE_COPYBREAK) {
+		/* experiments/0001: each 100-byte chunk is copied onto the
+		 * end of one page-fragment buffer; the pipe never fills */
+		assert_int_equal(sim_splice_read(fx.b, fx.pipe, 2000, SPLICE_F_NONBLOCK), 2000);
+		assert_int_equal(sim_pipe_nr_bufs(fx.pipe), 1);
+		pipe_expect(0, 2000);
+		assert_int_equal(queued(fx.b), 0);
 		return;
 	}
 	/* one buffer per message: 16 fit */

@@ -19,6 +19,7 @@
  */
 #include "sim_test.h"
 #include <sim/series.h>
+#include <sim/experiments.h>
 
 struct txrx {
 	struct sock *a, *b;
@@ -87,12 +88,51 @@ static struct sk_msg *first_ingress_msg(struct sock *sk)
 	return list_first_entry_or_null(&psock->ingress_msg, struct sk_msg, list);
 }
 
-/* B has @queued bytes on ingress_msg and nothing else charged. */
+/* experiments/0002 (<sim/experiments.h>): the bytes of B's ingress still
+ * batched, counted in msg_tot_len and sk_rmem_alloc but not yet charged
+ * to sk_forward_alloc; 0 without the experiment. */
+static u32 b_batched(void)
+{
+#if SIM_EXP_INGRESS_BATCH
+	return sk_psock(fx.b) ? sk_psock(fx.b)->batch_len : 0;
+#else
+	return 0;
+#endif
+}
+
+/* experiments/0002: B's backlog work moves the batch to ingress_msg (the
+ * tests that look at ingress_msg itself); nothing without the experiment. */
+static void b_flush_batch(void)
+{
+	if (SIM_EXP_INGRESS_BATCH)
+		sim_run_work();
+}
+
+/* experiments/0003: B's ingress msgs are charged to the psock's own
+ * forward allocation, not sk_forward_alloc; -1 without the experiment. */
+static int b_ingress_fwd(void)
+{
+#if SIM_EXP_LOCKLESS_INGRESS
+	return sk_psock(fx.b) ? atomic_read(&sk_psock(fx.b)->ingress_fwd) : 0;
+#else
+	return -1;
+#endif
+}
+
+/* B has @queued bytes on ingress_msg and nothing else charged: its
+ * forward allocation is what whole pages leave over (with experiment
+ * 0003 the psock's, sk_forward_alloc staying 0). */
 #define assert_b_queued(queued)						\
 	do {								\
 		assert_int_equal(msg_tot_len(fx.b), (queued));		\
 		assert_int_equal(rmem(fx.b), (queued));			\
-		assert_int_equal(fx.b->sk_forward_alloc, fwd_alloc(queued)); \
+		if (SIM_EXP_LOCKLESS_INGRESS) {				\
+			assert_int_equal(fx.b->sk_forward_alloc, 0);	\
+			assert_int_equal(b_ingress_fwd(), fwd_alloc(queued)); \
+		} else {						\
+			assert_int_equal(fx.b->sk_forward_alloc,	\
+					 fwd_alloc((queued) - b_batched())); \
+		}							\
 	} while (0)
 
 /* Receive into a @buflen-byte buffer, assert that @len bytes came back
@@ -263,7 +303,14 @@ static void test_tcp_bpf_txrx_data_ready_per_msg(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(sim_send_pattern(fx.a, 0, 100 * i, 100, 0), 100);
 
-	assert_int_equal(fx.b->sim_data_ready - before, 3);
+	if (SIM_EXP_INGRESS_BATCH) {
+		/* experiments/0002: one for the batch, when the work moves it */
+		assert_int_equal(fx.b->sim_data_ready - before, 0);
+		b_flush_batch();
+		assert_int_equal(fx.b->sim_data_ready - before, 1);
+	} else {
+		assert_int_equal(fx.b->sim_data_ready - before, 3);
+	}
 	recv_expect(fx.b, 0, 300, 300, MSG_DONTWAIT);
 	assert_b_queued(0);
 }
@@ -284,6 +331,7 @@ static void test_tcp_bpf_txrx_apply_bytes_redirects_every_chunk(void **state)
 	txrx_setup(SIM_REDIRECT, 10, 0);
 
 	assert_int_equal(sim_send_pattern(fx.a, 0, 0, 100, 0), 100);
+	b_flush_batch();	/* experiments/0002: the last 10 bytes were batched */
 
 	assert_int_equal(fx.prog->runs, 10);
 	assert_int_equal(ingress_msgs(fx.b), 10);
@@ -315,6 +363,7 @@ static void test_tcp_bpf_txrx_apply_bytes_window_spans_sends(void **state)
 	assert_int_equal(sk_psock(fx.a)->apply_bytes, 20);
 
 	assert_int_equal(sim_send_pattern(fx.a, 0, 100, 50, 0), 50);
+	b_flush_batch();	/* experiments/0002: 10 and 30 were batched */
 
 	assert_int_equal(fx.prog->runs, 5);
 	assert_int_equal(ingress_msgs(fx.b), ARRAY_SIZE(sizes));
@@ -340,6 +389,7 @@ static void test_tcp_bpf_txrx_cork_bytes_delivers_when_reached(void **state)
 	assert_int_equal(fx.a->sk_forward_alloc, fwd_alloc(100));
 
 	assert_int_equal(sim_send_pattern(fx.a, 0, 100, 100, 0), 100);
+	b_flush_batch();	/* experiments/0002: the 200-byte msg was batched */
 
 	assert_null(sk_psock(fx.a)->cork);
 	assert_int_equal(fx.prog->runs, 2);
@@ -686,6 +736,7 @@ static void test_tcp_bpf_txrx_drained_frag_page_reused_from_start(void **state)
 	assert_int_equal(page_count(page), 1);
 
 	assert_int_equal(sim_send_pattern(fx.a, 0, 100, 200, 0), 200);
+	b_flush_batch();	/* experiments/0002: the 200-byte msg was batched */
 
 	msg = first_ingress_msg(fx.b);
 	assert_ptr_equal(sg_page(&msg->sg.data[msg->sg.start]), page);
@@ -843,7 +894,14 @@ static void test_tcp_bpf_txrx_close_a_b_still_reads(void **state)
 	assert_int_equal(sim_live(SIM_PSOCK), 1);	/* B's */
 	assert_int_equal(msg_tot_len(fx.b), 200);
 	assert_int_equal(rmem(fx.b), 200 + FIN_TRUESIZE);
-	assert_int_equal(fx.b->sk_forward_alloc, fwd_alloc(200 + FIN_TRUESIZE));
+	if (SIM_EXP_LOCKLESS_INGRESS) {
+		/* experiments/0003: the FIN's charge on sk_forward_alloc, the
+		 * msgs' on the psock's ingress_fwd */
+		assert_int_equal(fx.b->sk_forward_alloc, fwd_alloc(FIN_TRUESIZE));
+		assert_int_equal(b_ingress_fwd(), fwd_alloc(200));
+	} else {
+		assert_int_equal(fx.b->sk_forward_alloc, fwd_alloc(200 + FIN_TRUESIZE));
+	}
 	recv_expect(fx.b, 0, 200, 1000, MSG_DONTWAIT);
 	assert_int_equal(msg_tot_len(fx.b), 0);
 	assert_int_equal(rmem(fx.b), FIN_TRUESIZE);

@@ -106,6 +106,7 @@
 #include <sim/ledger.h>
 #include <sim/pipe.h>
 #include <sim/series.h>
+#include <sim/experiments.h>
 #include "fuzz_state.h"
 
 struct fuzz_state fuzz_state;	/* the input's end state (fuzz_state.h) */
@@ -311,9 +312,16 @@ static u32 queued(void)
 	return n;
 }
 
+/* The bytes charged to A's sk_forward_alloc: with experiments/0003 the
+ * queued msgs are charged to A's psock's ingress_fwd instead. */
+static u32 charged_a(void)
+{
+	return charged() - (SIM_EXP_LOCKLESS_INGRESS ? queued() : 0);
+}
+
 static long fwd_after_alloc(void)
 {
-	return (PAGE_SIZE - charged() % PAGE_SIZE) % PAGE_SIZE;
+	return (PAGE_SIZE - charged_a() % PAGE_SIZE) % PAGE_SIZE;
 }
 
 /* sk_mem_uncharge(A, n) as the model sees it: whole pages reclaimed. */
@@ -493,7 +501,7 @@ static void check_pages(void)
 static void check_all(void)
 {
 	struct sock *a = w.a;
-	long pages = sim_tcp_memory_allocated() - w.mem_base;
+	long pages = sim_tcp_memory_allocated() - w.mem_base, ingress_fwd = 0;
 	struct sk_psock *psock;
 	struct sk_msg *msg;
 	int n = 0;
@@ -514,6 +522,9 @@ static void check_all(void)
 		oracle(n == w.nq, "ingress_msg holds %d msgs, the model %d", n, w.nq);
 		oracle(psock->msg_tot_len == queued(), "msg_tot_len %u, queued %u",
 		       psock->msg_tot_len, queued());
+#if SIM_EXP_LOCKLESS_INGRESS
+		ingress_fwd = atomic_read(&psock->ingress_fwd);
+#endif
 		sk_psock_put(a, psock);
 	}
 	oracle(atomic_read(&a->sk_rmem_alloc) == (int)queued(),
@@ -522,9 +533,10 @@ static void check_all(void)
 	oracle(a->sk_forward_alloc == w.fwd,
 	       "sk_forward_alloc %d, the model says %ld (%u bytes charged)",
 	       a->sk_forward_alloc, w.fwd, charged());
-	oracle(a->sk_forward_alloc + (long)charged() == pages * (long)PAGE_SIZE,
-	       "sk_forward_alloc %d + %u bytes charged != %ld pages of memory_allocated",
-	       a->sk_forward_alloc, charged(), pages);
+	/* with experiments/0003, what the psock reserved for the queue too */
+	oracle(a->sk_forward_alloc + (long)charged() + ingress_fwd == pages * (long)PAGE_SIZE,
+	       "sk_forward_alloc %d + %u bytes charged + ingress_fwd %ld != %ld pages of memory_allocated",
+	       a->sk_forward_alloc, charged(), ingress_fwd, pages);
 	check_pages();
 }
 
@@ -885,6 +897,14 @@ static void op_queue(struct lmsg *l, bool self)
 	lock_sock(w.a);
 	l->msg.sk = self ? w.a : NULL;
 	sk_msg_xfer_full(tmp, &l->msg);
+#if SIM_EXP_LOCKLESS_INGRESS
+	/* experiments/0003: as tcp_bpf_send_verdict() uncharges the sender
+	 * and bpf_tcp_ingress() charges the target's psock */
+	sk_mem_uncharge(w.a, tmp->sg.size);
+	model_uncharge(tmp->sg.size);
+	oracle(sk_psock_ingress_charge(w.a, psock, tmp->sg.size),
+	       "sk_psock_ingress_charge() failed below the memory limits");
+#endif
 	atomic_add(tmp->sg.size, &w.a->sk_rmem_alloc);
 	oracle(sk_psock_queue_msg(psock, tmp), "psock not TX_ENABLED");
 	sk_psock_data_ready(w.a, psock);
@@ -946,7 +966,8 @@ static void check_read(const u8 *buf, u32 pos, u32 n, const char *what)
 /* @n bytes left the queue (read or spliced). */
 static void queue_consume(u32 n, struct model *to)
 {
-	model_uncharge(n);
+	if (!SIM_EXP_LOCKLESS_INGRESS)	/* 0003: the psock's ingress_fwd */
+		model_uncharge(n);
 	while (n) {
 		struct model *m = &w.q[0].m;
 		u32 c = min(n, m->size);

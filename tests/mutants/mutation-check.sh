@@ -18,6 +18,10 @@
 #      finds without the tests); MUTANT_FUZZ_CORPUS=none in the
 #      environment starts it from an empty corpus instead of the seeds;
 #   4. otherwise "survived": a gap in the tests or the oracle.
+# A mutant of an experiment (experiments/README.md) names it on a line
+# "Experiment: experiments/NNNN-name.patch" before its diff: the
+# experiment is applied first (EXTRA_PATCHES="experiment mutant"), and its
+# own suite runs with the others.
 # Prints a table and the totals; exits 1 if any mutant survived or errored.
 # Logs: O/mutants/NAME.log.
 set -uo pipefail
@@ -60,22 +64,29 @@ for m in "$@"; do
 	n=$((n + 1))
 	t=$SECONDS
 	by= fz=
-	if ! "$mk" --no-print-directory build-tests O="$out" EXTRA_PATCHES="$m" >"$log" 2>&1; then
+	exp=$(sed -n 's/^Experiment: *//p' "$m" | head -1)
+	if [[ -n $exp && ! -f $exp ]]; then
+		printf "$fmt" "$name" ERROR "names the experiment $exp, which does not exist" ""
+		errors=$((errors + 1))
+		continue
+	fi
+	extra="${exp:+$exp }$m"
+	if ! "$mk" --no-print-directory build-tests O="$out" EXTRA_PATCHES="$extra" >"$log" 2>&1; then
 		printf "$fmt" "$name" ERROR "does not apply or build (see $log)" ""
 		errors=$((errors + 1))
 		continue
 	fi
-	if ! "$mk" --no-print-directory check O="$out" EXTRA_PATCHES="$m" >>"$log" 2>&1; then
+	if ! "$mk" --no-print-directory check O="$out" EXTRA_PATCHES="$extra" >>"$log" 2>&1; then
 		by=$(grep -m1 -oE '^\[  (FAILED|ERROR)   ?\] [A-Za-z0-9_]+' "$log" | awk '{print $NF}')
 		# a sanitizer abort ends the binary inside the test that ran last
 		[[ -n $by ]] || by=$(grep -m1 -B1000 -E 'ERROR: (Address|Leak)Sanitizer|runtime error|ledger violation' "$log" |
 			grep -oE '^\[ RUN      \] [A-Za-z0-9_]+' | tail -1 | awk '{print $NF}')
 		by=${by:-see $log}
-	elif ! "$mk" --no-print-directory fuzz-replay-one O="$out" EXTRA_PATCHES="$m" >>"$log" 2>&1; then
+	elif ! "$mk" --no-print-directory fuzz-replay-one O="$out" EXTRA_PATCHES="$extra" >>"$log" 2>&1; then
 		by="the corpus: $(grep -m1 -oE 'sockmap-sim: (oracle|ledger|accounting)[^(]*|ERROR: [A-Za-z]+Sanitizer[^(]*|runtime error.*' "$log" | cut -c1-40)"
 	fi
 	if [[ $mode == always || -z $by ]]; then
-		fz=$(fuzz_mutant "$m" "$log")
+		fz=$(fuzz_mutant "$extra" "$log")
 	fi
 	if [[ -n $by ]]; then
 		verdict="killed by tests"

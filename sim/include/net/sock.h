@@ -527,6 +527,23 @@ static inline void sk_memory_allocated_add(struct sock *sk, int val)
 	atomic_long_add(val, sk->sk_prot->memory_allocated);
 }
 
+/* include/net/sock.h sk_memory_allocated_sub(), as _add() above. */
+static inline void sk_memory_allocated_sub(struct sock *sk, int val)
+{
+	atomic_long_sub(val, sk->sk_prot->memory_allocated);
+}
+
+/* include/net/sock.h: the protocol's pages in use, and its limits. */
+static inline long sk_memory_allocated(const struct sock *sk)
+{
+	return atomic_long_read(sk->sk_prot->memory_allocated);
+}
+
+static inline long sk_prot_mem_limits(const struct sock *sk, int index)
+{
+	return READ_ONCE(sk->sk_prot->sysctl_mem[index]);
+}
+
 static inline bool sk_wmem_schedule(struct sock *sk, int size)
 {
 	int delta;

@@ -27,6 +27,7 @@ typedef struct { s64 counter; } atomic64_t;
 #define atomic_inc_return(v)	atomic_add_return(1, v)
 #define atomic_dec_return(v)	atomic_sub_return(1, v)
 #define atomic_dec_and_test(v)	(atomic_sub_return(1, v) == 0)
+#define atomic_xchg(v, i)	__atomic_exchange_n(&(v)->counter, (i), __ATOMIC_SEQ_CST)
 #define atomic_long_read(v)	atomic_read(v)
 #define atomic_long_set(v, i)	atomic_set(v, i)
 #define atomic_long_add(i, v)	atomic_add(i, v)

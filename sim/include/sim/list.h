@@ -88,6 +88,28 @@ static inline void list_splice_init(struct list_head *list, struct list_head *he
 	}
 }
 
+/* As include/linux/list.h: @list's entries at the front of @head; @list
+ * is left as it was (not reinitialised). */
+static inline void list_splice(const struct list_head *list, struct list_head *head)
+{
+	if (!list_empty(list)) {
+		struct list_head *first = list->next, *last = list->prev;
+		struct list_head *at = head->next;
+
+		first->prev = head;
+		head->next = first;
+		last->next = at;
+		at->prev = last;
+	}
+}
+
+/* As include/linux/list.h: take @list off its list, add it at @head's tail. */
+static inline void list_move_tail(struct list_head *list, struct list_head *head)
+{
+	__list_del(list->prev, list->next);
+	list_add_tail(list, head);
+}
+
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
 #define list_first_entry(ptr, type, member) list_entry((ptr)->next, type, member)
 #define list_last_entry(ptr, type, member) list_entry((ptr)->prev, type, member)
