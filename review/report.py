@@ -258,18 +258,23 @@ def step_error(logs, base_log, log):
 
 def patch_added_lines(path):
     """[(file, text)] of the lines a patch adds, in order, and the whole
-    mail as [(file, line, kind)]: kind "add", "del" or "ctx" for a hunk's
-    lines (counted by its @@ header, so a message line or the "-- "
-    signature that starts with - or + is not taken for one), "hunk" for
-    the header, "" for the rest."""
-    cur, added, diff = None, [], []
-    hunk = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+    mail as [(file, line, kind, hunk, index)]: kind "add", "del" or "ctx"
+    for a hunk's lines (counted by its @@ header, so a message line or the
+    "-- " signature that starts with - or + is not taken for one), "hunk"
+    for the header, "" for the rest; hunk numbers the hunk (None outside
+    one) and index is the line's place on the hunk's new side. Also the
+    hunks: [(file, new start, [new-side texts])]."""
+    cur, added, diff, hunks = None, [], [], []
+    hunk = re.compile(r"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
     old = new = 0
     for line in lines_of(path):
-        kind = ""
+        kind, h, idx = "", None, None
         if old > 0 or new > 0:
+            h = len(hunks) - 1
             if line.startswith("+"):
                 kind, new = "add", new - 1
+                idx = len(hunks[h][2])
+                hunks[h][2].append(line[1:])
                 if cur:
                     added.append((cur, line[1:]))
             elif line.startswith("-"):
@@ -278,15 +283,32 @@ def patch_added_lines(path):
                 kind = "ctx"
             else:
                 kind, old, new = "ctx", old - 1, new - 1
+                idx = len(hunks[h][2])
+                hunks[h][2].append(line[1:])
         elif line.startswith("+++ "):
             p = line[4:].split("\t")[0]
             cur = p.split("/", 1)[1] if "/" in p else p
         elif cur and (m := hunk.match(line)):
             kind = "hunk"
             old = int(m.group(1) if m.group(1) is not None else 1)
-            new = int(m.group(2) if m.group(2) is not None else 1)
-        diff.append((cur, line, kind))
-    return added, diff
+            new = int(m.group(3) if m.group(3) is not None else 1)
+            hunks.append((cur, int(m.group(2)), []))
+        diff.append((cur, line, kind, h, idx))
+    return added, diff, hunks
+
+
+def hunk_lines(ksrc, hunks):
+    """The line numbers of each hunk's new side in the reviewed tree: the
+    place nearest its @@ start where the whole new side stands (a patch
+    applied with an offset or fuzz moved it); None when it is not there."""
+    files, where = {}, []
+    for f, start, new in hunks:
+        if f not in files:
+            files[f] = [l.rstrip("\n") for l in lines_of(os.path.join(ksrc, f))] if ksrc else []
+        text = files[f]
+        found = [i for i in range(len(text) - len(new) + 1) if text[i:i + len(new)] == new]
+        where.append(min(found, key=lambda i: abs(i + 1 - start)) + 1 if found and new else None)
+    return where
 
 
 def main():
@@ -540,13 +562,14 @@ def main():
     with open(os.path.join(out, "report.json"), "w", encoding="utf-8") as f:
         json.dump(r, f, indent=1)
 
-    # HTML: each patch with its added lines marked
-    unexec = {(u["file"], u["text"]) for u in (r["coverage"] or {}).get("unexecuted", [])}
-    untaken = {(u["file"], u["text"]) for u in (r["coverage"] or {}).get("untaken", [])}
+    # HTML: each patch with its added lines marked, by their line in the
+    # reviewed tree (two added lines with the same text are two lines)
+    unexec = {(u["file"], u["line"]) for u in (r["coverage"] or {}).get("unexecuted", [])}
+    untaken = {(u["file"], u["line"]) for u in (r["coverage"] or {}).get("untaken", [])}
     survived = {}
     for x in (r["mutation"] or {}).get("mutants", []) or []:
         if x.get("verdict") == "survived":
-            survived.setdefault((x["file"], x["before"].split("\n")[0]), []).append(x["op"])
+            survived.setdefault((x["file"], x["line"]), []).append(x["op"])
     h = ["<!DOCTYPE html><html><head><meta charset='utf-8'>",
          f"<title>review: {html.escape(a.name)}</title><style>",
          "body{font-family:sans-serif;margin:1.5em} pre{font-size:13px;line-height:1.3}",
@@ -562,12 +585,13 @@ def main():
          "<span class='add'>added: executed or not executable</span></p>",
          "<pre class='md'>" + html.escape("\n".join(md)) + "</pre>"]
     for name in sorted(os.listdir(os.path.join(out, "patches"))):
-        _, diff = patch_added_lines(os.path.join(out, "patches", name))
+        _, diff, hunks = patch_added_lines(os.path.join(out, "patches", name))
+        starts = hunk_lines(a.ksrc, hunks)
         h.append(f"<h2>{html.escape(name)}</h2><pre>")
-        for cur, line, kind in diff:
+        for cur, line, kind, hk, idx in diff:
             cls = kind if kind in ("del", "hunk") else ""
             if kind == "add":
-                key = (cur, line[1:])
+                key = (cur, starts[hk] + idx if starts[hk] else None)
                 cls = "unexec" if key in unexec else "untaken" if key in untaken else \
                     "survived" if key in survived else "add"
                 if key in survived:
