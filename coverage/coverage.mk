@@ -48,6 +48,9 @@ COV_REASONS := coverage/reasons.txt
 
 # Settings without a file to depend on: a change re-runs the tests.
 COV_ALLOW_FAIL ?= 0
+ifeq ($(filter 0 1,$(COV_ALLOW_FAIL)),)
+$(error sockmap-sim: COV_ALLOW_FAIL=$(COV_ALLOW_FAIL) is neither 0 nor 1)
+endif
 cov_params := $(strip $(TEST_FILTER) allow-fail=$(COV_ALLOW_FAIL))
 ifneq ($(cov_params),$(strip $(file <$(COV_OUT)/.params)))
 cov_force := cov-force

@@ -126,6 +126,7 @@ review-screenshot:
 	$(Q)test -n '$(REVIEW_NAME)' || { echo "sockmap-sim: review-screenshot: set REVIEW_NAME=<a review under $(O)/review>" >&2; exit 1; }
 	$(Q)test -f '$(O)/review/$(REVIEW_NAME)/report.html' || \
 		{ echo "sockmap-sim: review-screenshot: $(O)/review/$(REVIEW_NAME)/report.html not found (make review first)" >&2; exit 1; }
+	$(Q)case '$(REVIEW_SHOT_HEIGHT)' in ''|*[!0-9]*) echo "sockmap-sim: review-screenshot: REVIEW_SHOT_HEIGHT=$(REVIEW_SHOT_HEIGHT) is not a number of pixels" >&2; exit 1;; esac
 	$(Q)command -v chromium >/dev/null || \
 		{ echo "sockmap-sim: review-screenshot: chromium not found (apt-get install chromium)" >&2; exit 1; }
 	$(Q)timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \

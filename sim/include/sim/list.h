@@ -74,19 +74,6 @@ static inline int list_is_last(const struct list_head *list,
 	return list->next == head;
 }
 
-static inline void list_splice_init(struct list_head *list, struct list_head *head)
-{
-	if (!list_empty(list)) {
-		struct list_head *first = list->next, *last = list->prev;
-		struct list_head *at = head->next;
-
-		first->prev = head;
-		head->next = first;
-		last->next = at;
-		at->prev = last;
-		INIT_LIST_HEAD(list);
-	}
-}
 
 /* As include/linux/list.h: @list's entries at the front of @head; @list
  * is left as it was (not reinitialised). */
@@ -100,6 +87,15 @@ static inline void list_splice(const struct list_head *list, struct list_head *h
 		head->next = first;
 		last->next = at;
 		at->prev = last;
+	}
+}
+
+/* As include/linux/list.h: list_splice(), then @list reinitialised. */
+static inline void list_splice_init(struct list_head *list, struct list_head *head)
+{
+	if (!list_empty(list)) {
+		list_splice(list, head);
+		INIT_LIST_HEAD(list);
 	}
 }
 
