@@ -361,23 +361,30 @@ static void test_tcp_bpf_sendmem_txtx_slow_reader(void **state)
 }
 
 /*
- * kernel bug (6.12.117, not fixed by the series; found by the world
- * fuzzer): TX->TX with cork_bytes. When the corked msg goes out and B's
- * egress pushes back (-EAGAIN from B's tcp_sendmsg_locked(), B's send
- * buffer full), tcp_bpf_send_verdict() frees the cork and sets ret to 0
- * for a cork whatever the redirect returned: send() counts the corked
- * bytes as sent, and they are gone. A sends 3000 100-byte messages (cork
- * 300, B's send buffer and B2's receive buffer at their minimums), B2
- * then reads everything: the first skb's worth arrives in order, most of
- * the rest never does, though every send() reported its 100 bytes and
- * nothing is left queued or charged. (B's write queue takes corks into
- * its tail skb without looking at the send buffer until that skb is full,
- * 64 KiB on loopback: the push-back, and the loss, start there.)
+ * kernel bug (6.12.117, fixes/0013; found by the world fuzzer): TX->TX
+ * with cork_bytes. When the corked msg goes out and B's egress pushes
+ * back (-EAGAIN from B's tcp_sendmsg_locked(), B's send buffer full),
+ * tcp_bpf_send_verdict() frees the cork and sets ret to 0 for a cork
+ * whatever the redirect returned: send() counts the corked bytes as
+ * sent, and they are gone. A sends 3000 100-byte messages (cork 300, B's
+ * send buffer and B2's receive buffer at their minimums), B2 then reads
+ * everything: the first skb's worth arrives in order, most of the rest
+ * never does, though every send() reported its 100 bytes and nothing is
+ * left queued or charged. (B's write queue takes corks into its tail skb
+ * without looking at the send buffer until that skb is full, 64 KiB on
+ * loopback: the push-back, and the loss, start there.)
+ *
+ * From level fixes what B did not take stays A's cork: A's later sends
+ * append to it and each runs the program again, so the cork goes out as
+ * soon as B has room. A full cork that cannot go out fails the send with
+ * -EAGAIN. B2 reads, A sends more, until every byte reported sent has
+ * arrived in order except what the last cork holds (below cork_bytes).
  */
-static void test_tcp_bpf_sendmem_txtx_cork_lost_on_pushback(void **state)
+static void test_tcp_bpf_sendmem_txtx_cork_on_pushback(void **state)
 {
-	size_t reported = 0;
-	int sends = 0;
+	size_t reported = 0, corked;
+	int sends, eagain = 0, rounds = 0, ret;
+	struct sk_msg *cork;
 
 	(void)state;
 	sim_tcp_pair(&fx.a, &fx.a2, "A", "A2");
@@ -391,23 +398,143 @@ static void test_tcp_bpf_sendmem_txtx_cork_lost_on_pushback(void **state)
 	assert_int_equal(sim_map_update(fx.map, SLOT_A, fx.a, BPF_ANY), 0);
 	assert_int_equal(sim_map_update(fx.map, SLOT_B, fx.b, BPF_ANY), 0);
 
-	/* 3000 sends, 1000 corks: every send reports its 100 bytes */
+	/* 3000 sends, 1000 corks: every send reports its 100 bytes, or from
+	 * level fixes -EAGAIN once the cork is full */
 	for (sends = 0; sends < 3000; sends++) {
-		assert_int_equal(sim_send_pattern(fx.a, 0, reported, 100, MSG_DONTWAIT), 100);
+		ret = sim_send_pattern(fx.a, 0, reported, 100, MSG_DONTWAIT);
+		if (ret == -EAGAIN && SIM_LEVEL_AT_LEAST(FIXES)) {
+			eagain++;
+			continue;
+		}
+		assert_int_equal(ret, 100);
 		reported += 100;
 	}
-	assert_null(sk_psock(fx.a)->cork);
 	fx.got = 0;
-	while (drain(fx.b2) > 0)
-		sim_quiesce();
-	fprintf(stderr, "# txtx cork pushback: %zu bytes reported sent, %zu received\n",
-		reported, fx.got);
-	/* what B took before its first push-back arrived in order; most of
-	 * the rest is gone (66683 of 300000 here) */
-	assert_true(fx.got > 65483 && fx.got < reported / 2);
-	assert_pattern(fx.rbuf, 0, 0, 65483);
-	assert_int_equal(sim_live(SIM_SK_MSG), 0);
-	assert_int_equal(fx.a->sk_forward_alloc, 0);
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
+		assert_null(sk_psock(fx.a)->cork);
+		while (drain(fx.b2) > 0)
+			sim_quiesce();
+		fprintf(stderr, "# txtx cork pushback: %zu bytes reported sent, %zu received\n",
+			reported, fx.got);
+		/* what B took before its first push-back arrived in order;
+		 * most of the rest is gone (66683 of 300000 here) */
+		assert_true(fx.got > 65483 && fx.got < reported / 2);
+		assert_pattern(fx.rbuf, 0, 0, 65483);
+	} else {
+		/* the cork holds what B did not take */
+		assert_non_null(sk_psock(fx.a)->cork);
+		for (;;) {
+			while (drain(fx.b2) > 0)
+				sim_quiesce();
+			cork = sk_psock(fx.a)->cork;
+			corked = cork ? cork->sg.size : 0;
+			assert_int_equal(fx.got + corked, reported);
+			if (corked < 300)
+				break;
+			assert_true(++rounds < 1000);
+			/* the next send runs the program on the cork again */
+			ret = sim_send_pattern(fx.a, 0, reported, 100, MSG_DONTWAIT);
+			if (ret == -EAGAIN) {
+				eagain++;
+				continue;
+			}
+			assert_int_equal(ret, 100);
+			reported += 100;
+		}
+		fprintf(stderr, "# txtx cork pushback: %zu bytes reported sent, %zu received, "
+			"%zu corked, %d -EAGAIN, %d sends to flush\n",
+			reported, fx.got, corked, eagain, rounds);
+		assert_pattern(fx.rbuf, 0, 0, fx.got);
+		assert_true(fx.got > reported - 300);
+	}
+	assert_int_equal(sim_live(SIM_SK_MSG), SIM_LEVEL_AT_LEAST(FIXES) && sk_psock(fx.a)->cork ? 1 : 0);
+	if (!SIM_LEVEL_AT_LEAST(FIXES))
+		assert_int_equal(fx.a->sk_forward_alloc, 0);
+	assert_send_idle(fx.b);
+}
+
+/*
+ * fixes/0013 with a full cork: TX->TX, cork 300, and B's egress full
+ * before A sends (B sent to B2 until -EAGAIN; B2 does not read yet).
+ * C's 1-byte sends between A's keep A's bytes apart in the task's page
+ * fragment, so each of A's sends is an element of the cork of its own.
+ * Below level fixes every send reports its 100 bytes and what B refuses
+ * is freed. From level fixes the cork keeps what B refuses, fills its
+ * MAX_MSG_FRAGS elements, and the send that finds it full and cannot
+ * flush it fails with -EAGAIN (a full cork with ret 0 would spin in
+ * tcp_bpf_sendmsg(): nothing copied, the loop never ends). Once B2
+ * reads, A's next sends flush it: B2 gets B's own bytes, then every byte
+ * A's sends reported, in order.
+ */
+static void test_tcp_bpf_sendmem_txtx_full_cork_pushback(void **state)
+{
+	size_t reported = 0, filled = 0;
+	int i, ret, eagain = 0, rounds = 0;
+	struct sk_msg *cork;
+	struct sock *c, *d;
+
+	(void)state;
+	sim_tcp_pair(&fx.a, &fx.a2, "A", "A2");
+	sim_tcp_pair(&fx.b, &fx.b2, "B", "B2");
+	sim_tcp_pair(&c, &d, "C", "D");
+	small_buffers(fx.b, fx.b2);
+	fx.map = sim_sockmap_create(2);
+	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
+				     .key = SLOT_B, .cork_bytes = 300 };
+	fx.prog = sim_prog_msg_verdict(&fx.v);
+	assert_int_equal(sim_prog_attach(fx.prog, fx.map, BPF_SK_MSG_VERDICT), 0);
+	assert_int_equal(sim_map_update(fx.map, SLOT_A, fx.a, BPF_ANY), 0);
+	assert_int_equal(sim_map_update(fx.map, SLOT_B, fx.b, BPF_ANY), 0);
+	while ((ret = sim_send_pattern(fx.b, 1, filled, 4096, MSG_DONTWAIT)) > 0)
+		filled += ret;
+	assert_int_equal(ret, -EAGAIN);
+
+	for (i = 0; i < 40; i++) {
+		ret = sim_send_pattern(fx.a, 0, reported, 100, MSG_DONTWAIT);
+		if (ret == -EAGAIN) {
+			eagain++;
+			break;
+		}
+		assert_int_equal(ret, 100);
+		reported += 100;
+		assert_int_equal(sim_send(c, "x", 1, MSG_DONTWAIT), 1);
+	}
+	cork = sk_psock(fx.a)->cork;
+	fprintf(stderr, "# txtx full cork: B filled with %zu bytes, %zu reported sent by A, "
+		"%d -EAGAIN, cork %u bytes in %u elements\n", filled, reported, eagain,
+		cork ? cork->sg.size : 0, cork ? sk_msg_elem_used(cork) : 0);
+	fx.got = 0;
+	if (!SIM_LEVEL_AT_LEAST(FIXES)) {
+		assert_int_equal(eagain, 0);
+		while (drain(fx.b2) > 0)
+			sim_quiesce();
+		/* B's own bytes; of what A's sends reported, less arrived
+		 * or is still corked */
+		assert_pattern(fx.rbuf, 1, 0, filled);
+		fprintf(stderr, "# txtx full cork: %zu of A's bytes arrived\n", fx.got - filled);
+		assert_true(fx.got - filled + (cork ? cork->sg.size : 0) < reported);
+	} else {
+		assert_int_equal(eagain, 1);
+		assert_non_null(cork);
+		assert_true(sk_msg_full(cork));
+		for (;;) {
+			while (drain(fx.b2) > 0)
+				sim_quiesce();
+			cork = sk_psock(fx.a)->cork;
+			if (!cork || cork->sg.size < 300)
+				break;
+			assert_true(++rounds < 100);
+			/* the next send runs the program on the cork again */
+			ret = sim_send_pattern(fx.a, 0, reported, 100, MSG_DONTWAIT);
+			if (ret == 100)
+				reported += 100;
+			else
+				assert_int_equal(ret, -EAGAIN);
+		}
+		assert_pattern(fx.rbuf, 1, 0, filled);
+		assert_int_equal(fx.got - filled + (cork ? cork->sg.size : 0), reported);
+		assert_pattern(fx.rbuf + filled, 0, 0, fx.got - filled);
+	}
 	assert_send_idle(fx.b);
 }
 
@@ -571,7 +698,8 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_sendmem_backlog_limit_drops),
 		SIM_TEST(test_tcp_bpf_sendmem_blocking_sender_woken_by_reader),
 		SIM_TEST(test_tcp_bpf_sendmem_txtx_slow_reader),
-		SIM_TEST(test_tcp_bpf_sendmem_txtx_cork_lost_on_pushback),
+		SIM_TEST(test_tcp_bpf_sendmem_txtx_cork_on_pushback),
+		SIM_TEST(test_tcp_bpf_sendmem_txtx_full_cork_pushback),
 		SIM_TEST(test_tcp_bpf_sendmem_txtx_blocking_sender_woken_by_reader),
 		SIM_TEST(test_tcp_bpf_sendmem_rxtx_slow_reader),
 		SIM_TEST(test_tcp_bpf_sendmem_rxtx_backlog_polls_while_full),

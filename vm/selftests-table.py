@@ -72,6 +72,11 @@ def main():
             line = line.rstrip()
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
+            if re.match(r"^alone\s+(\S+)\s+\S", line):
+                # "alone <kernel> <title>": vm/selftests.sh's business
+                if line.split()[1] not in a.kernels + ["*"]:
+                    problems.append(f"{a.expected}:{n}: alone: no kernel {line.split()[1]}")
+                continue
             m = re.match(r"^(\S.*?)\s+(\S+)\s+(OK|FAIL|PANIC)\s+(.+)$", line)
             if not m or m.group(2) not in a.kernels + ["*"]:
                 problems.append(f"{a.expected}:{n}: not '<row> <kernel> OK|FAIL|PANIC <reason>' "

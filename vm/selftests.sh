@@ -90,6 +90,9 @@ fi
 # first kernel's complete run) is recorded as PANIC, and the kernel boots
 # again with that subtest blacklisted (-b, by title: in every map group),
 # at most 5 times. Subtests a blacklist kept from running are SKIP.
+# A subtest the expected file names "alone" for a kernel (one whose bug
+# leaves that kernel broken for the subtests after it) is blacklisted in
+# the main run and gets a boot of its own, whitelisted (-n).
 # The last kernel (the most fixed) first: its complete run gives the order.
 ref=
 for ((ki = ${#kernels[@]} - 1; ki >= 0; ki--)); do
@@ -100,10 +103,15 @@ for ((ki = ${#kernels[@]} - 1; ki >= 0; ki--)); do
 		"$here/mkinitramfs.sh" "$gen" "$init" "$bin/test_sockmap" "$work/$k.cpio" ||
 		die "the initramfs for $k could not be made"
 	skip=()
+	# Subtests the expected file runs alone on this kernel: kept out of
+	# the main run (-b), then a boot each (-n, test_sockmap's whitelist).
+	mapfile -t alone < <(awk -v k="$k" '$1 == "alone" && ($2 == k || $2 == "*") {
+		sub(/^alone[ \t]+[^ \t]+[ \t]+/, ""); print }' "$expected")
 	for attempt in 1 2 3 4 5 6; do
 		o=$work/$k.$attempt.out
 		args=()
-		(( ${#skip[@]} )) && args=(-b "$(IFS=,; echo "${skip[*]}")")
+		bl=("${skip[@]}" "${alone[@]}")
+		(( ${#bl[@]} )) && args=(-b "$(IFS=,; echo "${bl[*]}")")
 		if "$here/boot.sh" "$vmwork/$k.bzImage" "$work/$k.cpio" "$o" "$tmo" "${args[@]}" \
 				2>"$work/$k.boot"; then
 			cat "$o" >>"$out"
@@ -127,6 +135,26 @@ for ((ki = ${#kernels[@]} - 1; ki >= 0; ki--)); do
 			while IFS= read -r r; do
 				grep -qF " $r:" "$out" || echo "#S/0 $r:SKIP" >>"$out"
 			done
+	done
+	# A subtest run alone may leave the kernel broken (the bug it shows):
+	# a panic is its verdict; a warning or a timeout after its verdict is
+	# printed here, and judged by the expected file's reason for running
+	# it alone.
+	ai=0
+	for t in "${alone[@]}"; do
+		o=$work/$k.alone$((++ai)).out
+		echo "  ST-BOOT   $k: \"$t\" alone"
+		if ! "$here/boot.sh" "$vmwork/$k.bzImage" "$work/$k.cpio" "$o" "$tmo" -n "$t" \
+				2>"$work/$k.alone$ai.boot"; then
+			grep -v 'boot: runner exit' "$work/$k.alone$ai.boot" | sed 's/^/  /' || true
+			if grep -q 'boot: kernel panic' "$work/$k.alone$ai.boot"; then
+				grep -F ":$t:" "${ref:-/dev/null}" | sed -E 's/^#\s*[0-9]+\/\s*[0-9]+\s+(.*):(OK|FAIL)\s*$/\1/' |
+					while IFS= read -r r; do
+						grep -qF " $r:" "$o" 2>/dev/null || echo "#P/0 $r:PANIC" >>"$o"
+					done
+			fi
+		fi
+		cat "$o" >>"$out" 2>/dev/null || true
 	done
 	# the first kernel run must run every subtest: the others' order
 	[[ -n $ref ]] || ref=$out

@@ -67,14 +67,15 @@
  * a psock queues, so the final drain reads with recv() too. Below level
  * fixes, cork_bytes together with apply_bytes corrupts and loses data in
  * tcp_bpf_sendmsg() (fixes/0002 and 0003; make conformance shows both on
- * the booted 6.12.117): for those worlds only the world's own checks run. At
- * every level, a corked msg whose redirect fails (an allocation failure
- * at the target) is freed while send() reports success
+ * the booted 6.12.117): for those worlds only the world's own checks run.
+ * Below level fixes, a corked msg whose redirect fails (an allocation
+ * failure at the target) is freed while send() reports success
  * (tcp_bpf_send_verdict() sets ret to 0 for a cork whatever the redirect
- * returned): that is a loss, which an allocation failure allows anyway;
- * the same happens when B's egress pushes back (-EAGAIN from a full send
- * buffer: test_tcp_bpf_sendmem_txtx_cork_lost_on_pushback), so a world
- * that corks towards B's egress is lossy from the start.
+ * returned); the same happens when B's egress pushes back (-EAGAIN from a
+ * full send buffer: test_tcp_bpf_sendmem_txtx_cork_on_pushback), so there
+ * a world that corks towards B's egress is lossy from the start. From
+ * level fixes (fixes/0013) what the redirect did not take stays corked,
+ * and such a world is checked byte for byte.
  * Below level fixes, a cork that cannot be allocated after part of a msg went
  * out with apply_bytes makes send() fail with -ENOMEM for bytes it sent:
  * once a fault was injected into a corking world, the same. At every
@@ -1294,7 +1295,7 @@ static void world_begin(u8 cfg, u8 cfg2, struct input *in)
 	w.readers = cfg2 & 3;
 	w.corking = !w.rx && (cfg >> 5 & 3);
 	w.nodata = !SIM_LEVEL_AT_LEAST(FIXES) && w.corking && (cfg >> 3 & 3);
-	w.lossy = w.corking && w.verdict == V_EGRESS;
+	w.lossy = !SIM_LEVEL_AT_LEAST(FIXES) && w.corking && w.verdict == V_EGRESS;
 	w.route[0] = w.rx ? rx_route[w.verdict] : tx_route[w.verdict];
 	w.route[1] = w.rx ? rx_route_b[w.verdict] : SK_B;
 	/* a stream parser where there is an skb verdict: its bytes only then */
