@@ -217,10 +217,6 @@ const struct conf_scenario conf_scenarios[] = {
 		MSG(V_REDIR_EGRESS, 1), ADD(0, 0), ADD(1, 2), FILL(0, 524288),
 		RECV(1, 4096, DONTWAIT), PUMP(3, 0, 524288), RECV(3, 4096, DONTWAIT),
 		RECV(1, 4096, DONTWAIT) } },
-	{ "cork_redirect_pushback", "TX->TX with cork 100000 to a socket whose peer does not read: what the target refuses (fixes 13)", {
-		PAIR(0, 1), PAIR(2, 3), SNDBUF(2, 16384), RCVBUF(3, 16384),
-		MSG_AC(V_REDIR_EGRESS, 1, 0, 100000), ADD(0, 0), ADD(1, 2), FILL(0, 524288),
-		PUMP(3, 0, 524288), RECV(3, 4096, DONTWAIT), FIONREAD(3) } },
 	{ "txrx_ingress_no_backpressure", "TX->RX to a socket that does not read, small SO_RCVBUF: ingress_msg takes everything", {
 		TXRX_SETUP(V_REDIR_INGRESS), RCVBUF(1, 16384), FILL(0, 524288), FIONREAD(1),
 		POLL(1), PUMP(1, 0, 524288), RECV(1, 4096, DONTWAIT) } },
