@@ -14,6 +14,7 @@
 #include <sim/ledger.h>
 #include <sim/net.h>
 #include <sim/invariant.h>
+#include <sim/series.h>
 #include <sim/sockmap.h>
 #include <sim/watch.h>
 #include <sim/task.h>
@@ -263,18 +264,29 @@ out:
 	return err;
 }
 
+/* fixes/0014 changes tcp_read_skb() (the head skb's unread part only): the
+ * copy follows the tree at each level. The lines the patch adds run from
+ * level fixes; they are marked, since below it the tree has none of them. */
 /* sim-origin: net/ipv4/tcp.c tcp_read_skb */
 int tcp_read_skb(struct sock *sk, skb_read_actor_t recv_actor)
 {
+	struct tcp_sock *tp = tcp_sk(sk);	/* sim-edit: fixes/0014's line */
 	struct sk_buff *skb;
 	int copied = 0;
 
 	if (sk->sk_state == TCP_LISTEN)
 		return -ENOTCONN;
 	while ((skb = skb_peek(&sk->sk_receive_queue)) != NULL) {
+		u32 offset = tp->copied_seq - TCP_SKB_CB(skb)->seq;	/* sim-edit: fixes/0014's line */
 		u8 tcp_flags;
 		int used;
 
+		/* sim-edit: fixes/0014's lines, from level fixes only */
+		if (SIM_LEVEL_AT_LEAST(FIXES) && unlikely(offset && offset < skb->len)) {
+			if (!pskb_pull(skb, offset))	/* sim-edit: fixes/0014's line */
+				return copied ? : -ENOMEM;	/* sim-edit: fixes/0014's line */
+			TCP_SKB_CB(skb)->seq += offset;	/* sim-edit: fixes/0014's line */
+		}	/* sim-edit: fixes/0014's line */
 		__skb_unlink(skb, &sk->sk_receive_queue);
 		WARN_ON_ONCE(!skb_set_owner_sk_safe(skb, sk));
 		tcp_flags = TCP_SKB_CB(skb)->tcp_flags;

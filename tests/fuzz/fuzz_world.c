@@ -79,8 +79,9 @@
  * Below level fixes, a cork that cannot be allocated after part of a msg went
  * out with apply_bytes makes send() fail with -ENOMEM for bytes it sent:
  * once a fault was injected into a corking world, the same. At every
- * level, a socket that joins the map with an skb verdict and a half-read
- * skb queued delivers the bytes already read again (half_read_redelivered()),
+ * level below fixes, a socket that joins the map with an skb verdict and a
+ * half-read skb queued delivers the bytes already read again
+ * (half_read_redelivered(); fixes/0014),
  * and below level fixes, after one SK_DROP every later send on the socket
  * is dropped without running the program (psock->eval stays __SK_DROP;
  * send() returns -EACCES, which the oracle counts as nothing sent;
@@ -1160,12 +1161,16 @@ static void map_add(int slot, struct sock *sk)
  * while the first skb of its receive queue is partly read delivers that
  * skb whole to the verdict (tcp_read_skb() ignores copied_seq), so the
  * bytes already read arrive again (conformance
- * rxrx_pass_after_partial_read; test_tcp_bpf_rxrx_added_after_partial_read
- * _redelivers): for such a world only the counts and the world's own
- * checks run. */
+ * rxrx_pass_after_partial_read; test_tcp_bpf_rxrx_regress_added_after
+ * _partial_read): below level fixes, for such a world only the counts and
+ * the world's own checks run. fixes/0014 gives the verdict the unread
+ * part only. */
 static bool half_read_redelivered(struct sock *sk)
 {
 	struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
+
+	if (SIM_LEVEL_AT_LEAST(FIXES))
+		return false;
 
 	/* (either verdict type: without a parser program, a STREAM_VERDICT
 	 * runs from sk_psock_verdict_data_ready() too) */
