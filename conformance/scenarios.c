@@ -124,6 +124,10 @@ const struct conf_scenario conf_scenarios[] = {
 		TXRX_SETUP(V_REDIR_INGRESS), RECV_SHUTRD(1, 4096), RECV(1, 4096, DONTWAIT) } },
 	{ "rxrx_recv_woken_by_shutdown", "sk_skb verdict: a blocking recv woken by shutdown(SHUT_RD) (fixes 11)", {
 		PAIR(0, 1), SKB(V_PASS, 1), ADD(0, 1), RECV_SHUTRD(1, 4096), RECV(1, 4096, DONTWAIT) } },
+	{ "rxrx_reads_after_fin", "sk_skb SK_PASS: three reads after EOF, then the socket leaves the map (fixes 9)", {
+		PAIR(0, 1), SKB(V_PASS, 1), ADD(0, 1), SEND(0, 10), SHUTDOWN(0, SHUT_WRITE), SETTLE(),
+		RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT),
+		RECV(1, 4096, DONTWAIT), DELETE(0), FIONREAD(1), RECV(1, 4096, DONTWAIT) } },
 	{ "close_with_data_queued", "TX->RX, the receiver closes with data queued", {
 		TXRX_SETUP(V_REDIR_INGRESS), SEND(0, 1000), CLOSE(1), SETTLE(),
 		SEND(0, 1000), SEND(0, 1000) } },
