@@ -159,11 +159,17 @@ int be_map_delete(int slot)
 static void verdict(struct sim_verdict *v, enum conf_verdict cv, int slot,
 		    unsigned int apply, unsigned int cork)
 {
+	/* V_REDIR_THEN_PASS: from the second run on, a pass without a
+	 * helper call */
+	static const struct sim_verdict pass = { .action = SIM_PASS };
+
 	*v = (struct sim_verdict){
 		.action = cv == V_PASS ? SIM_PASS : cv == V_DROP ? SIM_DROP : SIM_REDIRECT,
 		.map = w.map, .key = slot,
-		.flags = cv == V_REDIR_INGRESS ? BPF_F_INGRESS : 0,
+		.flags = cv == V_REDIR_INGRESS || cv == V_REDIR_THEN_PASS ? BPF_F_INGRESS : 0,
 		.apply_bytes = apply, .cork_bytes = cork,
+		.then = cv == V_REDIR_THEN_PASS ? &pass : NULL,
+		.then_after = cv == V_REDIR_THEN_PASS ? 1 : 0,
 	};
 }
 

@@ -45,6 +45,7 @@ static struct {
 	int map, pipe[2];
 	int msg_prog, skb_prog, parser_prog;
 	int hash, ops_prog, peer_prog, cgroup;
+	int runs;	/* V_REDIR_THEN_PASS's run counter (an array map) */
 	char cgdir[320], cgparent[320];
 } w;
 
@@ -165,6 +166,7 @@ void be_begin(void)
 	for (int i = 0; i < CONF_MAX_SOCKS; i++)
 		w.fd[i] = -1;
 	w.msg_prog = w.skb_prog = w.parser_prog = w.hash = w.ops_prog = w.peer_prog = w.cgroup = -1;
+	w.runs = -1;
 	w.cgdir[0] = 0;
 	warn_count_at_begin = warn_count();
 	w.map = map_create(BPF_MAP_TYPE_SOCKMAP, 4, CONF_MAP_SLOTS);
@@ -219,6 +221,8 @@ const char *be_end(void)
 		close(w.peer_prog);
 	if (w.hash >= 0)
 		close(w.hash);
+	if (w.runs >= 0)
+		close(w.runs);
 	alarm(0);
 	return NULL;
 }
@@ -400,10 +404,30 @@ int be_map_add(int slot, int sock)
 static int verdict_prog(enum bpf_prog_type type, enum conf_verdict v, int slot,
 			unsigned int apply, unsigned int cork)
 {
-	struct bpf_insn p[32];
+	struct bpf_insn p[48];
 	int n = 0;
 
 	p[n++] = MOV_REG(BPF_REG_6, BPF_REG_1);
+	if (v == V_REDIR_THEN_PASS) {
+		/* runs = lookup(w.runs, 0); if (runs && (*runs)++) pass */
+		struct bpf_insn ld[2] = { LD_MAP(BPF_REG_1, w.runs) };
+
+		p[n++] = ld[0];
+		p[n++] = ld[1];
+		p[n++] = MOV_IMM(BPF_REG_3, 0);
+		p[n++] = STX_W(BPF_REG_10, BPF_REG_3, -4);
+		p[n++] = MOV_REG(BPF_REG_2, BPF_REG_10);
+		p[n++] = ADD_IMM(BPF_REG_2, -4);
+		p[n++] = CALL(BPF_FUNC_map_lookup_elem);
+		p[n++] = JEQ_IMM(BPF_REG_0, 0, 5);
+		p[n++] = LDX_W(BPF_REG_1, BPF_REG_0, 0);
+		p[n++] = MOV_REG(BPF_REG_2, BPF_REG_1);
+		p[n++] = ADD_IMM(BPF_REG_2, 1);
+		p[n++] = STX_W(BPF_REG_0, BPF_REG_2, 0);
+		p[n++] = JEQ_IMM(BPF_REG_1, 0, 2);
+		p[n++] = MOV_IMM(BPF_REG_0, SK_PASS);
+		p[n++] = EXIT();
+	}
 	if (apply) {
 		p[n++] = MOV_REG(BPF_REG_1, BPF_REG_6);
 		p[n++] = MOV_IMM(BPF_REG_2, apply);
@@ -423,7 +447,7 @@ static int verdict_prog(enum bpf_prog_type type, enum conf_verdict v, int slot,
 		p[n++] = ld[0];
 		p[n++] = ld[1];
 		p[n++] = MOV_IMM(BPF_REG_3, slot);
-		p[n++] = MOV_IMM(BPF_REG_4, v == V_REDIR_INGRESS ? BPF_F_INGRESS : 0);
+		p[n++] = MOV_IMM(BPF_REG_4, v == V_REDIR_EGRESS ? 0 : BPF_F_INGRESS);
 		p[n++] = CALL(type == BPF_PROG_TYPE_SK_MSG ? BPF_FUNC_msg_redirect_map :
 					BPF_FUNC_sk_redirect_map);
 	}
@@ -433,6 +457,11 @@ static int verdict_prog(enum bpf_prog_type type, enum conf_verdict v, int slot,
 
 int be_msg_prog(enum conf_verdict v, int slot, unsigned int apply, unsigned int cork)
 {
+	if (v == V_REDIR_THEN_PASS) {
+		w.runs = map_create(BPF_MAP_TYPE_ARRAY, 4, 1);
+		if (w.runs < 0)
+			return w.runs;
+	}
 	w.msg_prog = verdict_prog(BPF_PROG_TYPE_SK_MSG, v, slot, apply, cork);
 	if (w.msg_prog < 0)
 		return w.msg_prog;

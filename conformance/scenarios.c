@@ -90,6 +90,10 @@ const struct conf_scenario conf_scenarios[] = {
 		PAIR(0, 1), MSG(V_REDIR_INGRESS, 1), ADD(0, 0), SEND(0, 100), ADD(1, 1),
 		SEND(0, 200), FIONREAD(1), RECV(1, 4096, DONTWAIT), SEND(0, 300),
 		RECV(1, 4096, DONTWAIT) } },
+	{ "txrx_verdict_then_pass", "a program whose first run redirects 100 bytes (apply_bytes) to 3's ingress and whose later runs pass (fixes 8)", {
+		PAIR(0, 1), PAIR(2, 3), MSG_AC(V_REDIR_THEN_PASS, 3, 100, 0), ADD(0, 0), ADD(3, 3),
+		SEND(0, 300), SETTLE(), FIONREAD(3), RECV(3, 4096, DONTWAIT), FIONREAD(1),
+		RECV(1, 4096, DONTWAIT) } },
 	{ "txrx_pass", "sk_msg SK_PASS: plain TCP underneath", {
 		TXRX_SETUP(V_PASS), SEND(0, 1000), RECV(1, 4096, DONTWAIT), NONBLOCK(1),
 		SEND(0, 700), SPLICE(1, 65536, 0), PIPE_READ(65536) } },
@@ -354,6 +358,7 @@ const char *conf_verdict_name(enum conf_verdict v)
 	static const char *const names[] = {
 		[V_PASS] = "pass", [V_DROP] = "drop",
 		[V_REDIR_INGRESS] = "redirect-ingress", [V_REDIR_EGRESS] = "redirect-egress",
+		[V_REDIR_THEN_PASS] = "redirect-ingress-then-pass",
 	};
 
 	return names[v];

@@ -81,6 +81,11 @@ enum conf_verdict {
 	V_DROP,
 	V_REDIR_INGRESS,
 	V_REDIR_EGRESS,
+	/* sk_msg only: the program's first run redirects to the slot's
+	 * ingress (with its apply/cork), every later run passes without a
+	 * helper call (a program reading state that changed: a run counter
+	 * in an array map) */
+	V_REDIR_THEN_PASS,
 };
 
 struct conf_step {
