@@ -27,7 +27,9 @@
  * skmsg.c / tcp_bpf.c or in the sim, not harness misuse. Operations whose
  * precondition does not hold are skipped.
  *
- * The oracle, after every operation:
+ * The oracle, after every operation (the ring walk and byte comparison
+ * of a msg the operation does not touch every FULL_CHECK_EVERY operations
+ * and at the end: check_state()):
  *   - each msg: its ring from sg.start to sg.end (wrapping at
  *     NR_MSG_FRAG_IDS) has at most MAX_MSG_FRAGS elements, each with a live
  *     page, length > 0, inside the page, not marked last; the slots outside
@@ -449,14 +451,34 @@ static struct pref {
 } prefs[2 * NR_MSG_FRAG_IDS * (MAX_QUEUED + 2) + PIPE_BUFS + 1];
 static int nprefs;
 
+/* page -> its prefs[] entry, so that counting a reference is not a walk
+ * over every page seen so far (a ring of 18 elements per msg, 18 msgs):
+ * open addressing, entries of an older check_pages() are stale (gen). */
+#define PREF_HASH	2048	/* a power of 2 above twice ARRAY_SIZE(prefs) */
+static struct {
+	struct page *page;
+	u64 gen;
+	int idx;
+} pref_hash[PREF_HASH];
+static u64 pref_gen;
+_Static_assert(PREF_HASH >= 2 * ARRAY_SIZE(prefs), "pref_hash too small");
+
 static void pref_add(struct page *page)
 {
+	unsigned int h;
+
 	page = compound_head(page);
-	for (int i = 0; i < nprefs; i++)
-		if (prefs[i].page == page) {
-			prefs[i].refs++;
+	h = (unsigned int)(((uintptr_t)page * 0x9E3779B97F4A7C15ULL) >> 53) & (PREF_HASH - 1);
+	while (pref_hash[h].gen == pref_gen) {
+		if (pref_hash[h].page == page) {
+			prefs[pref_hash[h].idx].refs++;
 			return;
 		}
+		h = (h + 1) & (PREF_HASH - 1);
+	}
+	pref_hash[h].page = page;
+	pref_hash[h].gen = pref_gen;
+	pref_hash[h].idx = nprefs;
 	prefs[nprefs++] = (struct pref){ page, 1 };
 }
 
@@ -472,6 +494,7 @@ static void check_pages(void)
 	u32 inpipe = 0;
 
 	nprefs = 0;
+	pref_gen++;
 	for (int i = 0; i < 2; i++)
 		pref_msg(&w.l[i].msg);
 	for (int i = 0; i < w.nq; i++)
@@ -498,7 +521,37 @@ static void check_pages(void)
 	}
 }
 
-static void check_all(void)
+/*
+ * Which rings the operation just run may have changed, as its kernel
+ * callers' contract says: the msg it works on (M0 or M1; a clone's dst),
+ * the msg it moved to ingress_msg (the queue's last), the msg a read or
+ * splice stopped in (the queue's first). check_all() compares the bytes
+ * and walks the ring of those only, and of every msg in a full check:
+ * every FULL_CHECK_EVERY operations, after the world's set-up and at the
+ * end of the input. Every other check of check_all() (WARNs, the ledger,
+ * the ingress list, msg_tot_len, sk_rmem_alloc, sk_forward_alloc, the
+ * conservation of memory_allocated, every page's liveness and refcount
+ * against every msg element, the page frag and the pipe) runs after every
+ * operation. A ring changed where its operation does not touch it (a
+ * kernel write into another msg's element) is still reported, at the next
+ * full check, with the same message and the same byte when nothing moved
+ * it in between.
+ */
+#define FULL_CHECK_EVERY	8
+/* SOCKMAP_SIM_FUZZ_FULL_CHECK=1: a full check after every operation (to
+ * compare the verdicts of both granularities) */
+static int full_every = FULL_CHECK_EVERY;
+static struct {
+	bool msg[2];		/* M0, M1 */
+	bool q_first, q_last;	/* ingress_msg's first, last msg */
+} dirty;
+
+static bool ring_dirty(bool full, int i)
+{
+	return full || (i == 0 && dirty.q_first) || (i == w.nq - 1 && dirty.q_last);
+}
+
+static void check_state(bool full)
 {
 	struct sock *a = w.a;
 	long pages = sim_tcp_memory_allocated() - w.mem_base, ingress_fwd = 0;
@@ -508,15 +561,18 @@ static void check_all(void)
 
 	oracle(!sim_warnings(), "%ld WARN(s)", sim_warnings());
 	oracle(!sim_violations(), "ledger violation: %s", sim_last_violation());
-	check_ring(&w.l[0].msg, &w.l[0].m, "M0", true);
-	check_ring(&w.l[1].msg, &w.l[1].m, "M1", true);
+	if (full || dirty.msg[0])
+		check_ring(&w.l[0].msg, &w.l[0].m, "M0", true);
+	if (full || dirty.msg[1])
+		check_ring(&w.l[1].msg, &w.l[1].m, "M1", true);
 	psock = w.joined ? sk_psock_get(a) : NULL;
 	oracle(!w.joined || psock, "A has no psock");
 	if (psock) {
 		list_for_each_entry(msg, &psock->ingress_msg, list) {
 			oracle(n < w.nq, "ingress_msg holds more than the %d msgs queued", w.nq);
 			oracle(msg == w.q[n].msg, "ingress_msg: msg %d is not the one queued", n);
-			check_ring(msg, &w.q[n].m, "queued msg", false);
+			if (ring_dirty(full, n))
+				check_ring(msg, &w.q[n].m, "queued msg", false);
 			n++;
 		}
 		oracle(n == w.nq, "ingress_msg holds %d msgs, the model %d", n, w.nq);
@@ -538,6 +594,12 @@ static void check_all(void)
 	       "sk_forward_alloc %d + %u bytes charged + ingress_fwd %ld != %ld pages of memory_allocated",
 	       a->sk_forward_alloc, charged(), ingress_fwd, pages);
 	check_pages();
+	memset(&dirty, 0, sizeof(dirty));
+}
+
+static void check_all(void)
+{
+	check_state(true);
 }
 
 /* ---- operations ---------------------------------------------------------- */
@@ -1038,8 +1100,11 @@ static int test_actor(void *arg, struct sk_msg *msg, struct page *page, u32 offs
 	take = min(len, ac->limit - ac->got);
 	if (ac->step)
 		take = min(take, ac->step);
+	/* the bytes offered, as they are now; op_read() compares them all
+	 * with the model when __sk_msg_read() returns (check_read() of
+	 * w.io[0 .. got): the same first bad byte as a check per call,
+	 * without a memchr()/memcmp() per call of a 1-byte step) */
 	memcpy(w.io + ac->got, (u8 *)page_address(page) + offset, take);
-	check_read(w.io + ac->got, ac->got, take, "__sk_msg_read");
 	queue_byte(ac->got, &want, &self);
 	oracle(self == (msg->sk == w.a), "__sk_msg_read: the actor's msg is not the model's");
 	if (self)
@@ -1074,6 +1139,7 @@ static void op_read(unsigned int mode, u32 len, u32 limit)
 	TRACE("read%s %u (step %u limit %u stop %d) -> %d (%u queued)\n", peek ? " peek" : "",
 	      len, ac.step, limit, ac.stop, n, queued());
 	want = ac.got ? (int)ac.got : !queued() ? 0 : ac.stop ? ac.stop : -EFAULT;
+	check_read(w.io, 0, ac.got, "__sk_msg_read");
 	oracle(n == want, "__sk_msg_read returned %d, the actor took %u (%u queued)", n, ac.got,
 	       queued());
 	oracle(ac.got <= min(len, queued()), "__sk_msg_read: the actor took %u of %u queued",
@@ -1197,6 +1263,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	w.pipe_m.k = w.pipe_m.b + PIPE_CAP;
 	trace = getenv("SOCKMAP_SIM_FUZZ_TRACE");
+	if (getenv("SOCKMAP_SIM_FUZZ_FULL_CHECK") &&
+	    strcmp(getenv("SOCKMAP_SIM_FUZZ_FULL_CHECK"), "0"))
+		full_every = 1;
 	pat_init();
 	return 0;
 }
@@ -1292,7 +1361,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			op_pipe_read(take(&in, 2) + 1);
 			break;
 		}
-		check_all();
+		if (l)
+			dirty.msg[l == &w.l[1]] = true;
+		if (code == OP_QUEUE)
+			dirty.q_last = true;
+		if (code == OP_RECV || code == OP_READ || code == OP_SPLICE)
+			dirty.q_first = true;
+		check_state(op % full_every == full_every - 1);
 	}
 	world_end();
 	return 0;
