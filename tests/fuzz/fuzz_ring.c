@@ -148,7 +148,26 @@ static bool trace;
 struct model {
 	u8 *b, *k;
 	u32 off, size;
+	/* The model's contents version (model_touch()), and the msg elements
+	 * whose bytes check_ring() found to be the model's, by ring slot:
+	 * page, offset, length, where in the model (off + position) and at
+	 * which version. An element whose slot still says all of that is not
+	 * compared again but in a full check (check_state()). */
+	u64 gen;
+	struct verified {
+		struct page *page;
+		u32 offset, length, at;
+		u64 gen;
+	} vc[NR_MSG_FRAG_IDS];
 };
+
+/* The model's bytes (or which ones are known) changed, or moved. */
+static void model_touch(struct model *m)
+{
+	static u64 gens;
+
+	m->gen = ++gens;
+}
 
 /* A msg of the harness (M0, M1). */
 struct lmsg {
@@ -253,6 +272,7 @@ static void model_new(struct model *m)
 	m->b = buf_get();
 	m->k = m->b + MSG_CAP;
 	m->off = m->size = 0;
+	model_touch(m);
 }
 
 static void model_compact(struct model *m)
@@ -260,6 +280,7 @@ static void model_compact(struct model *m)
 	memmove(m->b, m->b + m->off, m->size);
 	memmove(m->k, m->k + m->off, m->size);
 	m->off = 0;
+	model_touch(m);
 }
 
 /* Drop @n bytes from the front. */
@@ -286,6 +307,7 @@ static void model_grow(struct model *m, u32 n)
 	model_room(m, n);
 	memset(m->k + m->off + m->size, 0, n);
 	m->size += n;
+	model_touch(m);
 }
 
 /* A byte count for an operation on @max bytes: 1 .. max, 0 = all. */
@@ -402,7 +424,7 @@ static u32 slot_next(u32 i)
 }
 
 static void check_ring(struct sk_msg *msg, struct model *m, const char *what,
-		       bool clean_outside)
+		       bool clean_outside, bool full)
 {
 	u32 i = msg->sg.start, n = 0, size = 0;
 
@@ -415,6 +437,7 @@ static void check_ring(struct sk_msg *msg, struct model *m, const char *what,
 	while (i != msg->sg.end) {
 		struct scatterlist *sge = sk_msg_elem(msg, i);
 		struct page *page = sg_page(sge);
+		struct verified *vc;
 		const u8 *p;
 		u32 j;
 
@@ -428,9 +451,17 @@ static void check_ring(struct sk_msg *msg, struct model *m, const char *what,
 		oracle(size + sge->length <= m->size, "%s: the elements hold more than %u bytes",
 		       what, m->size);
 		p = sg_virt(sge);
-		j = model_mismatch(p, m->b + m->off + size, m->k + m->off + size, sge->length);
-		oracle(j == sge->length, "%s: byte %u is 0x%02x, expected 0x%02x (slot %u)", what,
-		       size + j, j < sge->length ? p[j] : 0, m->b[m->off + size + j], i);
+		vc = &m->vc[i];
+		if (full || vc->gen != m->gen || vc->page != page || vc->offset != sge->offset ||
+		    vc->length != sge->length || vc->at != m->off + size) {
+			j = model_mismatch(p, m->b + m->off + size, m->k + m->off + size,
+					   sge->length);
+			oracle(j == sge->length, "%s: byte %u is 0x%02x, expected 0x%02x (slot %u)",
+			       what, size + j, j < sge->length ? p[j] : 0, m->b[m->off + size + j],
+			       i);
+			*vc = (struct verified){ page, sge->offset, sge->length, m->off + size,
+						 m->gen };
+		}
 		size += sge->length;
 		n++;
 		sk_msg_iter_var_next(i);
@@ -562,9 +593,9 @@ static void check_state(bool full)
 	oracle(!sim_warnings(), "%ld WARN(s)", sim_warnings());
 	oracle(!sim_violations(), "ledger violation: %s", sim_last_violation());
 	if (full || dirty.msg[0])
-		check_ring(&w.l[0].msg, &w.l[0].m, "M0", true);
+		check_ring(&w.l[0].msg, &w.l[0].m, "M0", true, full);
 	if (full || dirty.msg[1])
-		check_ring(&w.l[1].msg, &w.l[1].m, "M1", true);
+		check_ring(&w.l[1].msg, &w.l[1].m, "M1", true, full);
 	psock = w.joined ? sk_psock_get(a) : NULL;
 	oracle(!w.joined || psock, "A has no psock");
 	if (psock) {
@@ -572,7 +603,7 @@ static void check_state(bool full)
 			oracle(n < w.nq, "ingress_msg holds more than the %d msgs queued", w.nq);
 			oracle(msg == w.q[n].msg, "ingress_msg: msg %d is not the one queued", n);
 			if (ring_dirty(full, n))
-				check_ring(msg, &w.q[n].m, "queued msg", false);
+				check_ring(msg, &w.q[n].m, "queued msg", false, full);
 			n++;
 		}
 		oracle(n == w.nq, "ingress_msg holds %d msgs, the model %d", n, w.nq);
@@ -694,6 +725,7 @@ static void op_copy(struct lmsg *l, u32 len)
 	       l->m.size, ret);
 	memcpy(l->m.b + at, w.io, n);
 	memset(l->m.k + at, 1, n);
+	model_touch(&l->m);
 	l->copypos += n;
 	w.stamp += n;
 }
@@ -903,6 +935,7 @@ static void op_clone(struct lmsg *dst, struct lmsg *src, u32 off, u32 len)
 	model_room(&dst->m, g);
 	memcpy(dst->m.b + dst->m.off + before, src->m.b + src->m.off + off, g);
 	memcpy(dst->m.k + dst->m.off + before, src->m.k + src->m.off + off, g);
+	model_touch(&dst->m);
 	dst->m.size += g;
 	w.fwd -= g;	/* sk_mem_charge() with no schedule */
 	set_tail(dst);
@@ -979,24 +1012,6 @@ static void op_queue(struct lmsg *l, bool self)
 	w.nq++;
 	model_new(&l->m);
 	l->copypos = 0;
-}
-
-/* Byte @pos of the queue (from its front), known? */
-static bool queue_byte(u32 pos, u8 *byte, bool *self)
-{
-	for (int i = 0; i < w.nq; i++) {
-		struct model *m = &w.q[i].m;
-
-		if (pos < m->size) {
-			*byte = m->b[m->off + pos];
-			if (self)
-				*self = w.q[i].self;
-			return m->k[m->off + pos];
-		}
-		pos -= m->size;
-	}
-	oracle(0, "read past the queue");
-	return false;
 }
 
 /* @n bytes read from byte @pos of the queue on: the model's, where known
@@ -1082,14 +1097,57 @@ static void op_recv(unsigned int flags, u32 len)
 struct actor {
 	u32 step, limit, len, got, self;
 	int stop;
+	u32 qi, qstart;		/* the queued msg byte @got is in, its first byte */
 };
+
+/*
+ * check_read() of the @n bytes at @buf that the actor took at byte @pos of
+ * the queue, for the actor's calls: the same comparison and message, from
+ * where the previous call left the actor's cursor (each call takes the
+ * bytes after the last one's) rather than from the queue's first msg, and
+ * a byte at a time for a few bytes (a 1-byte step calls the actor once a
+ * byte); then the self check of the msg @pos is in. Returns whether that
+ * msg came from A.
+ */
+static bool actor_check(struct actor *ac, const u8 *buf, u32 pos, u32 n)
+{
+	u32 at = pos, i = ac->qi, start = ac->qstart;
+	bool self;
+
+	while (i < (u32)w.nq && pos >= start + w.q[i].m.size) {
+		start += w.q[i].m.size;
+		i++;
+	}
+	ac->qi = i;
+	ac->qstart = start;
+	self = i < (u32)w.nq && w.q[i].self;
+	for (u32 p = pos - start; i < (u32)w.nq && n; i++, p = 0) {
+		struct model *m = &w.q[i].m;
+		const u8 *b = m->b + m->off + p, *k = m->k + m->off + p;
+		u32 c = min(n, m->size - p), j;
+
+		if (c <= 16) {
+			for (j = 0; j < c; j++)
+				if (k[j] && buf[j] != b[j])
+					break;
+		} else {
+			j = known_mismatch(buf, b, k, c);
+		}
+		oracle(j == c, "%s: byte %u of the queue is 0x%02x, expected 0x%02x",
+		       "__sk_msg_read", at + j, buf[j], b[j]);
+		buf += c;
+		at += c;
+		n -= c;
+	}
+	oracle(!n, "read past the queue");
+	return self;
+}
 
 static int test_actor(void *arg, struct sk_msg *msg, struct page *page, u32 offset, u32 len)
 {
 	struct actor *ac = arg;
 	u32 take;
 	bool self;
-	u8 want;
 
 	oracle(len > 0 && len <= ac->len - ac->got,
 	       "__sk_msg_read offered %u bytes with %u to go", len, ac->len - ac->got);
@@ -1100,12 +1158,8 @@ static int test_actor(void *arg, struct sk_msg *msg, struct page *page, u32 offs
 	take = min(len, ac->limit - ac->got);
 	if (ac->step)
 		take = min(take, ac->step);
-	/* the bytes offered, as they are now; op_read() compares them all
-	 * with the model when __sk_msg_read() returns (check_read() of
-	 * w.io[0 .. got): the same first bad byte as a check per call,
-	 * without a memchr()/memcmp() per call of a 1-byte step) */
 	memcpy(w.io + ac->got, (u8 *)page_address(page) + offset, take);
-	queue_byte(ac->got, &want, &self);
+	self = actor_check(ac, w.io + ac->got, ac->got, take);
 	oracle(self == (msg->sk == w.a), "__sk_msg_read: the actor's msg is not the model's");
 	if (self)
 		ac->self += take;
@@ -1139,7 +1193,6 @@ static void op_read(unsigned int mode, u32 len, u32 limit)
 	TRACE("read%s %u (step %u limit %u stop %d) -> %d (%u queued)\n", peek ? " peek" : "",
 	      len, ac.step, limit, ac.stop, n, queued());
 	want = ac.got ? (int)ac.got : !queued() ? 0 : ac.stop ? ac.stop : -EFAULT;
-	check_read(w.io, 0, ac.got, "__sk_msg_read");
 	oracle(n == want, "__sk_msg_read returned %d, the actor took %u (%u queued)", n, ac.got,
 	       queued());
 	oracle(ac.got <= min(len, queued()), "__sk_msg_read: the actor took %u of %u queued",
