@@ -1097,71 +1097,55 @@ static void op_recv(unsigned int flags, u32 len)
 struct actor {
 	u32 step, limit, len, got, self;
 	int stop;
+	u32 queued;		/* bytes queued when the read began */
 	u32 qi, qstart;		/* the queued msg byte @got is in, its first byte */
 };
 
 /*
- * check_read() of the @n bytes at @buf that the actor took at byte @pos of
- * the queue, for the actor's calls: the same comparison and message, from
- * where the previous call left the actor's cursor (each call takes the
- * bytes after the last one's) rather than from the queue's first msg, and
- * a byte at a time for a few bytes (a 1-byte step calls the actor once a
- * byte); then the self check of the msg @pos is in. Returns whether that
- * msg came from A.
+ * The actor's checks, in the order a check of every call would make them
+ * (offered length and page bounds; the bytes taken, against the model; a
+ * read past the queue; the msg they came from), but with the bytes
+ * compared once for the whole read, by op_read(), after __sk_msg_read()
+ * returns: a 1-byte step calls the actor once a byte. Before any other
+ * check of a call fails, the bytes of the calls before it (and of this
+ * call, where its byte check came first) are compared (check_read()), so
+ * a bad byte is still reported first, with the same message.
  */
-static bool actor_check(struct actor *ac, const u8 *buf, u32 pos, u32 n)
-{
-	u32 at = pos, i = ac->qi, start = ac->qstart;
-	bool self;
-
-	while (i < (u32)w.nq && pos >= start + w.q[i].m.size) {
-		start += w.q[i].m.size;
-		i++;
-	}
-	ac->qi = i;
-	ac->qstart = start;
-	self = i < (u32)w.nq && w.q[i].self;
-	for (u32 p = pos - start; i < (u32)w.nq && n; i++, p = 0) {
-		struct model *m = &w.q[i].m;
-		const u8 *b = m->b + m->off + p, *k = m->k + m->off + p;
-		u32 c = min(n, m->size - p), j;
-
-		if (c <= 16) {
-			for (j = 0; j < c; j++)
-				if (k[j] && buf[j] != b[j])
-					break;
-		} else {
-			j = known_mismatch(buf, b, k, c);
-		}
-		oracle(j == c, "%s: byte %u of the queue is 0x%02x, expected 0x%02x",
-		       "__sk_msg_read", at + j, buf[j], b[j]);
-		buf += c;
-		at += c;
-		n -= c;
-	}
-	oracle(!n, "read past the queue");
-	return self;
-}
+#define actor_oracle(ac, upto, cond, ...)				\
+	do {								\
+		if (!(cond)) {						\
+			check_read(w.io, 0, (upto), "__sk_msg_read");	\
+			oracle(0, __VA_ARGS__);				\
+		}							\
+	} while (0)
 
 static int test_actor(void *arg, struct sk_msg *msg, struct page *page, u32 offset, u32 len)
 {
 	struct actor *ac = arg;
 	u32 take;
-	bool self;
 
-	oracle(len > 0 && len <= ac->len - ac->got,
-	       "__sk_msg_read offered %u bytes with %u to go", len, ac->len - ac->got);
-	oracle(offset + len <= PAGE_SIZE << compound_order(page),
-	       "__sk_msg_read offered [%u, +%u) outside the page", offset, len);
+	actor_oracle(ac, ac->got, len > 0 && len <= ac->len - ac->got,
+		     "__sk_msg_read offered %u bytes with %u to go", len, ac->len - ac->got);
+	actor_oracle(ac, ac->got, offset + len <= PAGE_SIZE << compound_order(page),
+		     "__sk_msg_read offered [%u, +%u) outside the page", offset, len);
 	if (ac->got >= ac->limit)
 		return ac->stop;
 	take = min(len, ac->limit - ac->got);
 	if (ac->step)
 		take = min(take, ac->step);
 	memcpy(w.io + ac->got, (u8 *)page_address(page) + offset, take);
-	self = actor_check(ac, w.io + ac->got, ac->got, take);
-	oracle(self == (msg->sk == w.a), "__sk_msg_read: the actor's msg is not the model's");
-	if (self)
+	/* check_read() reports the bytes past the queue ("read past the
+	 * queue") after those before it */
+	if (ac->got + take > ac->queued)
+		check_read(w.io, 0, ac->got + take, "__sk_msg_read");
+	/* the queued msg of byte @got: from where the last call left off */
+	while (ac->got >= ac->qstart + w.q[ac->qi].m.size) {
+		ac->qstart += w.q[ac->qi].m.size;
+		ac->qi++;
+	}
+	actor_oracle(ac, ac->got + take, w.q[ac->qi].self == (msg->sk == w.a),
+		     "__sk_msg_read: the actor's msg is not the model's");
+	if (w.q[ac->qi].self)
 		ac->self += take;
 	ac->got += take;
 	return take;
@@ -1178,6 +1162,7 @@ static void op_read(unsigned int mode, u32 len, u32 limit)
 		.limit = limit,
 		.len = len,
 		.stop = mode & 2 ? -EIO : 0,
+		.queued = queued(),
 	};
 	bool peek = mode & 1;
 	int n, self = -1, want;
@@ -1193,6 +1178,7 @@ static void op_read(unsigned int mode, u32 len, u32 limit)
 	TRACE("read%s %u (step %u limit %u stop %d) -> %d (%u queued)\n", peek ? " peek" : "",
 	      len, ac.step, limit, ac.stop, n, queued());
 	want = ac.got ? (int)ac.got : !queued() ? 0 : ac.stop ? ac.stop : -EFAULT;
+	check_read(w.io, 0, ac.got, "__sk_msg_read");	/* the actor's bytes */
 	oracle(n == want, "__sk_msg_read returned %d, the actor took %u (%u queued)", n, ac.got,
 	       queued());
 	oracle(ac.got <= min(len, queued()), "__sk_msg_read: the actor took %u of %u queued",
