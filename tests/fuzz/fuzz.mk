@@ -105,6 +105,11 @@ fuzz-replay-one: $(addprefix $(BDIR)/tests/fuzz/replay-,$(FUZZ_HARNESSES))
 		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 			$(BDIR)/tests/fuzz/replay-$$h tests/fuzz/corpus/$$h; \
 	done
+	@# ring checks the rings an operation did not touch every 8 operations;
+	@# the same corpus with the full check after every operation
+	@echo "  REPLAY   ring: $$(ls tests/fuzz/corpus/ring | wc -l) inputs, SOCKMAP_SIM_FUZZ_FULL_CHECK=1 (every ring after every operation)"
+	$(Q)ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		SOCKMAP_SIM_FUZZ_FULL_CHECK=1 $(BDIR)/tests/fuzz/replay-ring tests/fuzz/corpus/ring
 
 fuzz-replay: | $(PKGS_STAMP)
 	$(Q)for h in $(FUZZ_HARNESSES); do \
