@@ -19,6 +19,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sanitizer/asan_interface.h>
 #include <sim/ledger.h>
 #include <sim/watch.h>
@@ -54,6 +55,15 @@ static unsigned int pfn_bucket(unsigned long pfn)
 	return (pfn * 0x9E3779B97F4A7C15ULL) >> (64 - PBITS);
 }
 
+/* Entries removed from pfn_hash (at the world's reset, by
+ * sim_page_quarantine_flush()), for the next pfn_set(): the sim's own
+ * bookkeeping, like the ledger's records; poisoned while here, held by an
+ * array (LeakSanitizer follows no pointer stored in poisoned memory). */
+static struct {
+	struct pfn_ent **v;
+	size_t n, cap;
+} pfn_free;
+
 static void pfn_set(unsigned long pfn, struct page *page)
 {
 	struct pfn_ent *e;
@@ -63,9 +73,14 @@ static void pfn_set(unsigned long pfn, struct page *page)
 			e->page = page;
 			return;
 		}
-	e = malloc(sizeof(*e));
-	if (!e)
-		abort();
+	if (pfn_free.n) {
+		e = pfn_free.v[--pfn_free.n];
+		ASAN_UNPOISON_MEMORY_REGION(e, sizeof(*e));
+	} else {
+		e = malloc(sizeof(*e));
+		if (!e)
+			abort();
+	}
 	e->pfn = pfn;
 	e->page = page;
 	e->next = pfn_hash[pfn_bucket(pfn)];
@@ -91,7 +106,19 @@ static void pfn_del_if(unsigned long pfn, struct page *page)
 			struct pfn_ent *e = *pp;
 
 			*pp = e->next;
-			free(e);
+			if (pfn_free.n == pfn_free.cap) {
+				size_t cap = pfn_free.cap ? 2 * pfn_free.cap : 256;
+				struct pfn_ent **v = realloc(pfn_free.v, cap * sizeof(*v));
+
+				if (!v) {
+					free(e);
+					return;
+				}
+				pfn_free.v = v;
+				pfn_free.cap = cap;
+			}
+			pfn_free.v[pfn_free.n++] = e;
+			ASAN_POISON_MEMORY_REGION(e, sizeof(*e));
 			return;
 		}
 		pp = &(*pp)->next;
@@ -140,6 +167,51 @@ static bool pool_put(void *mem, unsigned int order)
 	return true;
 }
 
+/*
+ * Block descriptors (struct block and its struct pages) of an earlier
+ * world, per order, poisoned: like the memory above, handed out again only
+ * after the world that freed them was reset.
+ */
+#define DESC_MAX	4096	/* per order */
+static struct {
+	struct block *v[DESC_MAX];	/* not a chain through poisoned memory:
+					 * LeakSanitizer would not follow it */
+	unsigned int n;
+} desc_pool[POOL_ORDERS];
+
+static size_t desc_size(unsigned int order)
+{
+	return sizeof(struct block) + (1U << order) * sizeof(struct page);
+}
+
+static struct block *desc_get(unsigned int order)
+{
+	struct block *b;
+
+	if (order >= POOL_ORDERS || !desc_pool[order].n) {
+		b = calloc(1, desc_size(order));
+		if (!b)
+			abort();
+		return b;
+	}
+	b = desc_pool[order].v[--desc_pool[order].n];
+	ASAN_UNPOISON_MEMORY_REGION(b, desc_size(order));
+	memset(b, 0, desc_size(order));
+	return b;
+}
+
+static void desc_put(struct block *b)
+{
+	unsigned int order = b->order;
+
+	if (order >= POOL_ORDERS || desc_pool[order].n == DESC_MAX) {
+		free(b);
+		return;
+	}
+	desc_pool[order].v[desc_pool[order].n++] = b;
+	ASAN_POISON_MEMORY_REGION(b, desc_size(order));
+}
+
 static struct block *page_block(struct page *head)
 {
 	return container_of(head, struct block, pages[0]);
@@ -154,9 +226,7 @@ static struct block *block_alloc(size_t bytes, unsigned int order, bool slab,
 
 	if (!mem && posix_memalign(&mem, PAGE_SIZE, PAGE_SIZE << order))
 		abort();
-	b = calloc(1, sizeof(*b) + n * sizeof(struct page));
-	if (!b)
-		abort();
+	b = desc_get(order);
 	b->mem = mem;
 	b->size = bytes;
 	b->order = order;
@@ -210,7 +280,7 @@ void sim_page_quarantine_flush(void)
 			ASAN_UNPOISON_MEMORY_REGION(b->mem, PAGE_SIZE << b->order);
 			free(b->mem);
 		}
-		free(b);
+		desc_put(b);
 	}
 }
 

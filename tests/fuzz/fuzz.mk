@@ -51,6 +51,19 @@ SIM_CFLAGS := $(KERNEL_CFLAGS) $(WARN_CFLAGS) $(CFLAGS_fuzz) -MMD -MP
 # fifth of the world harness's time. The kernel files and the harnesses
 # keep them.
 $(SIM_OBJS): SIM_CFLAGS += -fno-sanitize-coverage=trace-cmp
+# Edge counters: the kernel files, the harnesses and the sim's concurrency
+# machinery (FUZZ_SIM_COV: the scheduler, locks and lockdep, sleeps and
+# wake-ups, deferred work; new interleavings of a concurrent group show
+# there) keep them; the other shims (TCP, skbs, sockets, pages, ledger,
+# pipes, sockmap, ...) have none. Every edge a run hits is a feature
+# libFuzzer's entropic schedule keeps frequencies of, per input; the
+# shims' were 45% of the world harness's, and a 60 s run without them
+# reaches as much of the kernel files and as many preempting groups
+# (tests/fuzz/README.md, "Throughput"). A FUZZ_SIM_COV given on the
+# command line needs a rebuild of the fuzz variant's objects.
+FUZZ_SIM_COV ?= task lock wait workqueue
+FUZZ_SIM_NOCOV_OBJS := $(filter-out $(patsubst %,$(BDIR)/sim/%.o,$(FUZZ_SIM_COV)),$(SIM_OBJS))
+$(FUZZ_SIM_NOCOV_OBJS): SIM_CFLAGS += -fno-sanitize-coverage=inline-8bit-counters,pc-table,indirect-calls
 # (flags set here: rebuild when they change)
 $(SIM_OBJS) $(KPORT_OBJS): tests/fuzz/fuzz.mk
 endif
@@ -94,6 +107,11 @@ fuzz-replay-one: $(addprefix $(BDIR)/tests/fuzz/replay-,$(FUZZ_HARNESSES))
 		ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 			$(BDIR)/tests/fuzz/replay-$$h tests/fuzz/corpus/$$h; \
 	done
+	@# ring checks the rings an operation did not touch every 8 operations;
+	@# the same corpus with the full check after every operation
+	@echo "  REPLAY   ring: $$(ls tests/fuzz/corpus/ring | wc -l) inputs, SOCKMAP_SIM_FUZZ_FULL_CHECK=1 (every ring after every operation)"
+	$(Q)ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		SOCKMAP_SIM_FUZZ_FULL_CHECK=1 $(BDIR)/tests/fuzz/replay-ring tests/fuzz/corpus/ring
 
 fuzz-replay: | $(PKGS_STAMP)
 	$(Q)for h in $(FUZZ_HARNESSES); do \

@@ -27,7 +27,9 @@
  * skmsg.c / tcp_bpf.c or in the sim, not harness misuse. Operations whose
  * precondition does not hold are skipped.
  *
- * The oracle, after every operation:
+ * The oracle, after every operation (the ring walk and byte comparison
+ * of a msg the operation does not touch every FULL_CHECK_EVERY operations
+ * and at the end: check_state()):
  *   - each msg: its ring from sg.start to sg.end (wrapping at
  *     NR_MSG_FRAG_IDS) has at most MAX_MSG_FRAGS elements, each with a live
  *     page, length > 0, inside the page, not marked last; the slots outside
@@ -146,7 +148,26 @@ static bool trace;
 struct model {
 	u8 *b, *k;
 	u32 off, size;
+	/* The model's contents version (model_touch()), and the msg elements
+	 * whose bytes check_ring() found to be the model's, by ring slot:
+	 * page, offset, length, where in the model (off + position) and at
+	 * which version. An element whose slot still says all of that is not
+	 * compared again but in a full check (check_state()). */
+	u64 gen;
+	struct verified {
+		struct page *page;
+		u32 offset, length, at;
+		u64 gen;
+	} vc[NR_MSG_FRAG_IDS];
 };
+
+/* The model's bytes (or which ones are known) changed, or moved. */
+static void model_touch(struct model *m)
+{
+	static u64 gens;
+
+	m->gen = ++gens;
+}
 
 /* A msg of the harness (M0, M1). */
 struct lmsg {
@@ -251,6 +272,7 @@ static void model_new(struct model *m)
 	m->b = buf_get();
 	m->k = m->b + MSG_CAP;
 	m->off = m->size = 0;
+	model_touch(m);
 }
 
 static void model_compact(struct model *m)
@@ -258,6 +280,7 @@ static void model_compact(struct model *m)
 	memmove(m->b, m->b + m->off, m->size);
 	memmove(m->k, m->k + m->off, m->size);
 	m->off = 0;
+	model_touch(m);
 }
 
 /* Drop @n bytes from the front. */
@@ -284,6 +307,7 @@ static void model_grow(struct model *m, u32 n)
 	model_room(m, n);
 	memset(m->k + m->off + m->size, 0, n);
 	m->size += n;
+	model_touch(m);
 }
 
 /* A byte count for an operation on @max bytes: 1 .. max, 0 = all. */
@@ -400,7 +424,7 @@ static u32 slot_next(u32 i)
 }
 
 static void check_ring(struct sk_msg *msg, struct model *m, const char *what,
-		       bool clean_outside)
+		       bool clean_outside, bool full)
 {
 	u32 i = msg->sg.start, n = 0, size = 0;
 
@@ -413,6 +437,7 @@ static void check_ring(struct sk_msg *msg, struct model *m, const char *what,
 	while (i != msg->sg.end) {
 		struct scatterlist *sge = sk_msg_elem(msg, i);
 		struct page *page = sg_page(sge);
+		struct verified *vc;
 		const u8 *p;
 		u32 j;
 
@@ -426,9 +451,17 @@ static void check_ring(struct sk_msg *msg, struct model *m, const char *what,
 		oracle(size + sge->length <= m->size, "%s: the elements hold more than %u bytes",
 		       what, m->size);
 		p = sg_virt(sge);
-		j = model_mismatch(p, m->b + m->off + size, m->k + m->off + size, sge->length);
-		oracle(j == sge->length, "%s: byte %u is 0x%02x, expected 0x%02x (slot %u)", what,
-		       size + j, j < sge->length ? p[j] : 0, m->b[m->off + size + j], i);
+		vc = &m->vc[i];
+		if (full || vc->gen != m->gen || vc->page != page || vc->offset != sge->offset ||
+		    vc->length != sge->length || vc->at != m->off + size) {
+			j = model_mismatch(p, m->b + m->off + size, m->k + m->off + size,
+					   sge->length);
+			oracle(j == sge->length, "%s: byte %u is 0x%02x, expected 0x%02x (slot %u)",
+			       what, size + j, j < sge->length ? p[j] : 0, m->b[m->off + size + j],
+			       i);
+			*vc = (struct verified){ page, sge->offset, sge->length, m->off + size,
+						 m->gen };
+		}
 		size += sge->length;
 		n++;
 		sk_msg_iter_var_next(i);
@@ -449,14 +482,34 @@ static struct pref {
 } prefs[2 * NR_MSG_FRAG_IDS * (MAX_QUEUED + 2) + PIPE_BUFS + 1];
 static int nprefs;
 
+/* page -> its prefs[] entry, so that counting a reference is not a walk
+ * over every page seen so far (a ring of 18 elements per msg, 18 msgs):
+ * open addressing, entries of an older check_pages() are stale (gen). */
+#define PREF_HASH	2048	/* a power of 2 above twice ARRAY_SIZE(prefs) */
+static struct {
+	struct page *page;
+	u64 gen;
+	int idx;
+} pref_hash[PREF_HASH];
+static u64 pref_gen;
+_Static_assert(PREF_HASH >= 2 * ARRAY_SIZE(prefs), "pref_hash too small");
+
 static void pref_add(struct page *page)
 {
+	unsigned int h;
+
 	page = compound_head(page);
-	for (int i = 0; i < nprefs; i++)
-		if (prefs[i].page == page) {
-			prefs[i].refs++;
+	h = (unsigned int)(((uintptr_t)page * 0x9E3779B97F4A7C15ULL) >> 53) & (PREF_HASH - 1);
+	while (pref_hash[h].gen == pref_gen) {
+		if (pref_hash[h].page == page) {
+			prefs[pref_hash[h].idx].refs++;
 			return;
 		}
+		h = (h + 1) & (PREF_HASH - 1);
+	}
+	pref_hash[h].page = page;
+	pref_hash[h].gen = pref_gen;
+	pref_hash[h].idx = nprefs;
 	prefs[nprefs++] = (struct pref){ page, 1 };
 }
 
@@ -472,6 +525,7 @@ static void check_pages(void)
 	u32 inpipe = 0;
 
 	nprefs = 0;
+	pref_gen++;
 	for (int i = 0; i < 2; i++)
 		pref_msg(&w.l[i].msg);
 	for (int i = 0; i < w.nq; i++)
@@ -498,7 +552,37 @@ static void check_pages(void)
 	}
 }
 
-static void check_all(void)
+/*
+ * Which rings the operation just run may have changed, as its kernel
+ * callers' contract says: the msg it works on (M0 or M1; a clone's dst),
+ * the msg it moved to ingress_msg (the queue's last), the msg a read or
+ * splice stopped in (the queue's first). check_all() compares the bytes
+ * and walks the ring of those only, and of every msg in a full check:
+ * every FULL_CHECK_EVERY operations, after the world's set-up and at the
+ * end of the input. Every other check of check_all() (WARNs, the ledger,
+ * the ingress list, msg_tot_len, sk_rmem_alloc, sk_forward_alloc, the
+ * conservation of memory_allocated, every page's liveness and refcount
+ * against every msg element, the page frag and the pipe) runs after every
+ * operation. A ring changed where its operation does not touch it (a
+ * kernel write into another msg's element) is still reported, at the next
+ * full check, with the same message and the same byte when nothing moved
+ * it in between.
+ */
+#define FULL_CHECK_EVERY	8
+/* SOCKMAP_SIM_FUZZ_FULL_CHECK=1: a full check after every operation (to
+ * compare the verdicts of both granularities) */
+static int full_every = FULL_CHECK_EVERY;
+static struct {
+	bool msg[2];		/* M0, M1 */
+	bool q_first, q_last;	/* ingress_msg's first, last msg */
+} dirty;
+
+static bool ring_dirty(bool full, int i)
+{
+	return full || (i == 0 && dirty.q_first) || (i == w.nq - 1 && dirty.q_last);
+}
+
+static void check_state(bool full)
 {
 	struct sock *a = w.a;
 	long pages = sim_tcp_memory_allocated() - w.mem_base, ingress_fwd = 0;
@@ -508,15 +592,18 @@ static void check_all(void)
 
 	oracle(!sim_warnings(), "%ld WARN(s)", sim_warnings());
 	oracle(!sim_violations(), "ledger violation: %s", sim_last_violation());
-	check_ring(&w.l[0].msg, &w.l[0].m, "M0", true);
-	check_ring(&w.l[1].msg, &w.l[1].m, "M1", true);
+	if (full || dirty.msg[0])
+		check_ring(&w.l[0].msg, &w.l[0].m, "M0", true, full);
+	if (full || dirty.msg[1])
+		check_ring(&w.l[1].msg, &w.l[1].m, "M1", true, full);
 	psock = w.joined ? sk_psock_get(a) : NULL;
 	oracle(!w.joined || psock, "A has no psock");
 	if (psock) {
 		list_for_each_entry(msg, &psock->ingress_msg, list) {
 			oracle(n < w.nq, "ingress_msg holds more than the %d msgs queued", w.nq);
 			oracle(msg == w.q[n].msg, "ingress_msg: msg %d is not the one queued", n);
-			check_ring(msg, &w.q[n].m, "queued msg", false);
+			if (ring_dirty(full, n))
+				check_ring(msg, &w.q[n].m, "queued msg", false, full);
 			n++;
 		}
 		oracle(n == w.nq, "ingress_msg holds %d msgs, the model %d", n, w.nq);
@@ -538,6 +625,12 @@ static void check_all(void)
 	       "sk_forward_alloc %d + %u bytes charged + ingress_fwd %ld != %ld pages of memory_allocated",
 	       a->sk_forward_alloc, charged(), ingress_fwd, pages);
 	check_pages();
+	memset(&dirty, 0, sizeof(dirty));
+}
+
+static void check_all(void)
+{
+	check_state(true);
 }
 
 /* ---- operations ---------------------------------------------------------- */
@@ -632,6 +725,7 @@ static void op_copy(struct lmsg *l, u32 len)
 	       l->m.size, ret);
 	memcpy(l->m.b + at, w.io, n);
 	memset(l->m.k + at, 1, n);
+	model_touch(&l->m);
 	l->copypos += n;
 	w.stamp += n;
 }
@@ -841,6 +935,7 @@ static void op_clone(struct lmsg *dst, struct lmsg *src, u32 off, u32 len)
 	model_room(&dst->m, g);
 	memcpy(dst->m.b + dst->m.off + before, src->m.b + src->m.off + off, g);
 	memcpy(dst->m.k + dst->m.off + before, src->m.k + src->m.off + off, g);
+	model_touch(&dst->m);
 	dst->m.size += g;
 	w.fwd -= g;	/* sk_mem_charge() with no schedule */
 	set_tail(dst);
@@ -917,24 +1012,6 @@ static void op_queue(struct lmsg *l, bool self)
 	w.nq++;
 	model_new(&l->m);
 	l->copypos = 0;
-}
-
-/* Byte @pos of the queue (from its front), known? */
-static bool queue_byte(u32 pos, u8 *byte, bool *self)
-{
-	for (int i = 0; i < w.nq; i++) {
-		struct model *m = &w.q[i].m;
-
-		if (pos < m->size) {
-			*byte = m->b[m->off + pos];
-			if (self)
-				*self = w.q[i].self;
-			return m->k[m->off + pos];
-		}
-		pos -= m->size;
-	}
-	oracle(0, "read past the queue");
-	return false;
 }
 
 /* @n bytes read from byte @pos of the queue on: the model's, where known
@@ -1020,29 +1097,55 @@ static void op_recv(unsigned int flags, u32 len)
 struct actor {
 	u32 step, limit, len, got, self;
 	int stop;
+	u32 queued;		/* bytes queued when the read began */
+	u32 qi, qstart;		/* the queued msg byte @got is in, its first byte */
 };
+
+/*
+ * The actor's checks, in the order a check of every call would make them
+ * (offered length and page bounds; the bytes taken, against the model; a
+ * read past the queue; the msg they came from), but with the bytes
+ * compared once for the whole read, by op_read(), after __sk_msg_read()
+ * returns: a 1-byte step calls the actor once a byte. Before any other
+ * check of a call fails, the bytes of the calls before it (and of this
+ * call, where its byte check came first) are compared (check_read()), so
+ * a bad byte is still reported first, with the same message.
+ */
+#define actor_oracle(ac, upto, cond, ...)				\
+	do {								\
+		if (!(cond)) {						\
+			check_read(w.io, 0, (upto), "__sk_msg_read");	\
+			oracle(0, __VA_ARGS__);				\
+		}							\
+	} while (0)
 
 static int test_actor(void *arg, struct sk_msg *msg, struct page *page, u32 offset, u32 len)
 {
 	struct actor *ac = arg;
 	u32 take;
-	bool self;
-	u8 want;
 
-	oracle(len > 0 && len <= ac->len - ac->got,
-	       "__sk_msg_read offered %u bytes with %u to go", len, ac->len - ac->got);
-	oracle(offset + len <= PAGE_SIZE << compound_order(page),
-	       "__sk_msg_read offered [%u, +%u) outside the page", offset, len);
+	actor_oracle(ac, ac->got, len > 0 && len <= ac->len - ac->got,
+		     "__sk_msg_read offered %u bytes with %u to go", len, ac->len - ac->got);
+	actor_oracle(ac, ac->got, offset + len <= PAGE_SIZE << compound_order(page),
+		     "__sk_msg_read offered [%u, +%u) outside the page", offset, len);
 	if (ac->got >= ac->limit)
 		return ac->stop;
 	take = min(len, ac->limit - ac->got);
 	if (ac->step)
 		take = min(take, ac->step);
 	memcpy(w.io + ac->got, (u8 *)page_address(page) + offset, take);
-	check_read(w.io + ac->got, ac->got, take, "__sk_msg_read");
-	queue_byte(ac->got, &want, &self);
-	oracle(self == (msg->sk == w.a), "__sk_msg_read: the actor's msg is not the model's");
-	if (self)
+	/* check_read() reports the bytes past the queue ("read past the
+	 * queue") after those before it */
+	if (ac->got + take > ac->queued)
+		check_read(w.io, 0, ac->got + take, "__sk_msg_read");
+	/* the queued msg of byte @got: from where the last call left off */
+	while (ac->got >= ac->qstart + w.q[ac->qi].m.size) {
+		ac->qstart += w.q[ac->qi].m.size;
+		ac->qi++;
+	}
+	actor_oracle(ac, ac->got + take, w.q[ac->qi].self == (msg->sk == w.a),
+		     "__sk_msg_read: the actor's msg is not the model's");
+	if (w.q[ac->qi].self)
 		ac->self += take;
 	ac->got += take;
 	return take;
@@ -1059,6 +1162,7 @@ static void op_read(unsigned int mode, u32 len, u32 limit)
 		.limit = limit,
 		.len = len,
 		.stop = mode & 2 ? -EIO : 0,
+		.queued = queued(),
 	};
 	bool peek = mode & 1;
 	int n, self = -1, want;
@@ -1074,6 +1178,7 @@ static void op_read(unsigned int mode, u32 len, u32 limit)
 	TRACE("read%s %u (step %u limit %u stop %d) -> %d (%u queued)\n", peek ? " peek" : "",
 	      len, ac.step, limit, ac.stop, n, queued());
 	want = ac.got ? (int)ac.got : !queued() ? 0 : ac.stop ? ac.stop : -EFAULT;
+	check_read(w.io, 0, ac.got, "__sk_msg_read");	/* the actor's bytes */
 	oracle(n == want, "__sk_msg_read returned %d, the actor took %u (%u queued)", n, ac.got,
 	       queued());
 	oracle(ac.got <= min(len, queued()), "__sk_msg_read: the actor took %u of %u queued",
@@ -1197,6 +1302,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	w.pipe_m.k = w.pipe_m.b + PIPE_CAP;
 	trace = getenv("SOCKMAP_SIM_FUZZ_TRACE");
+	if (getenv("SOCKMAP_SIM_FUZZ_FULL_CHECK") &&
+	    strcmp(getenv("SOCKMAP_SIM_FUZZ_FULL_CHECK"), "0"))
+		full_every = 1;
 	pat_init();
 	return 0;
 }
@@ -1292,7 +1400,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			op_pipe_read(take(&in, 2) + 1);
 			break;
 		}
-		check_all();
+		if (l)
+			dirty.msg[l == &w.l[1]] = true;
+		if (code == OP_QUEUE)
+			dirty.q_last = true;
+		if (code == OP_RECV || code == OP_READ || code == OP_SPLICE)
+			dirty.q_first = true;
+		check_state(op % full_every == full_every - 1);
 	}
 	world_end();
 	return 0;
