@@ -100,7 +100,13 @@ void sim_tcp_wire_flush(struct sock *sk)
 			return;
 		}
 	}
+	/* tcp_v4_rcv() finds the socket with a reference
+	 * (__inet_lookup_skb(), refcounted) and drops it when the segment
+	 * is done: a close that runs meanwhile (another task, preempted
+	 * into) does not free the socket under the receive */
+	sock_hold(sk);
 	wire_deliver(sk);
+	sock_put(sk);
 }
 
 void sim_tcp_wire_requeue(struct sock *sk, struct sk_buff *skb)

@@ -378,6 +378,54 @@ static void test_fuzz_world_group_recv_vs_backlog_interleaves(void **state)
 	assert_int_equal(w.t[SK_B][0].got, 4000);
 }
 
+/* fuzz_world's concurrent groups, found once the fuzzer ran faster: a
+ * task's shutdown() sends a FIN, which the sim's loopback delivers to the
+ * peer in the sender's context (wire_deliver()), while another task,
+ * preempted into, closes that peer. The sim delivered without a reference
+ * on the peer, so the close freed it under the receive (ASan: a
+ * use-after-free in sim_tcp_ack_flush(), or in bh_lock_sock() from
+ * tcp_v4_rcv()). The kernel's tcp_v4_rcv() holds the reference its
+ * socket lookup took (__inet_lookup_skb(), refcounted); so does the sim's
+ * wire now. Each input runs to its end; the harness's teardown checks
+ * ledger and accounting, and this test that nothing is left. */
+static const u8 group_close_during_fin[] = {
+	0x74, 0x00, 0x13, 0x03, 0xff, 0x6c, 0x65, 0x61, 0x6e, 0x7c, 0x75, 0x70,
+	0x5f, 0x72, 0x62, 0x75, 0x66, 0x00, 0x03, 0xe7, 0x08, 0x03, 0x02, 0x00,
+	0xd5, 0xfc, 0xfd, 0x00, 0x01, 0x3e, 0xfd, 0x0f, 0x9f, 0x02, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x08,
+	0x03, 0x02, 0xff, 0xfa,
+};
+
+static const u8 group_close_during_receive[] = {
+	0x5b, 0x73, 0x6b, 0x01, 0x66, 0x73, 0x6b, 0xff, 0xfe, 0xfe, 0x8e, 0xad,
+	0x6f, 0x63, 0x03, 0xfe,
+};
+
+static void test_fuzz_world_group_close_during_peer_receive(void **state)
+{
+	const struct { const u8 *data; size_t size; } in[] = {
+		{ group_close_during_fin, sizeof(group_close_during_fin) },
+		{ group_close_during_receive, sizeof(group_close_during_receive) },
+	};
+	long live[SIM_KIND_NR];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
+		for (int k = 0; k < SIM_KIND_NR; k++)
+			live[k] = sim_live(k);
+		if (fuzz_world_run(in[i].data, in[i].size, true))
+			fail_msg("input %zu: oracle: %s", i, oracle_reason);
+		assert_true(gstats.groups >= 1);
+		for (int k = 0; k < SIM_KIND_NR; k++)
+			assert_int_equal(sim_live(k), live[k]);
+		assert_int_equal(sim_tcp_memory_allocated(), 0);
+	}
+}
+
 /* A scheduler verdict other than ok ends the input as an oracle
  * violation naming the group and its schedule. Here the group is
  * replayed (SOCKMAP_SIM_FUZZ_SCHEDULE) with a schedule whose first choice
@@ -422,6 +470,7 @@ int main(void)
 		SIM_TEST(test_fuzz_pipe_create_with_slab_failure_pending),
 		SIM_TEST(test_fuzz_world_group_recv_vs_backlog_interleaves),
 		SIM_TEST(test_fuzz_world_group_scheduler_verdict_is_a_violation),
+		SIM_TEST(test_fuzz_world_group_close_during_peer_receive),
 	};
 
 	return SIM_RUN_GROUP_INVARIANTS("fuzz_regressions", tests);
