@@ -65,6 +65,23 @@ static void small_buffers(struct sock *snd, struct sock *rcv)
 	assert_int_equal(rcv->sk_rcvbuf, SOCK_MIN_RCVBUF);
 }
 
+/* TX->TX: A's sk_msg verdict redirects to B's egress (cork_bytes
+ * @cork_bytes when non-zero); B's send buffer and B2's receive buffer at
+ * their minimums. */
+static void txtx_setup(u32 cork_bytes)
+{
+	sim_tcp_pair(&fx.a, &fx.a2, "A", "A2");
+	sim_tcp_pair(&fx.b, &fx.b2, "B", "B2");
+	small_buffers(fx.b, fx.b2);
+	fx.map = sim_sockmap_create(2);
+	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
+				     .key = SLOT_B, .cork_bytes = cork_bytes };
+	fx.prog = sim_prog_msg_verdict(&fx.v);
+	assert_int_equal(sim_prog_attach(fx.prog, fx.map, BPF_SK_MSG_VERDICT), 0);
+	assert_int_equal(sim_map_update(fx.map, SLOT_A, fx.a, BPF_ANY), 0);
+	assert_int_equal(sim_map_update(fx.map, SLOT_B, fx.b, BPF_ANY), 0);
+}
+
 /* ---- plain sockets ---------------------------------------------------- */
 
 /* A loopback connection's send buffer is what tcp_sndbuf_expand() gives
@@ -317,16 +334,7 @@ static void test_tcp_bpf_sendmem_txtx_slow_reader(void **state)
 	int ret, eagain = 0, partial = 0, rounds = 0;
 
 	(void)state;
-	sim_tcp_pair(&fx.a, &fx.a2, "A", "A2");
-	sim_tcp_pair(&fx.b, &fx.b2, "B", "B2");
-	small_buffers(fx.b, fx.b2);
-	fx.map = sim_sockmap_create(2);
-	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
-				     .key = SLOT_B };
-	fx.prog = sim_prog_msg_verdict(&fx.v);
-	assert_int_equal(sim_prog_attach(fx.prog, fx.map, BPF_SK_MSG_VERDICT), 0);
-	assert_int_equal(sim_map_update(fx.map, SLOT_A, fx.a, BPF_ANY), 0);
-	assert_int_equal(sim_map_update(fx.map, SLOT_B, fx.b, BPF_ANY), 0);
+	txtx_setup(0);
 
 	fx.sent = fx.got = 0;
 	while (fx.got < len) {
@@ -387,16 +395,7 @@ static void test_tcp_bpf_sendmem_txtx_cork_on_pushback(void **state)
 	struct sk_msg *cork;
 
 	(void)state;
-	sim_tcp_pair(&fx.a, &fx.a2, "A", "A2");
-	sim_tcp_pair(&fx.b, &fx.b2, "B", "B2");
-	small_buffers(fx.b, fx.b2);
-	fx.map = sim_sockmap_create(2);
-	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
-				     .key = SLOT_B, .cork_bytes = 300 };
-	fx.prog = sim_prog_msg_verdict(&fx.v);
-	assert_int_equal(sim_prog_attach(fx.prog, fx.map, BPF_SK_MSG_VERDICT), 0);
-	assert_int_equal(sim_map_update(fx.map, SLOT_A, fx.a, BPF_ANY), 0);
-	assert_int_equal(sim_map_update(fx.map, SLOT_B, fx.b, BPF_ANY), 0);
+	txtx_setup(300);
 
 	/* 3000 sends, 1000 corks: every send reports its 100 bytes, or from
 	 * level fixes -EAGAIN once the cork is full */
@@ -474,17 +473,8 @@ static void test_tcp_bpf_sendmem_txtx_full_cork_pushback(void **state)
 	struct sock *c, *d;
 
 	(void)state;
-	sim_tcp_pair(&fx.a, &fx.a2, "A", "A2");
-	sim_tcp_pair(&fx.b, &fx.b2, "B", "B2");
+	txtx_setup(300);
 	sim_tcp_pair(&c, &d, "C", "D");
-	small_buffers(fx.b, fx.b2);
-	fx.map = sim_sockmap_create(2);
-	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
-				     .key = SLOT_B, .cork_bytes = 300 };
-	fx.prog = sim_prog_msg_verdict(&fx.v);
-	assert_int_equal(sim_prog_attach(fx.prog, fx.map, BPF_SK_MSG_VERDICT), 0);
-	assert_int_equal(sim_map_update(fx.map, SLOT_A, fx.a, BPF_ANY), 0);
-	assert_int_equal(sim_map_update(fx.map, SLOT_B, fx.b, BPF_ANY), 0);
 	while ((ret = sim_send_pattern(fx.b, 1, filled, 4096, MSG_DONTWAIT)) > 0)
 		filled += ret;
 	assert_int_equal(ret, -EAGAIN);
@@ -567,16 +557,7 @@ static void test_tcp_bpf_sendmem_txtx_blocking_sender_woken_by_reader(void **sta
 	u64 wakeups;
 
 	(void)state;
-	sim_tcp_pair(&fx.a, &fx.a2, "A", "A2");
-	sim_tcp_pair(&fx.b, &fx.b2, "B", "B2");
-	small_buffers(fx.b, fx.b2);
-	fx.map = sim_sockmap_create(2);
-	fx.v = (struct sim_verdict){ .action = SIM_REDIRECT, .map = fx.map,
-				     .key = SLOT_B };
-	fx.prog = sim_prog_msg_verdict(&fx.v);
-	assert_int_equal(sim_prog_attach(fx.prog, fx.map, BPF_SK_MSG_VERDICT), 0);
-	assert_int_equal(sim_map_update(fx.map, SLOT_A, fx.a, BPF_ANY), 0);
-	assert_int_equal(sim_map_update(fx.map, SLOT_B, fx.b, BPF_ANY), 0);
+	txtx_setup(0);
 
 	fx.sent = fx.got = 0;
 	wakeups = sim_stats.wakeups;
