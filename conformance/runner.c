@@ -174,10 +174,15 @@ static int run_step(const struct conf_step *s, char *res, size_t size)
 		ret = be_msg_prog(s->verdict, s->arg, s->apply, s->cork);
 		break;
 	case OP_SKB_PROG:
-		ret = be_skb_prog(s->verdict, s->arg);
-		break;
 	case OP_STRP_PROG:
-		ret = be_strp_prog(s->verdict, s->arg, s->len);
+		if (s->verdict == V_REDIR_THEN_PASS) {
+			/* a scenario's mistake: refused, not observed */
+			fprintf(stderr, "sockmap-sim: conformance: %s: %s is an sk_msg verdict only\n",
+				conf_current, conf_verdict_name(s->verdict));
+			exit(2);
+		}
+		ret = s->op == OP_SKB_PROG ? be_skb_prog(s->verdict, s->arg) :
+		      be_strp_prog(s->verdict, s->arg, s->len);
 		break;
 	case OP_BYPASS:
 		ret = be_bypass();

@@ -66,7 +66,7 @@ def main():
     ap.add_argument("kernels", nargs="+")
     a = ap.parse_args()
 
-    expected, problems = {}, []
+    expected, problems, alone = {}, [], []
     with open(a.expected) as f:
         for n, line in enumerate(f, 1):
             line = line.rstrip()
@@ -76,6 +76,7 @@ def main():
                 # "alone <kernel> <title>": vm/selftests.sh's business
                 if line.split()[1] not in a.kernels + ["*"]:
                     problems.append(f"{a.expected}:{n}: alone: no kernel {line.split()[1]}")
+                alone.append((n, line.split(None, 2)[2].strip()))
                 continue
             m = re.match(r"^(\S.*?)\s+(\S+)\s+(OK|FAIL|PANIC)\s+(.+)$", line)
             if not m or m.group(2) not in a.kernels + ["*"]:
@@ -120,6 +121,9 @@ def main():
     for (pat, k) in expected:
         if not any(fnmatch.fnmatchcase(r, pat) for r in order):
             problems.append(f"{a.expected}: {pat} on {k} expected to fail, but no kernel ran it")
+    for (ln, title) in alone:
+        if not any(r.endswith(":" + title) for r in order):
+            problems.append(f"{a.expected}:{ln}: alone: no subtest is titled '{title}'")
     n = {k: sum(v == "OK" for v in runs[k].values()) for k in a.kernels}
     print("  passed: " + ", ".join(f"{k} {n[k]}/{len(runs[k])}" for k in a.kernels)
           + f"; lines of expected failures and panics: {sum(v[0] != 'OK' for v in expected.values())}"

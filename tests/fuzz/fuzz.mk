@@ -62,6 +62,9 @@ $(SIM_OBJS): SIM_CFLAGS += -fno-sanitize-coverage=trace-cmp
 # (tests/fuzz/README.md, "Throughput"). A FUZZ_SIM_COV given on the
 # command line needs a rebuild of the fuzz variant's objects.
 FUZZ_SIM_COV ?= task lock wait workqueue
+ifneq ($(filter-out $(patsubst sim/%.c,%,$(wildcard sim/*.c)),$(FUZZ_SIM_COV)),)
+$(error sockmap-sim: FUZZ_SIM_COV names $(filter-out $(patsubst sim/%.c,%,$(wildcard sim/*.c)),$(FUZZ_SIM_COV)), not a file of sim/ (sim/NAME.c))
+endif
 FUZZ_SIM_NOCOV_OBJS := $(filter-out $(patsubst %,$(BDIR)/sim/%.o,$(FUZZ_SIM_COV)),$(SIM_OBJS))
 $(FUZZ_SIM_NOCOV_OBJS): SIM_CFLAGS += -fno-sanitize-coverage=inline-8bit-counters,pc-table,indirect-calls
 # (flags set here: rebuild when they change)

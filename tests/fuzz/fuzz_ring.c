@@ -1287,6 +1287,8 @@ static void world_end(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	const char *full_check;
+
 	(void)argc;
 	(void)argv;
 	sim_init();
@@ -1302,8 +1304,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	w.pipe_m.k = w.pipe_m.b + PIPE_CAP;
 	trace = getenv("SOCKMAP_SIM_FUZZ_TRACE");
-	if (getenv("SOCKMAP_SIM_FUZZ_FULL_CHECK") &&
-	    strcmp(getenv("SOCKMAP_SIM_FUZZ_FULL_CHECK"), "0"))
+	full_check = getenv("SOCKMAP_SIM_FUZZ_FULL_CHECK");
+	if (full_check && strcmp(full_check, "0") && strcmp(full_check, "1")) {
+		fprintf(stderr, "sockmap-sim: fuzz ring: SOCKMAP_SIM_FUZZ_FULL_CHECK=%s is not 0 or 1\n",
+			full_check);
+		exit(2);
+	}
+	if (full_check && !strcmp(full_check, "1"))
 		full_every = 1;
 	pat_init();
 	return 0;
