@@ -122,7 +122,8 @@ def main():
                 else:
                     problems.append(f"{k[0]} {k[1]} {op}: sim {obs[a]} but kernel {obs[b]} "
                                     f"({dict(U='unpatched', F='fixes', P='patched')[which]})")
-        if data["host"] and data["vm-unpatched"] and obs["host"] != obs["vm-unpatched"]:
+        if data["host"] and data["vm-unpatched"] and obs["host"] is not None and \
+                obs["host"] != obs["vm-unpatched"]:
             marks.append("h")
             counts["h"] += 1
         for mark, a, b in (("f", "sim-unpatched", "sim-fixes"), ("s", "sim-fixes", "sim-patched")):

@@ -6,6 +6,9 @@
  * accounting, as the tests do. Programs are the sim's canned verdicts and
  * the bypass of tests/sim_bypass.h.
  */
+#include <stdlib.h>
+#include <string.h>
+#include <sim/series.h>
 #include <sim/world.h>
 #include <sim/net.h>
 #include <sim/sockmap.h>
@@ -240,6 +243,39 @@ long be_send(int sock, const void *buf, size_t len, int flags)
 long be_recv(int sock, void *buf, size_t len, int flags)
 {
 	return sim_recv(w.sk[sock], buf, len, flags);
+}
+
+/* The uaccess fault model cuts the user copies short after @good bytes. */
+long be_recv_fault(int sock, void *buf, size_t len, size_t good, int flags)
+{
+	long n;
+
+	sim_uaccess_fault_after(good);
+	n = sim_recv(w.sk[sock], buf, len, flags);
+	sim_uaccess_fault_after(-1);
+	return n;
+}
+
+/* Below @level the kernel files put a page a second time at teardown:
+ * the ledger's report of it is expected, once. */
+void be_breaks_below(const char *level)
+{
+	static const char *const names[] = {
+		[SIM_LEVEL_PRISTINE] = "pristine", [SIM_LEVEL_FIXES] = "fixes",
+		[SIM_LEVEL_COPY] = "copy", [SIM_LEVEL_FULL] = "full",
+	};
+	int l;
+
+	for (l = 0; l < (int)(sizeof(names) / sizeof(names[0])); l++)
+		if (!strcmp(names[l], level))
+			break;
+	if (l == (int)(sizeof(names) / sizeof(names[0]))) {
+		fprintf(stderr, "sockmap-sim: conformance: %s: breaks_below \"%s\" is no series level\n",
+			conf_current, level);
+		exit(1);
+	}
+	if (SIM_SERIES_LEVEL < l)
+		sim_expect_violations(1);
 }
 
 long be_splice(int sock, size_t len, int flags)

@@ -30,6 +30,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -667,6 +668,34 @@ long be_recv(int sock, void *buf, size_t len, int flags)
 	long n = recv(w.fd[sock], buf, len, flags);
 
 	return RET(n);
+}
+
+/* recvmsg() with two iovecs: @good bytes of @buf, then @len - @good
+ * bytes of an unmapped page (PROT_NONE): the copy faults there, as the
+ * sim's uaccess fault model cuts it. */
+long be_recv_fault(int sock, void *buf, size_t len, size_t good, int flags)
+{
+	size_t bad_len = len > good ? len - good : 1;
+	struct iovec iov[2];
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	void *bad = mmap(NULL, bad_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long n;
+
+	if (bad == MAP_FAILED)
+		return -errno;
+	iov[0] = (struct iovec){ .iov_base = buf, .iov_len = good };
+	iov[1] = (struct iovec){ .iov_base = bad, .iov_len = len - good };
+	n = recvmsg(w.fd[sock], &msg, flags);
+	n = RET(n);
+	munmap(bad, bad_len);
+	return n;
+}
+
+/* The kernel has no ledger: what it breaks shows in the boot (the
+ * scenario runs in one of its own). */
+void be_breaks_below(const char *level)
+{
+	(void)level;
 }
 
 long be_splice(int sock, size_t len, int flags)

@@ -200,8 +200,10 @@ static int run_step(const struct conf_step *s, char *res, size_t size)
 	case OP_RECV:
 	case OP_PIPE_READ:
 	case OP_RECV_SHUTRD:
+	case OP_RECV_FAULT:
 		ret = s->op == OP_RECV ? be_recv(s->sock, buf, s->len, s->flags) :
 		      s->op == OP_RECV_SHUTRD ? be_recv_shutrd(s->sock, buf, s->len) :
+		      s->op == OP_RECV_FAULT ? be_recv_fault(s->sock, buf, s->len, s->arg, s->flags) :
 		      be_pipe_read(buf, s->len);
 		if (ret > 0) {
 			snprintf(res, size, "%ld fnv=%08x", ret, conf_fnv(buf, ret));
@@ -276,6 +278,8 @@ static int run_scenario(const struct conf_scenario *sc)
 		run_step(&sc->steps[i], res, sizeof(res));
 		observe(sc, i, what, res);
 	}
+	if (sc->breaks_below)
+		be_breaks_below(sc->breaks_below);
 	problem = be_end();
 	if (problem) {
 		printf("# %s: teardown: %s\n", sc->name, problem);
@@ -289,6 +293,13 @@ int main(int argc, char **argv)
 	const char *why;
 	int bad = 0, ran = 0;
 
+	/* the scenarios that need a boot of their own on a kernel */
+	if (argc == 2 && !strcmp(argv[1], "--alone")) {
+		for (size_t i = 0; i < conf_nr_scenarios; i++)
+			if (conf_scenarios[i].breaks_below)
+				printf("%s\n", conf_scenarios[i].name);
+		return 0;
+	}
 	buf = malloc(CONF_BUF);
 	sbuf = malloc(CONF_BUF);
 	if (!buf || !sbuf)
@@ -301,18 +312,22 @@ int main(int argc, char **argv)
 	}
 	printf("# backend %s\n", be_name);
 	for (size_t i = 0; i < conf_nr_scenarios; i++) {
-		bool named_only = conf_scenarios[i].oops_below || conf_scenarios[i].warns;
+		const struct conf_scenario *sc = &conf_scenarios[i];
+		/* the sim cannot be corrupted: it runs these with the others */
+		bool alone = sc->breaks_below && strcmp(be_name, "sim");
+		bool named_only = sc->oops_below || sc->warns || alone;
+		bool host = getenv("SOCKMAP_SIM_CONF_HOST");
 		bool want = argc < 2 && !named_only;
 
 		for (int a = 1; a < argc; a++)
-			want |= !strcmp(argv[a], conf_scenarios[i].name);
-		if (!want)
+			want |= !strcmp(argv[a], sc->name);
+		if (!want && !(alone && host && argc < 2))
 			continue;
-		if (named_only && getenv("SOCKMAP_SIM_CONF_HOST")) {
+		if (named_only && host) {
 			/* never on the machine we run on */
-			printf("# %s: not run on the host: it %s 6.12.117\n",
-			       conf_scenarios[i].name,
-			       conf_scenarios[i].oops_below ? "panics" : "WARNs on");
+			printf("# %s: not run on the host: it %s 6.12.117\n", sc->name,
+			       sc->oops_below ? "panics" :
+			       sc->warns ? "WARNs on" : "puts a page twice on");
 			continue;
 		}
 		bad += run_scenario(&conf_scenarios[i]);

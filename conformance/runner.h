@@ -43,6 +43,11 @@ int be_bypass(void);
 int be_sockops_add(int slot);
 long be_send(int sock, const void *buf, size_t len, int flags);
 long be_recv(int sock, void *buf, size_t len, int flags);
+/* OP_RECV_FAULT: recv() into @buf, whose bytes from @good on fault */
+long be_recv_fault(int sock, void *buf, size_t len, size_t good, int flags);
+/* The scenario running corrupts the kernel below series level @level
+ * (conf_scenario.breaks_below): the sim expects its ledger's report */
+void be_breaks_below(const char *level);
 /* OP_RECV_SHUTRD: a blocking recv() that another context's
  * shutdown(SHUT_RD) wakes once it sleeps; the recv()'s result */
 long be_recv_shutrd(int sock, void *buf, size_t len);

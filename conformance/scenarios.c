@@ -50,6 +50,7 @@
 #define DELETE(slot)		{ OP_MAP_DELETE, -1, slot }
 #define WARNS()			{ OP_WARNS, -1 }
 #define SO_ERROR(s)		{ OP_SO_ERROR, s }
+#define RECV_FAULT(s, n, good)	{ OP_RECV_FAULT, s, good, n, DONTWAIT }
 /* one byte from 0 (corked), one from 2 (plain TCP): not contiguous in the
  * task's page fragment */
 #define TWO_BYTES()		SEND(0, 1), SEND(2, 1)
@@ -149,6 +150,15 @@ const struct conf_scenario conf_scenarios[] = {
 		SEND(0, 500), SEND(0, 500), SEND(0, 500), SEND(0, 500), SEND(0, 500),
 		SEND(0, 500), FIONREAD(1), RECV(1, 65536, DONTWAIT), SEND(0, 700),
 		FIONREAD(1) } },
+	/* fixes/0006: below it sg.start stays on the element the faulting
+	 * read consumed: the next reads fail with EFAULT, and the close puts
+	 * that element's page a second time, which breaks 6.12.117 later on
+	 * (a boot of its own there) */
+	{ "txrx_recv_fault_at_boundary", "cork 2 makes a msg of two 1-byte elements; a read whose buffer faults after its first byte, then good reads (fixes/0006)", {
+		PAIR(0, 1), PAIR(2, 3), MSG_AC(V_REDIR_INGRESS, 1, 0, 2), ADD(0, 0), ADD(1, 1),
+		TWO_BYTES(), SEND(0, 1), FIONREAD(1), RECV_FAULT(1, 16, 1), FIONREAD(1),
+		RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT), FIONREAD(1) },
+		.breaks_below = "fixes" },
 	/* found by fuzz_world: a NULL page dereference in
 	 * sk_msg_memcopy_from_iter() on 6.12.117 (the booted kernel panics) */
 	{ "cork_apply1_pass", "apply 1, cork 100, SK_PASS: a second send after a partial cork", {
@@ -348,6 +358,7 @@ const char *conf_op_name(enum conf_op op)
 		[OP_SNDBUF] = "SNDBUF", [OP_RCVBUF] = "RCVBUF", [OP_FILL] = "FILL",
 		[OP_PUMP] = "PUMP", [OP_MAP_DELETE] = "MAP_DELETE", [OP_WARNS] = "WARNS",
 		[OP_STRP_PROG] = "STRP_PROG", [OP_SO_ERROR] = "SO_ERROR",
+		[OP_RECV_FAULT] = "RECV_FAULT",
 	};
 
 	return names[op];
@@ -432,6 +443,10 @@ void conf_format_step(const struct conf_step *s, char *buf, size_t size)
 		break;
 	case OP_PIPE_READ:
 		snprintf(buf, size, "%s len=%d", name, s->len);
+		break;
+	case OP_RECV_FAULT:
+		snprintf(buf, size, "%s %d len=%d fault_at=%d DONTWAIT", name, s->sock, s->len,
+			 s->arg);
 		break;
 	case OP_CONNECT:
 	case OP_ACCEPT:
