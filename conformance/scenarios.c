@@ -159,6 +159,16 @@ const struct conf_scenario conf_scenarios[] = {
 		TWO_BYTES(), SEND(0, 1), FIONREAD(1), RECV_FAULT(1, 16, 1), FIONREAD(1),
 		RECV(1, 4096, DONTWAIT), RECV(1, 4096, DONTWAIT), FIONREAD(1) },
 		.breaks_below = "fixes" },
+	/* fixes/0013: a redirect that fails on the target (here EPIPE from
+	 * tcp_sendmsg_locked(): 2 is shut for writing, so no send buffer
+	 * size is involved) freed the whole cork while send() had reported
+	 * each byte; with the fix the cork stays and goes to the next
+	 * target the program picks */
+	{ "txtx_cork_redirect_fails", "cork 100 to the egress of 2, shut for writing: the redirect fails (EPIPE); then slot 1 holds 4 (fixes/0013)", {
+		PAIR(0, 1), PAIR(2, 3), PAIR(4, 5), MSG_AC(V_REDIR_EGRESS, 1, 0, 100), ADD(0, 0),
+		ADD(1, 2), SHUTDOWN(2, SHUT_WRITE), NONBLOCK(0), SEND(0, 60), SEND(0, 60),
+		ADD(1, 4), SEND(0, 60), SEND(0, 60), SETTLE(), FIONREAD(5),
+		RECV(5, 4096, DONTWAIT), FIONREAD(1) } },
 	/* found by fuzz_world: a NULL page dereference in
 	 * sk_msg_memcopy_from_iter() on 6.12.117 (the booted kernel panics) */
 	{ "cork_apply1_pass", "apply 1, cork 100, SK_PASS: a second send after a partial cork", {
