@@ -426,6 +426,53 @@ static void test_fuzz_world_group_close_during_peer_receive(void **state)
 	}
 }
 
+/* fuzz_world's concurrent groups (was tests/fuzz/open/world-egress-skb-
+ * leak; seed regress-group-egress-close-backlog): a TX world whose
+ * verdict redirects A's send to B's egress, B2's receive buffer at its
+ * minimum; a group of A's send(40000), A's SO_SNDBUF to its minimum and
+ * B2's close, with one preemption:
+ *   1. B2's close takes lock_sock(B2) and is preempted;
+ *   2. A's send: tcp_bpf_sendmsg() -> tcp_bpf_push() ->
+ *      tcp_sendmsg_locked(B): B's segments reach B2's tcp_v4_rcv(), which
+ *      finds B2 owned and queues them on its backlog (32768 + 7232 bytes);
+ *   3. the close goes on: B2 in TCP_CLOSE, orphaned, destroyed
+ *      (inet_csk_destroy_sock()), then release_sock() runs the backlog.
+ * The sim's tcp_v4_do_rcv() received them as on an established socket:
+ * the first was queued on the dead socket, the second put back on its
+ * (already purged) wire: that skb, its 640-byte head and its 32 KiB frag
+ * leaked at teardown, at every level. The kernel's __tcp_close() runs the
+ * backlog in FIN_WAIT1 with RCV_SHUTDOWN set, where tcp_rcv_state_process()
+ * aborts the connection on data and drops the segment, and drops any
+ * segment in TCP_CLOSE; the sim's close goes straight to TCP_CLOSE and its
+ * tcp_v4_do_rcv() now drops there. A shim defect (sim/tcp_ipv4.c). */
+static const u8 group_egress_close_backlog[] = {
+	0x03, 0x00, 0x15, 0x07, 0x13, 0x01, 0x00, 0x9c, 0x3f, 0x15, 0x00, 0x0e,
+	0x03, 0x03, 0x02, 0xfe, 0x03,
+};
+
+static void test_fuzz_world_group_egress_close_drops_backlog(void **state)
+{
+	long live[SIM_KIND_NR];
+
+	(void)state;
+	for (int k = 0; k < SIM_KIND_NR; k++)
+		live[k] = sim_live(k);
+	if (fuzz_world_run(group_egress_close_backlog, sizeof(group_egress_close_backlog),
+			   true))
+		fail_msg("oracle: %s", oracle_reason);
+	assert_int_equal(gstats.groups, 1);
+	assert_int_equal(gstats.preemptions, 1);
+	/* A's send went out whole; B2 closed before it read any of it */
+	assert_int_equal(w.sent[0], 40000);
+	assert_true(w.lossy);
+	assert_int_equal(delivered(0), 0);
+	/* the two segments B2's close found in its backlog are gone */
+	for (int k = 0; k < SIM_KIND_NR; k++)
+		assert_int_equal(sim_live(k), live[k]);
+	assert_int_equal(sim_tcp_memory_allocated(), 0);
+	assert_int_equal(sim_warnings(), 0);
+}
+
 /* A scheduler verdict other than ok ends the input as an oracle
  * violation naming the group and its schedule. Here the group is
  * replayed (SOCKMAP_SIM_FUZZ_SCHEDULE) with a schedule whose first choice
@@ -471,6 +518,7 @@ int main(void)
 		SIM_TEST(test_fuzz_world_group_recv_vs_backlog_interleaves),
 		SIM_TEST(test_fuzz_world_group_scheduler_verdict_is_a_violation),
 		SIM_TEST(test_fuzz_world_group_close_during_peer_receive),
+		SIM_TEST(test_fuzz_world_group_egress_close_drops_backlog),
 	};
 
 	return SIM_RUN_GROUP_INVARIANTS("fuzz_regressions", tests);
