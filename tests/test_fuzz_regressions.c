@@ -473,6 +473,47 @@ static void test_fuzz_world_group_egress_close_drops_backlog(void **state)
 	assert_int_equal(sim_warnings(), 0);
 }
 
+/* fuzz_world's concurrent groups, a harness defect (was tests/fuzz/open/
+ * world-fionread-negative-group; seed regress-group-fionread-strp-ahead):
+ * an RX parser world (SK_PASS, messages of 39995 bytes) in the state of
+ * KBUG_STRP_COPIED_SEQ_OVERWRITTEN: A2's 40707 and 129 bytes, the message
+ * read, A's copied_seq 39995 past rcv_nxt, A deleted from the map. A group
+ * of FIONREAD on A and a 4097-byte skb arriving on A: the FIONREAD runs
+ * first and answers tcp_inq() = -39995, as the kernel does in that state;
+ * the oracle compared it with the state after the group, when the skb had
+ * moved rcv_nxt (-35898 is the bound there) and reported a violation. A
+ * group's FIONREAD is now checked against the bounds the state had during
+ * the group (the lowest rcv_nxt, the highest copied_seq). */
+static const u8 group_fionread_strp_ahead[] = {
+	0x04, 0x80, 0x00, 0x9c, 0x3b, 0x00, 0x9f, 0x02, 0x00, 0x00, 0x80, 0x03,
+	0x00, 0xff, 0x00, 0x0b, 0x00, 0x13, 0x00, 0x09, 0x00, 0x02, 0x10, 0x00,
+	0x00, 0x00,
+};
+
+static void test_fuzz_world_group_fionread_checked_against_group_state(void **state)
+{
+	long long inq_after = 1;
+
+	(void)state;
+	if (fuzz_world_run(group_fionread_strp_ahead, sizeof(group_fionread_strp_ahead), true))
+		fail_msg("oracle: %s", oracle_reason);
+	/* A's rcv_nxt - copied_seq after the input's last operation */
+	for (int i = 0; i < fuzz_state.n; i++)
+		if (!strcmp(fuzz_state.who[i], "A") &&
+		    !strcmp(fuzz_state.what[i], "rcv_nxt - copied_seq"))
+			inq_after = fuzz_state.v[i];
+	assert_int_equal(gstats.groups, 1);
+	assert_int_equal(gstats.preemptions, 0);
+	/* the FIONREAD task ran first: the value of the state before the
+	 * skb, which the state after the group no longer allows */
+	assert_int_equal(gt[0].op.code, OP_FIONREAD);
+	assert_int_equal(gt[0].val, -39995);
+	assert_int_equal(inq_after, -39995 + 4097);
+	assert_true(inq_after - 1 > gt[0].val);
+	assert_int_equal(w.sent[0], 40707 + 129 + 4097);
+	assert_true(w.lossy);
+}
+
 /* A scheduler verdict other than ok ends the input as an oracle
  * violation naming the group and its schedule. Here the group is
  * replayed (SOCKMAP_SIM_FUZZ_SCHEDULE) with a schedule whose first choice
@@ -519,6 +560,7 @@ int main(void)
 		SIM_TEST(test_fuzz_world_group_scheduler_verdict_is_a_violation),
 		SIM_TEST(test_fuzz_world_group_close_during_peer_receive),
 		SIM_TEST(test_fuzz_world_group_egress_close_drops_backlog),
+		SIM_TEST(test_fuzz_world_group_fionread_checked_against_group_state),
 	};
 
 	return SIM_RUN_GROUP_INVARIANTS("fuzz_regressions", tests);

@@ -1014,17 +1014,36 @@ static bool has_psock(struct sock *sk)
 /* The same state seen by FIONREAD: without a psock it is tcp_inq(),
  * rcv_nxt - copied_seq, negative once copied_seq ran past rcv_nxt (the
  * booted 6.12.117 answers the same: conformance strp_copied_seq_twice). */
+/* The lowest rcv_nxt and the highest copied_seq each socket had while
+ * the current group ran (set before it runs: its FIONREAD's value was
+ * computed at some moment of it, so it is checked against the widest
+ * bounds; sequential operations use the state as it is). */
+static struct {
+	bool on;
+	u32 rcv_nxt[NR_DEST], copied_seq[NR_DEST];
+} gseq;
+
 static bool fionread_ahead(struct sock *sk, int val)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
+	u32 rcv_nxt = tp->rcv_nxt, copied_seq = tp->copied_seq;
 
+	for (int i = 0; gseq.on && i < NR_DEST; i++) {
+		/* rcv_nxt only grows; copied_seq too, but for the parser's
+		 * overwrite (a psock the group deletes): take both ends */
+		if (w.sk[i] != sk)
+			continue;
+		rcv_nxt = gseq.rcv_nxt[i];
+		if (after(gseq.copied_seq[i], copied_seq))
+			copied_seq = gseq.copied_seq[i];
+	}
 	/* (less one once a FIN came: tcp_inq()) */
-	if (!copied_seq_may_run_ahead(sk) || !after(tp->copied_seq, tp->rcv_nxt) || val >= 0 ||
+	if (!copied_seq_may_run_ahead(sk) || !after(copied_seq, rcv_nxt) || val >= 0 ||
 	    has_psock(sk) ||
-	    val < (int)(tp->rcv_nxt - tp->copied_seq) - 1)
+	    val < (int)(rcv_nxt - copied_seq) - 1)
 		return false;
 	TRACE("%s: copied_seq %u is past rcv_nxt %u (%s): FIONREAD %d\n",
-	      sk->sim_name, tp->copied_seq, tp->rcv_nxt,
+	      sk->sim_name, copied_seq, rcv_nxt,
 	      w.strp ? "messages counted twice" : "another connection's FIN counted", val);
 	w.lossy = w.moved = w.reordered = true;
 	return true;
@@ -2397,6 +2416,12 @@ static int run_group(struct input *in)
 	}
 	TRACE("group %d: %u task(s)%s%s, %zu choice byte(s)\n", id, nrun,
 	      kworker ? " + kworker" : "", softirq ? ", softirq rx" : "", opts.nbytes);
+	for (int i = 0; i < NR_DEST; i++) {
+		if (!w.open[i])
+			continue;
+		gseq.rcv_nxt[i] = tcp_sk(w.sk[i])->rcv_nxt;
+		gseq.copied_seq[i] = tcp_sk(w.sk[i])->copied_seq;
+	}
 	sim_tcp_wire_softirq(softirq);
 	v = sim_sched_run(&opts);
 	sim_tcp_wire_softirq(false);
@@ -2423,8 +2448,10 @@ static int run_group(struct input *in)
 	for (unsigned int i = 0; i < nrun; i++)
 		group_account(run[i], false, 0);
 	unread = w.sent[0] + w.sent[1] - before;
+	gseq.on = true;
 	for (unsigned int i = 0; i < nrun; i++)
 		group_account(run[i], true, unread);
+	gseq.on = false;
 	if (w.strp)
 		strp_watch();
 	return nops;
