@@ -514,6 +514,42 @@ static void test_fuzz_world_group_fionread_checked_against_group_state(void **st
 	assert_true(w.lossy);
 }
 
+/* fuzz_world, a harness defect (minimized from tests/fuzz/open/
+ * world-recvmsg-seq-warn; seed regress-strp-fionread-no-verdict): an RX
+ * parser world (SK_PASS, every chunk a message) in the state of
+ * KBUG_STRP_COPIED_SEQ_OVERWRITTEN (A's copied_seq past rcv_nxt once A left
+ * the map); the skb verdict is detached and A added again: its psock has
+ * no verdict program, and 6.12.117's tcp_bpf_ioctl() then answers
+ * msg_tot_len + tcp_inq(), negative as tcp_inq() alone is without a psock.
+ * The oracle allowed the negative FIONREAD only without a psock; it now
+ * asks what FIONREAD counts (fionread_counts_inq()). The recv()s between
+ * WARN "TCP recvmsg seq # bug 2", which the harness expected already. */
+static const u8 strp_fionread_no_verdict[] = {
+	0x04, 0x80, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x03, 0xe7, 0x00,
+	0x03, 0xe7, 0x08, 0x03, 0x00, 0xff, 0xfe, 0x09, 0x00, 0x0b, 0x00, 0x00,
+	0x63, 0x00, 0x0c, 0x00, 0x11, 0x00, 0x09, 0x00, 0x03, 0x00, 0xff, 0xfe,
+	0x09, 0x00,
+};
+
+static void test_fuzz_world_strp_fionread_psock_without_verdict(void **state)
+{
+	long long inq = 1;
+
+	(void)state;
+	if (fuzz_world_run(strp_fionread_no_verdict, sizeof(strp_fionread_no_verdict), true))
+		fail_msg("oracle: %s", oracle_reason);
+	assert_true(w.strp);
+	/* A is in the map again, copied_seq past rcv_nxt at the end */
+	assert_true(w.in_map[0]);
+	for (int i = 0; i < fuzz_state.n; i++)
+		if (!strcmp(fuzz_state.who[i], "A") &&
+		    !strcmp(fuzz_state.what[i], "rcv_nxt - copied_seq"))
+			inq = fuzz_state.v[i];
+	assert_true(inq < 0);
+	assert_true(w.gap_warns > 0);
+	assert_true(w.lossy);
+}
+
 /* A scheduler verdict other than ok ends the input as an oracle
  * violation naming the group and its schedule. Here the group is
  * replayed (SOCKMAP_SIM_FUZZ_SCHEDULE) with a schedule whose first choice
@@ -561,6 +597,7 @@ int main(void)
 		SIM_TEST(test_fuzz_world_group_close_during_peer_receive),
 		SIM_TEST(test_fuzz_world_group_egress_close_drops_backlog),
 		SIM_TEST(test_fuzz_world_group_fionread_checked_against_group_state),
+		SIM_TEST(test_fuzz_world_strp_fionread_psock_without_verdict),
 	};
 
 	return SIM_RUN_GROUP_INVARIANTS("fuzz_regressions", tests);

@@ -1011,9 +1011,23 @@ static bool has_psock(struct sock *sk)
 	return ret;
 }
 
-/* The same state seen by FIONREAD: without a psock it is tcp_inq(),
- * rcv_nxt - copied_seq, negative once copied_seq ran past rcv_nxt (the
- * booted 6.12.117 answers the same: conformance strp_copied_seq_twice). */
+/* Does FIONREAD on @sk count tcp_inq()? Without a psock it is tcp_ioctl();
+ * with one, tcp_bpf_ioctl() answers msg_tot_len and, when the psock has
+ * no verdict program (detached, or the socket re-added after a detach),
+ * adds tcp_inq() (6.12.117: data then stays on sk_receive_queue). */
+static bool fionread_counts_inq(struct sock *sk)
+{
+	struct sk_psock *psock;
+	bool ret;
+
+	rcu_read_lock();
+	psock = sk_psock(sk);
+	ret = !psock || (!READ_ONCE(psock->progs.stream_verdict) &&
+			 !READ_ONCE(psock->progs.skb_verdict));
+	rcu_read_unlock();
+	return ret;
+}
+
 /* The lowest rcv_nxt and the highest copied_seq each socket had while
  * the current group ran (set before it runs: its FIONREAD's value was
  * computed at some moment of it, so it is checked against the widest
@@ -1023,6 +1037,10 @@ static struct {
 	u32 rcv_nxt[NR_DEST], copied_seq[NR_DEST];
 } gseq;
 
+/* The same state seen by FIONREAD: without a psock (or with one without
+ * a verdict program: fionread_counts_inq()) it counts tcp_inq(),
+ * rcv_nxt - copied_seq, negative once copied_seq ran past rcv_nxt (the
+ * booted 6.12.117 answers the same: conformance strp_copied_seq_twice). */
 static bool fionread_ahead(struct sock *sk, int val)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
@@ -1038,8 +1056,9 @@ static bool fionread_ahead(struct sock *sk, int val)
 			copied_seq = gseq.copied_seq[i];
 	}
 	/* (less one once a FIN came: tcp_inq()) */
+	/* (msg_tot_len >= 0 on top with a psock: the same lower bound) */
 	if (!copied_seq_may_run_ahead(sk) || !after(copied_seq, rcv_nxt) || val >= 0 ||
-	    has_psock(sk) ||
+	    !fionread_counts_inq(sk) ||
 	    val < (int)(rcv_nxt - copied_seq) - 1)
 		return false;
 	TRACE("%s: copied_seq %u is past rcv_nxt %u (%s): FIONREAD %d\n",
