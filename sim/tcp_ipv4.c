@@ -53,7 +53,7 @@ static int tcpv6_prot_init(void)
 core_initcall(tcpv6_prot_init);
 
 /* tcp_v4_do_rcv() for a segment that waited in the socket backlog
- * (__release_sock()): tcp_data_queue() schedules its receive memory now,
+ * (__release_sock()): a closed socket drops it; tcp_data_queue() schedules its receive memory now,
  * as tcp_v4_rcv() did for one received at once. When that fails,
  * tcp_data_queue() drops a segment with data if the receive queue is not
  * empty (the peer retransmits it: here it goes back on the wire, in
@@ -68,6 +68,18 @@ int tcp_v4_do_rcv(struct sock *sk, struct sk_buff *skb)
 	struct sim_tcp_sock *st = sim_tcp(sk);
 	bool hole = after(TCP_SKB_CB(skb)->seq, tcp_sk(sk)->rcv_nxt);
 
+	/* tcp_rcv_state_process(), case TCP_CLOSE: the socket was closed
+	 * (or reset) while the segment waited in its backlog: discarded
+	 * (SKB_DROP_REASON_TCP_CLOSE). The sim's tcp_close() goes straight
+	 * to TCP_CLOSE; the kernel's __tcp_close() runs the backlog in
+	 * FIN_WAIT1 with RCV_SHUTDOWN set, where a data segment aborts the
+	 * connection (TCPABORTONDATA) and is dropped too; the RST it
+	 * sends the peer is not modelled, as for a segment the wire brings
+	 * to a closed socket (wire_deliver()). */
+	if (sk->sk_state == TCP_CLOSE) {
+		kfree_skb(skb);
+		return 0;
+	}
 	if (hole || st->requeued || !tcp_try_rmem_schedule(sk, skb)) {
 		if (hole || st->requeued ||
 		    (skb_queue_len(&sk->sk_receive_queue) && skb->len)) {

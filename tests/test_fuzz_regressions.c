@@ -426,6 +426,130 @@ static void test_fuzz_world_group_close_during_peer_receive(void **state)
 	}
 }
 
+/* fuzz_world's concurrent groups (was tests/fuzz/open/world-egress-skb-
+ * leak; seed regress-group-egress-close-backlog): a TX world whose
+ * verdict redirects A's send to B's egress, B2's receive buffer at its
+ * minimum; a group of A's send(40000), A's SO_SNDBUF to its minimum and
+ * B2's close, with one preemption:
+ *   1. B2's close takes lock_sock(B2) and is preempted;
+ *   2. A's send: tcp_bpf_sendmsg() -> tcp_bpf_push() ->
+ *      tcp_sendmsg_locked(B): B's segments reach B2's tcp_v4_rcv(), which
+ *      finds B2 owned and queues them on its backlog (32768 + 7232 bytes);
+ *   3. the close goes on: B2 in TCP_CLOSE, orphaned, destroyed
+ *      (inet_csk_destroy_sock()), then release_sock() runs the backlog.
+ * The sim's tcp_v4_do_rcv() received them as on an established socket:
+ * the first was queued on the dead socket, the second put back on its
+ * (already purged) wire: that skb, its 640-byte head and its 32 KiB frag
+ * leaked at teardown, at every level. The kernel's __tcp_close() runs the
+ * backlog in FIN_WAIT1 with RCV_SHUTDOWN set, where tcp_rcv_state_process()
+ * aborts the connection on data and drops the segment, and drops any
+ * segment in TCP_CLOSE; the sim's close goes straight to TCP_CLOSE and its
+ * tcp_v4_do_rcv() now drops there. A shim defect (sim/tcp_ipv4.c). */
+static const u8 group_egress_close_backlog[] = {
+	0x03, 0x00, 0x15, 0x07, 0x13, 0x01, 0x00, 0x9c, 0x3f, 0x15, 0x00, 0x0e,
+	0x03, 0x03, 0x02, 0xfe, 0x03,
+};
+
+static void test_fuzz_world_group_egress_close_drops_backlog(void **state)
+{
+	long live[SIM_KIND_NR];
+
+	(void)state;
+	for (int k = 0; k < SIM_KIND_NR; k++)
+		live[k] = sim_live(k);
+	if (fuzz_world_run(group_egress_close_backlog, sizeof(group_egress_close_backlog),
+			   true))
+		fail_msg("oracle: %s", oracle_reason);
+	assert_int_equal(gstats.groups, 1);
+	assert_int_equal(gstats.preemptions, 1);
+	/* A's send went out whole; B2 closed before it read any of it */
+	assert_int_equal(w.sent[0], 40000);
+	assert_true(w.lossy);
+	assert_int_equal(delivered(0), 0);
+	/* the two segments B2's close found in its backlog are gone */
+	for (int k = 0; k < SIM_KIND_NR; k++)
+		assert_int_equal(sim_live(k), live[k]);
+	assert_int_equal(sim_tcp_memory_allocated(), 0);
+	assert_int_equal(sim_warnings(), 0);
+}
+
+/* fuzz_world's concurrent groups, a harness defect (was tests/fuzz/open/
+ * world-fionread-negative-group; seed regress-group-fionread-strp-ahead):
+ * an RX parser world (SK_PASS, messages of 39995 bytes) in the state of
+ * KBUG_STRP_COPIED_SEQ_OVERWRITTEN: A2's 40707 and 129 bytes, the message
+ * read, A's copied_seq 39995 past rcv_nxt, A deleted from the map. A group
+ * of FIONREAD on A and a 4097-byte skb arriving on A: the FIONREAD runs
+ * first and answers tcp_inq() = -39995, as the kernel does in that state;
+ * the oracle compared it with the state after the group, when the skb had
+ * moved rcv_nxt (-35898 is the bound there) and reported a violation. A
+ * group's FIONREAD is now checked against the bounds the state had during
+ * the group (the lowest rcv_nxt, the highest copied_seq). */
+static const u8 group_fionread_strp_ahead[] = {
+	0x04, 0x80, 0x00, 0x9c, 0x3b, 0x00, 0x9f, 0x02, 0x00, 0x00, 0x80, 0x03,
+	0x00, 0xff, 0x00, 0x0b, 0x00, 0x13, 0x00, 0x09, 0x00, 0x02, 0x10, 0x00,
+	0x00, 0x00,
+};
+
+static void test_fuzz_world_group_fionread_checked_against_group_state(void **state)
+{
+	long long inq_after = 1;
+
+	(void)state;
+	if (fuzz_world_run(group_fionread_strp_ahead, sizeof(group_fionread_strp_ahead), true))
+		fail_msg("oracle: %s", oracle_reason);
+	/* A's rcv_nxt - copied_seq after the input's last operation */
+	for (int i = 0; i < fuzz_state.n; i++)
+		if (!strcmp(fuzz_state.who[i], "A") &&
+		    !strcmp(fuzz_state.what[i], "rcv_nxt - copied_seq"))
+			inq_after = fuzz_state.v[i];
+	assert_int_equal(gstats.groups, 1);
+	assert_int_equal(gstats.preemptions, 0);
+	/* the FIONREAD task ran first: the value of the state before the
+	 * skb, which the state after the group no longer allows */
+	assert_int_equal(gt[0].op.code, OP_FIONREAD);
+	assert_int_equal(gt[0].val, -39995);
+	assert_int_equal(inq_after, -39995 + 4097);
+	assert_true(inq_after - 1 > gt[0].val);
+	assert_int_equal(w.sent[0], 40707 + 129 + 4097);
+	assert_true(w.lossy);
+}
+
+/* fuzz_world, a harness defect (minimized from tests/fuzz/open/
+ * world-recvmsg-seq-warn; seed regress-strp-fionread-no-verdict): an RX
+ * parser world (SK_PASS, every chunk a message) in the state of
+ * KBUG_STRP_COPIED_SEQ_OVERWRITTEN (A's copied_seq past rcv_nxt once A left
+ * the map); the skb verdict is detached and A added again: its psock has
+ * no verdict program, and 6.12.117's tcp_bpf_ioctl() then answers
+ * msg_tot_len + tcp_inq(), negative as tcp_inq() alone is without a psock.
+ * The oracle allowed the negative FIONREAD only without a psock; it now
+ * asks what FIONREAD counts (fionread_counts_inq()). The recv()s between
+ * WARN "TCP recvmsg seq # bug 2", which the harness expected already. */
+static const u8 strp_fionread_no_verdict[] = {
+	0x04, 0x80, 0x00, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x03, 0xe7, 0x00,
+	0x03, 0xe7, 0x08, 0x03, 0x00, 0xff, 0xfe, 0x09, 0x00, 0x0b, 0x00, 0x00,
+	0x63, 0x00, 0x0c, 0x00, 0x11, 0x00, 0x09, 0x00, 0x03, 0x00, 0xff, 0xfe,
+	0x09, 0x00,
+};
+
+static void test_fuzz_world_strp_fionread_psock_without_verdict(void **state)
+{
+	long long inq = 1;
+
+	(void)state;
+	if (fuzz_world_run(strp_fionread_no_verdict, sizeof(strp_fionread_no_verdict), true))
+		fail_msg("oracle: %s", oracle_reason);
+	assert_true(w.strp);
+	/* A is in the map again, copied_seq past rcv_nxt at the end */
+	assert_true(w.in_map[0]);
+	for (int i = 0; i < fuzz_state.n; i++)
+		if (!strcmp(fuzz_state.who[i], "A") &&
+		    !strcmp(fuzz_state.what[i], "rcv_nxt - copied_seq"))
+			inq = fuzz_state.v[i];
+	assert_true(inq < 0);
+	assert_true(w.gap_warns > 0);
+	assert_true(w.lossy);
+}
+
 /* A scheduler verdict other than ok ends the input as an oracle
  * violation naming the group and its schedule. Here the group is
  * replayed (SOCKMAP_SIM_FUZZ_SCHEDULE) with a schedule whose first choice
@@ -471,6 +595,9 @@ int main(void)
 		SIM_TEST(test_fuzz_world_group_recv_vs_backlog_interleaves),
 		SIM_TEST(test_fuzz_world_group_scheduler_verdict_is_a_violation),
 		SIM_TEST(test_fuzz_world_group_close_during_peer_receive),
+		SIM_TEST(test_fuzz_world_group_egress_close_drops_backlog),
+		SIM_TEST(test_fuzz_world_group_fionread_checked_against_group_state),
+		SIM_TEST(test_fuzz_world_strp_fionread_psock_without_verdict),
 	};
 
 	return SIM_RUN_GROUP_INVARIANTS("fuzz_regressions", tests);

@@ -486,6 +486,70 @@ static void test_tcp_bpf_rxrx_peer_fin_breaks_target(void **state)
 	sim_close(c);
 }
 
+/*
+ * kernel behaviour (6.12.117, not changed by the series; the fuzzer's
+ * tests/fuzz/open/world-fionread-minus-one, seed
+ * regress-fionread-redirected-fin): what KBUG_REDIRECTED_FIN_COUNTED
+ * leaves behind once the target leaves the map. A2 closes; A's verdict
+ * redirects A's FIN to B (sk_psock_verdict_recv() runs it on the 0-length
+ * skb), B's backlog queues it as an empty msg (and takes the 0 it returns
+ * as EPIPE), and B's recv() returns 0 for it: tcp_bpf_recvmsg_parser()'s
+ * is_next_msg_fin() branch does seq++ without looking at msg->sk, so B's
+ * copied_seq is rcv_nxt + 1 though B's own connection (B <-> B2) carried
+ * no FIN. With B deleted from the map:
+ *   - FIONREAD on B is tcp_inq(): rcv_nxt - copied_seq = -1;
+ *   - B2's next segment of 1 byte ends at copied_seq: tcp_recvmsg() WARNs
+ *     "TCP recvmsg seq # bug 2" (and tcp_cleanup_rbuf()'s "cleanup rbuf
+ *     bug"), reads nothing (returns the backlog's EPIPE) and leaves it
+ *     queued for ever;
+ *   - B2's next 100 bytes are read whole, the stuck byte WARNs again at
+ *     every recv() that walks past it.
+ * With a 1-byte send first the bytes are lost; with a longer one the
+ * first byte of it would be (read from offset 1).
+ *   B2 --> B                 A2 --> A --verdict--> B (A2's FIN)
+ */
+static void test_tcp_bpf_rxrx_peer_fin_then_delete_fionread_negative(void **state)
+{
+	struct tcp_sock *tp;
+	unsigned char buf[128];
+	int inq;
+
+	(void)state;
+	sim_invariants_expect(SIM_INV_COPIED_SEQ, KBUG_REDIRECTED_FIN_COUNTED);
+	rxrx_setup(KV, SIM_REDIRECT, 1);
+	tp = tcp_sk(fx.b);
+	sim_close(fx.a2);
+	fx.a2 = NULL;
+	sim_quiesce();
+	assert_int_equal(fx.b->sk_err, EPIPE);
+	assert_int_equal(sim_recv(fx.b, buf, sizeof(buf), MSG_DONTWAIT), 0);
+	assert_int_equal(tp->copied_seq - tp->rcv_nxt, 1);
+	assert_int_equal(sim_map_delete(fx.map, 1), 0);
+	sim_quiesce();
+	assert_null(sk_psock(fx.b));
+	assert_int_equal(sim_fionread(fx.b, &inq), 0);
+	assert_int_equal(inq, -1);
+
+	/* B's own stream: one byte, then 100 */
+	assert_int_equal(sim_send_pattern(fx.b2, 1, 0, 1, 0), 1);
+	assert_int_equal(tp->rcv_nxt, tp->copied_seq);
+	sim_expect_warnings(2);
+	/* nothing read: the backlog's EPIPE surfaces (tcp_recvmsg()) */
+	assert_int_equal(fx.b->sk_err, EPIPE);
+	assert_int_equal(sim_recv(fx.b, buf, sizeof(buf), MSG_DONTWAIT), -EPIPE);
+	assert_int_equal(sim_warnings(), 2);
+	assert_int_equal(skb_queue_len(&fx.b->sk_receive_queue), 1);
+	assert_int_equal(sim_send_pattern(fx.b2, 1, 1, 100, 0), 100);
+	/* the walk passes the stuck byte twice (before and after the 100),
+	 * then tcp_cleanup_rbuf() finds it at the head */
+	sim_expect_warnings(5);
+	assert_int_equal(sim_recv(fx.b, buf, sizeof(buf), MSG_DONTWAIT), 100);
+	assert_int_equal(sim_warnings(), 5);
+	assert_pattern(buf, 1, 1, 100);
+	assert_int_equal(sim_fionread(fx.b, &inq), 0);
+	assert_int_equal(inq, 0);
+}
+
 /* B leaves the map between the verdict and the backlog run: the psock
  * stops (TX disabled), the backlog does nothing, and the skb is freed
  * with the psock: the data is lost, nothing leaks. */
@@ -786,6 +850,7 @@ int main(void)
 		SIM_TEST(test_tcp_bpf_rxrx_more_pieces_than_msg_linearized),
 		SIM_TEST(test_tcp_bpf_rxrx_map_delete_before_backlog),
 		SIM_TEST(test_tcp_bpf_rxrx_peer_fin_breaks_target),
+		SIM_TEST(test_tcp_bpf_rxrx_peer_fin_then_delete_fionread_negative),
 		SIM_TEST(test_tcp_bpf_rxrx_drop_verdict),
 		SIM_TEST(test_tcp_bpf_rxrx_redirect_to_empty_slot_drops),
 		SIM_TEST(test_tcp_bpf_rxrx_pass_to_self),

@@ -266,6 +266,7 @@ static struct {
 	bool nodata;		/* 6.12.117 corrupts data: counts only */
 	bool corking;
 	bool psock_dropped;	/* a psock's destroy work may be pending */
+	bool fin_redirected;	/* another connection's FIN may be B's: fin_redirected() */
 	/* stream parser worlds (byte 1 bit 7): see "Stream parser" above */
 	bool strp;
 	struct sim_parser parser;
@@ -953,12 +954,51 @@ static bool seq_gap(struct sock *sk)
  * ("TCP recvmsg seq # bug 2", one WARN per such skb, then
  * tcp_cleanup_rbuf()'s) and reads the next one at a wrong offset.
  */
+static bool copied_seq_may_run_ahead(struct sock *sk);
+
 static bool seq_ahead(struct sock *sk)
 {
 	struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
 
-	return w.strp && skb && !before(tcp_sk(sk)->copied_seq, TCP_SKB_CB(skb)->end_seq) &&
+	return copied_seq_may_run_ahead(sk) && skb &&
+	       !before(tcp_sk(sk)->copied_seq, TCP_SKB_CB(skb)->end_seq) &&
 	       !(TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN);
+}
+
+/*
+ * KBUG_REDIRECTED_FIN_COUNTED (tests/sim_test.h; 6.12.117, not fixed by
+ * the series; test_tcp_bpf_rxrx_peer_fin_breaks_target): in an RX world
+ * whose skb verdict redirects to B's ingress, a FIN that reaches A (A2's
+ * close or shutdown(SHUT_WR)) or a crowd socket in the map is redirected
+ * as data is: an empty msg whose skb carries the FIN lands on B's
+ * ingress_msg, and tcp_bpf_recvmsg_parser()'s is_next_msg_fin() branch
+ * (and the series' __tcp_bpf_splice_read(), which does the same) counts
+ * it in B's copied_seq, whoever sent it. B's copied_seq then runs past
+ * rcv_nxt, with the same consequences as the parser's overwrite below:
+ * once B left the map, FIONREAD (tcp_inq()) is negative, and B's own
+ * next segments are read from a wrong offset, or WARN "TCP recvmsg seq #
+ * bug 2" when they end before copied_seq (seed
+ * regress-fionread-redirected-fin).
+ */
+static void fin_redirected(int who)
+{
+	if (w.rx && w.verdict == V_INGRESS && who == SK_A2) {
+		TRACE("A2's FIN reaches A: redirected to B, counted in B's copied_seq\n");
+		w.fin_redirected = true;
+	}
+}
+
+static void crowd_fin_redirected(void)
+{
+	if (w.rx && w.verdict == V_INGRESS)
+		w.fin_redirected = true;
+}
+
+/* Can @sk's copied_seq be past rcv_nxt by a known 6.12.117 bug: the
+ * parser's overwrite, or another connection's FIN counted on B? */
+static bool copied_seq_may_run_ahead(struct sock *sk)
+{
+	return w.strp || (w.fin_redirected && sk == w.sk[SK_B]);
 }
 
 static bool has_psock(struct sock *sk)
@@ -971,19 +1011,59 @@ static bool has_psock(struct sock *sk)
 	return ret;
 }
 
-/* The same state seen by FIONREAD: without a psock it is tcp_inq(),
+/* Does FIONREAD on @sk count tcp_inq()? Without a psock it is tcp_ioctl();
+ * with one, tcp_bpf_ioctl() answers msg_tot_len and, when the psock has
+ * no verdict program (detached, or the socket re-added after a detach),
+ * adds tcp_inq() (6.12.117: data then stays on sk_receive_queue). */
+static bool fionread_counts_inq(struct sock *sk)
+{
+	struct sk_psock *psock;
+	bool ret;
+
+	rcu_read_lock();
+	psock = sk_psock(sk);
+	ret = !psock || (!READ_ONCE(psock->progs.stream_verdict) &&
+			 !READ_ONCE(psock->progs.skb_verdict));
+	rcu_read_unlock();
+	return ret;
+}
+
+/* The lowest rcv_nxt and the highest copied_seq each socket had while
+ * the current group ran (set before it runs: its FIONREAD's value was
+ * computed at some moment of it, so it is checked against the widest
+ * bounds; sequential operations use the state as it is). */
+static struct {
+	bool on;
+	u32 rcv_nxt[NR_DEST], copied_seq[NR_DEST];
+} gseq;
+
+/* The same state seen by FIONREAD: without a psock (or with one without
+ * a verdict program: fionread_counts_inq()) it counts tcp_inq(),
  * rcv_nxt - copied_seq, negative once copied_seq ran past rcv_nxt (the
  * booted 6.12.117 answers the same: conformance strp_copied_seq_twice). */
 static bool fionread_ahead(struct sock *sk, int val)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
+	u32 rcv_nxt = tp->rcv_nxt, copied_seq = tp->copied_seq;
 
+	for (int i = 0; gseq.on && i < NR_DEST; i++) {
+		/* rcv_nxt only grows; copied_seq too, but for the parser's
+		 * overwrite (a psock the group deletes): take both ends */
+		if (w.sk[i] != sk)
+			continue;
+		rcv_nxt = gseq.rcv_nxt[i];
+		if (after(gseq.copied_seq[i], copied_seq))
+			copied_seq = gseq.copied_seq[i];
+	}
 	/* (less one once a FIN came: tcp_inq()) */
-	if (!w.strp || !after(tp->copied_seq, tp->rcv_nxt) || val >= 0 || has_psock(sk) ||
-	    val < (int)(tp->rcv_nxt - tp->copied_seq) - 1)
+	/* (msg_tot_len >= 0 on top with a psock: the same lower bound) */
+	if (!copied_seq_may_run_ahead(sk) || !after(copied_seq, rcv_nxt) || val >= 0 ||
+	    !fionread_counts_inq(sk) ||
+	    val < (int)(rcv_nxt - copied_seq) - 1)
 		return false;
-	TRACE("%s: copied_seq %u is past rcv_nxt %u (messages counted twice): FIONREAD %d\n",
-	      sk->sim_name, tp->copied_seq, tp->rcv_nxt, val);
+	TRACE("%s: copied_seq %u is past rcv_nxt %u (%s): FIONREAD %d\n",
+	      sk->sim_name, copied_seq, rcv_nxt,
+	      w.strp ? "messages counted twice" : "another connection's FIN counted", val);
 	w.lossy = w.moved = w.reordered = true;
 	return true;
 }
@@ -1018,8 +1098,10 @@ static long recv_gap(struct sock *sk, void *buf, size_t len, int flags)
 		w.gap_warns++;
 	}
 	if (ahead && sim_warnings() > before) {
-		TRACE("%s: copied_seq %u is past its queue's first skb (messages counted twice): %ld WARNs\n",
-		      sk->sim_name, tcp_sk(sk)->copied_seq, sim_warnings() - before);
+		TRACE("%s: copied_seq %u is past its queue's first skb (%s): %ld WARNs\n",
+		      sk->sim_name, tcp_sk(sk)->copied_seq,
+		      w.strp ? "messages counted twice" : "another connection's FIN counted",
+		      sim_warnings() - before);
 		oracle(strstr(sim_last_warning(), "tcp_recvmsg") ||
 		       strstr(sim_last_warning(), "tcp_cleanup_rbuf"),
 		       "%s: recv() with copied_seq past its queue: %s", sk->sim_name,
@@ -1282,6 +1364,7 @@ static void world_begin(u8 cfg, u8 cfg2, struct input *in)
 	memset(w.sent, 0, sizeof(w.sent));
 	w.lossy = w.moved = w.reordered = w.faulted = false;
 	w.psock_dropped = false;
+	w.fin_redirected = false;
 	memset(w.vbytes, 0, sizeof(w.vbytes));
 	memset(w.stalled, 0, sizeof(w.stalled));
 	w.vbad[0] = 0;
@@ -1831,6 +1914,8 @@ static void run_op(const struct op *op)
 		n = sim_shutdown(w.sk[who], val);
 		TRACE("%s shutdown %d -> %ld\n", sk_names[who], val, n);
 		w.wr_shut[who] |= val != 0;	/* SHUT_WR or SHUT_RDWR */
+		if (val)
+			fin_redirected(who);
 		w.lossy = w.moved = true;
 		break;
 	case OP_QUIESCE:
@@ -1863,6 +1948,7 @@ static void run_op(const struct op *op)
 		w.open[who] = false;
 		w.lossy = w.moved = true;
 		w.psock_dropped |= who == SK_A || who == SK_B;
+		fin_redirected(who);
 		break;
 	case OP_CROWD:
 		if (!w.crowd || !w.x_open[op->b])
@@ -1881,6 +1967,7 @@ static void run_op(const struct op *op)
 			 * dropped (test_tcp_bpf_rxrx_peer_fin_breaks_target).
 			 * A route change, as the close of A2 is. */
 			w.lossy = w.moved = true;
+			crowd_fin_redirected();
 			break;
 		}
 		crowd_account(op->b, w.x_in[op->b], crowd_toggle(op->b, w.x_in[op->b]));
@@ -2090,6 +2177,8 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 		if (!w.open[t->who])
 			return "closed";
 		g->shutting |= bit;
+		if (op->b)
+			fin_redirected(t->who);
 		break;
 	case OP_CLOSE:
 		if (!w.open[t->who])
@@ -2097,6 +2186,7 @@ static const char *group_admit(struct gtask *t, struct gstate *g)
 		if (w.pipe_owner == t->who)
 			pipe_flush();	/* the bytes already spliced are its */
 		g->closing |= bit;
+		fin_redirected(t->who);
 		g->drops |= t->who == SK_A || t->who == SK_B;
 		break;
 	case OP_OTHER:
@@ -2345,6 +2435,12 @@ static int run_group(struct input *in)
 	}
 	TRACE("group %d: %u task(s)%s%s, %zu choice byte(s)\n", id, nrun,
 	      kworker ? " + kworker" : "", softirq ? ", softirq rx" : "", opts.nbytes);
+	for (int i = 0; i < NR_DEST; i++) {
+		if (!w.open[i])
+			continue;
+		gseq.rcv_nxt[i] = tcp_sk(w.sk[i])->rcv_nxt;
+		gseq.copied_seq[i] = tcp_sk(w.sk[i])->copied_seq;
+	}
 	sim_tcp_wire_softirq(softirq);
 	v = sim_sched_run(&opts);
 	sim_tcp_wire_softirq(false);
@@ -2371,8 +2467,10 @@ static int run_group(struct input *in)
 	for (unsigned int i = 0; i < nrun; i++)
 		group_account(run[i], false, 0);
 	unread = w.sent[0] + w.sent[1] - before;
+	gseq.on = true;
 	for (unsigned int i = 0; i < nrun; i++)
 		group_account(run[i], true, unread);
+	gseq.on = false;
 	if (w.strp)
 		strp_watch();
 	return nops;
