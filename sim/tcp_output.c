@@ -263,7 +263,11 @@ void tcp_send_fin(struct sock *sk)
 	tcp_xmit(sk, skb);
 }
 
-/* The peer of @sk is reset: tcp_reset(). */
+/* The peer of @sk is reset: tcp_reset(). The RST reaches the peer
+ * through tcp_v4_rcv(), which holds the reference its socket lookup took
+ * (__inet_lookup_skb(), refcounted) until the segment is done: a close
+ * of the peer in another task, preempted into during the wake-ups, does
+ * not free it under them. */
 void tcp_send_active_reset(struct sock *sk)
 {
 	struct tcp_sock *tp = tcp_sk(sk);
@@ -274,6 +278,7 @@ void tcp_send_active_reset(struct sock *sk)
 	peer = &tp->sim_peer->inet_conn.icsk_inet.sk;
 	if (peer->sk_state == TCP_CLOSE)
 		return;
+	sock_hold(peer);
 	/* tcp_reset() -> tcp_done_with_error(): no SOCK_DONE, that is FIN's */
 	WRITE_ONCE(peer->sk_err, ECONNRESET);
 	peer->sk_shutdown = SHUTDOWN_MASK;
@@ -281,4 +286,5 @@ void tcp_send_active_reset(struct sock *sk)
 	sk_error_report(peer);
 	if (peer->sk_state_change)
 		peer->sk_state_change(peer);
+	sock_put(peer);
 }
