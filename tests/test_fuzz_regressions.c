@@ -596,6 +596,28 @@ static void test_fuzz_world_group_scheduler_verdict_is_a_violation(void **state)
 	assert_int_equal(sim_tcp_memory_allocated(), 0);
 }
 
+/* fuzz_world at level copy (a 90 s make fuzz): a parser world reaches
+ * KBUG_STRP_COPIED_SEQ_OVERWRITTEN through the series' parser
+ * splice_read (below level copy, splice() returns -EAGAIN there): A's
+ * copied_seq about 64 KiB past rcv_nxt, A out of the map, A2's FIN alone
+ * on A's receive queue. A peek finds the FIN (found_fin_ok) and leaves
+ * it at the head, where tcp_cleanup_rbuf() WARNs ("cleanup rbuf bug"),
+ * as 6.12.117 does for any skb that ends before copied_seq. The oracle
+ * expected that WARN for skbs of data only (seq_ahead()). */
+static const u8 strp_peek_fin_behind_copied_seq[] = {
+	0x04, 0x81, 0x00, 0x00, 0x00, 0x00, 0xff, 0x63, 0x70, 0x5f, 0x63, 0x6c,
+	0x65, 0x61, 0x6e, 0x19, 0x04, 0xff, 0x00, 0xe7, 0x0c, 0xb4
+};
+
+static void test_fuzz_world_strp_peek_fin_behind_copied_seq(void **state)
+{
+	(void)state;
+	if (fuzz_world_run(strp_peek_fin_behind_copied_seq,
+			   sizeof(strp_peek_fin_behind_copied_seq), true))
+		fail_msg("oracle: %s", oracle_reason);
+	assert_int_equal(w.gap_warns, SIM_LEVEL_AT_LEAST(COPY) ? 1 : 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +630,7 @@ int main(void)
 		SIM_TEST(test_fuzz_world_group_recv_vs_backlog_interleaves),
 		SIM_TEST(test_fuzz_world_group_scheduler_verdict_is_a_violation),
 		SIM_TEST(test_fuzz_world_group_close_during_peer_receive),
+		SIM_TEST(test_fuzz_world_strp_peek_fin_behind_copied_seq),
 		SIM_TEST(test_fuzz_world_group_egress_close_drops_backlog),
 		SIM_TEST(test_fuzz_world_group_fionread_checked_against_group_state),
 		SIM_TEST(test_fuzz_world_strp_fionread_psock_without_verdict),

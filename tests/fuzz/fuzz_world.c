@@ -952,17 +952,20 @@ static bool seq_gap(struct sock *sk)
  * copied_seq, and again when they are read. copied_seq runs ahead: once
  * the socket left the map, tcp_recvmsg() finds skbs that end before it
  * ("TCP recvmsg seq # bug 2", one WARN per such skb, then
- * tcp_cleanup_rbuf()'s) and reads the next one at a wrong offset.
+ * tcp_cleanup_rbuf()'s) and reads the next one at a wrong offset. An skb
+ * with the FIN is found without that WARN (found_fin_ok); a peek leaves
+ * it at the head of the queue, where tcp_cleanup_rbuf() WARNs ("cleanup
+ * rbuf bug"), as it does for any skb that ends before copied_seq.
  */
 static bool copied_seq_may_run_ahead(struct sock *sk);
 
-static bool seq_ahead(struct sock *sk)
+static bool seq_ahead(struct sock *sk, int flags)
 {
 	struct sk_buff *skb = skb_peek(&sk->sk_receive_queue);
 
 	return copied_seq_may_run_ahead(sk) && skb &&
 	       !before(tcp_sk(sk)->copied_seq, TCP_SKB_CB(skb)->end_seq) &&
-	       !(TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN);
+	       (!(TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN) || (flags & MSG_PEEK));
 }
 
 /*
@@ -1070,7 +1073,7 @@ static bool fionread_ahead(struct sock *sk, int val)
 
 static long recv_gap(struct sock *sk, void *buf, size_t len, int flags)
 {
-	bool gap = seq_gap(sk), psock = has_psock(sk), ahead = seq_ahead(sk);
+	bool gap = seq_gap(sk), psock = has_psock(sk), ahead = seq_ahead(sk, flags);
 	long before = sim_warnings(), n;
 
 	if (gap) {
