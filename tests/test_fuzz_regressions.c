@@ -505,16 +505,13 @@ static const u8 group_fionread_strp_ahead[] = {
 
 static void test_fuzz_world_group_fionread_checked_against_group_state(void **state)
 {
-	long long inq_after = 1;
+	long long inq_after;
 
 	(void)state;
 	if (fuzz_world_run(group_fionread_strp_ahead, sizeof(group_fionread_strp_ahead), true))
 		fail_msg("oracle: %s", oracle_reason);
 	/* A's rcv_nxt - copied_seq after the input's last operation */
-	for (int i = 0; i < fuzz_state.n; i++)
-		if (!strcmp(fuzz_state.who[i], "A") &&
-		    !strcmp(fuzz_state.what[i], "rcv_nxt - copied_seq"))
-			inq_after = fuzz_state.v[i];
+	assert_true(fuzz_state_get("A", "rcv_nxt - copied_seq", &inq_after));
 	assert_int_equal(gstats.groups, 1);
 	assert_int_equal(gstats.preemptions, 0);
 	/* the FIONREAD task ran first: the value of the state before the
@@ -546,7 +543,7 @@ static const u8 strp_fionread_no_verdict[] = {
 
 static void test_fuzz_world_strp_fionread_psock_without_verdict(void **state)
 {
-	long long inq = 1;
+	long long inq;
 
 	(void)state;
 	if (fuzz_world_run(strp_fionread_no_verdict, sizeof(strp_fionread_no_verdict), true))
@@ -554,10 +551,7 @@ static void test_fuzz_world_strp_fionread_psock_without_verdict(void **state)
 	assert_true(w.strp);
 	/* A is in the map again, copied_seq past rcv_nxt at the end */
 	assert_true(w.in_map[0]);
-	for (int i = 0; i < fuzz_state.n; i++)
-		if (!strcmp(fuzz_state.who[i], "A") &&
-		    !strcmp(fuzz_state.what[i], "rcv_nxt - copied_seq"))
-			inq = fuzz_state.v[i];
+	assert_true(fuzz_state_get("A", "rcv_nxt - copied_seq", &inq));
 	assert_true(inq < 0);
 	assert_true(w.gap_warns > 0);
 	assert_true(w.lossy);

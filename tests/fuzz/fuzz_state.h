@@ -14,6 +14,9 @@
 #ifndef SOCKMAP_SIM_FUZZ_STATE_H
 #define SOCKMAP_SIM_FUZZ_STATE_H
 
+#include <stdbool.h>
+#include <string.h>
+
 #define FUZZ_STATE_MAX	256
 
 struct fuzz_state {
@@ -41,6 +44,20 @@ static inline void fuzz_state_note(const char *who, const char *what, long long 
 	fuzz_state.who[fuzz_state.n] = who;
 	fuzz_state.what[fuzz_state.n] = what;
 	fuzz_state.v[fuzz_state.n++] = v;
+}
+
+/* The field @what of @who the last input noted: true and *@v, or false
+ * when the input did not note it (a test asks with this, so that a field
+ * renamed or left out fails the test instead of keeping its default). */
+static inline bool fuzz_state_get(const char *who, const char *what, long long *v)
+{
+	for (int i = 0; i < fuzz_state.n; i++) {
+		if (!strcmp(fuzz_state.who[i], who) && !strcmp(fuzz_state.what[i], what)) {
+			*v = fuzz_state.v[i];
+			return true;
+		}
+	}
+	return false;
 }
 
 #ifdef _SIM_NET_H	/* the harness: <sim/world.h>, <sim/ledger.h>, <sim/net.h> */
