@@ -300,6 +300,18 @@ int main(int argc, char **argv)
 				printf("%s\n", conf_scenarios[i].name);
 		return 0;
 	}
+	for (int a = 1; a < argc; a++) {
+		size_t i;
+
+		for (i = 0; i < conf_nr_scenarios; i++)
+			if (!strcmp(argv[a], conf_scenarios[i].name))
+				break;
+		if (i == conf_nr_scenarios) {
+			fprintf(stderr, "sockmap-sim: conformance: no scenario is named '%s'%s\n",
+				argv[a], !strcmp(argv[a], "--alone") ? " (--alone takes no scenario)" : "");
+			return 2;
+		}
+	}
 	buf = malloc(CONF_BUF);
 	sbuf = malloc(CONF_BUF);
 	if (!buf || !sbuf)
